@@ -1,0 +1,122 @@
+#include "lib/errors.h"
+
+#include "lib/text.h"
+
+namespace fbmon {
+namespace {
+
+std::string code_text(const char* kind, uint32_t code) {
+  return code == 0 ? std::string() : std::string(" (") + kind + " " + format_hex32(code) + ")";
+}
+
+std::string port_text(const ErrorInfo& e) {
+  return std::string("port ") + kPortName + code_text("HRESULT", e.code);
+}
+
+std::string file_code(const ErrorInfo& e) {
+  return code_text("error", e.code);
+}
+
+}  // namespace
+
+std::string error_line(const ErrorInfo& e) {
+  std::string line = "fbmon: ";
+  switch (e.failure) {
+    case Failure::kUsage:
+      return line + e.detail + " (see `fbmon --help`)";
+    case Failure::kNotElevated:
+      return line + "not elevated: " + (e.subject.empty() ? port_text(e) : e.subject + file_code(e)) +
+             " refused access; run fbmon from an elevated prompt (Run as administrator)";
+    case Failure::kAccessDenied:
+      return line + "access denied: " + (e.subject.empty() ? port_text(e) : e.subject + file_code(e)) +
+             "; only administrators and SYSTEM may use it, check the account and any security software";
+    case Failure::kDriverNotLoaded:
+      return line + "driver not loaded: " + port_text(e) + " not found; load it with `fltmc load FileBackup`";
+    case Failure::kPortUnsupported:
+      return line + "filter communication ports are not available here: " + port_text(e) +
+             "; fbmon needs Windows with Filter Manager (Wine cannot host the driver)";
+    case Failure::kProtocolMismatch: {
+      const std::string driver =
+          e.driver_protocol ? "driver speaks protocol " + std::to_string(e.driver_protocol)
+                            : "driver speaks another protocol";
+      return line + driver + ", this fbmon speaks " + std::to_string(e.our_protocol) + ": " + port_text(e) +
+             " refused the connection; install the fbmon.exe shipped with the loaded driver";
+    }
+    case Failure::kPortFailed:
+      return line + "cannot talk to the driver: " + port_text(e) +
+             (e.detail.empty() ? "" : " " + e.detail) + "; check `fltmc filters` lists FileBackup";
+    case Failure::kDriverTooOld:
+      return line + "the driver refused the command: " + port_text(e) +
+             "; update the driver and fbmon together";
+    case Failure::kNotNtfs:
+      return line + e.subject + " is not on an NTFS volume" + (e.detail.empty() ? "" : " (" + e.detail + ")") +
+             "; backups live in NTFS streams, so only NTFS files have them";
+    case Failure::kNoBackup:
+      return line + "no backup yet: " + e.subject + (e.detail.empty() ? "" : " " + e.detail) +
+             "; FileBackup keeps one when a protected file is first modified (`fbmon config show`)";
+    case Failure::kBackupCorrupt:
+      return line + "backup is corrupt, refusing to restore it: " + e.subject +
+             (e.detail.empty() ? "" : " (" + e.detail + ")") + "; pick another with `fbmon list` and --version N";
+    case Failure::kBackupIncomplete:
+      return line + "backup is incomplete, refusing to restore it: " + e.subject +
+             (e.detail.empty() ? "" : " (" + e.detail + ")") + "; pick another with `fbmon list` and --version N";
+    case Failure::kFileInUse:
+      return line + "file in use by another program: " + e.subject + file_code(e) +
+             "; it holds the file without sharing writes, close it and retry";
+    case Failure::kFileNotFound:
+      return line + "file not found: " + e.subject + file_code(e) + "; check the path";
+    case Failure::kOther:
+      break;
+  }
+  return line + (e.subject.empty() ? "" : e.subject + ": ") + (e.detail.empty() ? "failed" : e.detail) +
+         file_code(e);
+}
+
+int exit_code(Failure failure) {
+  switch (failure) {
+    case Failure::kUsage: return 2;
+    case Failure::kDriverNotLoaded:
+    case Failure::kPortUnsupported:
+    case Failure::kProtocolMismatch:
+    case Failure::kPortFailed:
+    case Failure::kDriverTooOld: return 3;
+    case Failure::kNotElevated:
+    case Failure::kAccessDenied: return 4;
+    case Failure::kNoBackup:
+    case Failure::kBackupCorrupt:
+    case Failure::kBackupIncomplete: return 5;
+    case Failure::kFileInUse: return 6;
+    case Failure::kNotNtfs:
+    case Failure::kFileNotFound:
+    case Failure::kOther: return 1;
+  }
+  return 1;
+}
+
+Failure classify_port_hresult(uint32_t hresult, bool elevated) {
+  switch (hresult) {
+    case hr::kFileNotFound:
+    case hr::kPathNotFound: return Failure::kDriverNotLoaded;
+    case hr::kAccessDenied: return elevated ? Failure::kAccessDenied : Failure::kNotElevated;
+    case hr::kNotImpl:
+    case hr::kNotSupported: return Failure::kPortUnsupported;
+    case hr::kRevisionMismatch:
+    case hr::kNtRevisionMismatch: return Failure::kProtocolMismatch;
+    case hr::kInvalidFunction: return Failure::kDriverTooOld;
+    default: return Failure::kPortFailed;
+  }
+}
+
+Failure classify_win32_error(uint32_t error, bool elevated) {
+  switch (error) {
+    case win32::kFileNotFound:
+    case win32::kPathNotFound:
+    case win32::kInvalidName: return Failure::kFileNotFound;
+    case win32::kAccessDenied: return elevated ? Failure::kAccessDenied : Failure::kNotElevated;
+    case win32::kSharingViolation:
+    case win32::kLockViolation: return Failure::kFileInUse;
+    default: return Failure::kOther;
+  }
+}
+
+}  // namespace fbmon

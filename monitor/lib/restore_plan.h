@@ -1,0 +1,75 @@
+// `fbmon restore`: which streams to read, write, rotate and commit, in what order, given what
+// exists. Pure, so every ordering rule is tested natively; the glue executes the steps.
+//
+// The order keeps every content complete somewhere at every moment, so an interrupted
+// restore loses nothing:
+//   1. verify the chosen backup against its metadata (refuse corrupt or incomplete data);
+//   2. snapshot the current content into `:backup.tmp` (+ metadata) - the undo copy;
+//   3. write the chosen backup over the file and cut the file to its length;
+//   4. rotate: drop what would fall past MaxVersions, move slot k to k+1 from the oldest down
+//      (a stream rename needs a free target, so the oldest moves first);
+//   5. commit the snapshot as slot 1 (`:backup`), so `fbmon restore FILE` undoes the restore.
+// The target is written before the rotation because the rotation may drop the very slot
+// being restored (restoring the oldest of MaxVersions backups); the current content is
+// already safe in the snapshot by then.
+// With --to OUT only steps 1 and 3 run, into OUT: the file and its backups stay untouched.
+#pragma once
+
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+namespace fbmon {
+
+constexpr uint32_t kMaxSlots = 9;
+
+struct SlotPresence {
+  bool data = false;  // `:backup` / `:backup.N` exists
+  bool meta = false;  // its metadata stream exists
+};
+
+struct RestoreRequest {
+  uint32_t version = 1;              // slot to restore, 1 = newest
+  uint32_t max_versions = kMaxSlots; // MaxVersions in effect (1..9)
+  bool to_other_file = false;        // --to OUT
+  SlotPresence slots[kMaxSlots + 1]; // index 1..9
+};
+
+enum class StepKind {
+  kVerify,          // check slot `slot` against its metadata
+  kSnapshot,        // copy the file's current content to `:backup.tmp` and write its metadata
+  kWriteTarget,     // copy slot `slot` over the target, then set its end of file
+  kDelete,          // delete slot `slot` (data and metadata)
+  kRename,          // slot `slot` -> slot `to_slot` (data and metadata)
+  kCommitSnapshot,  // `:backup.tmp` -> slot 1 (data and metadata)
+};
+
+struct RestoreStep {
+  StepKind kind;
+  uint32_t slot = 0;
+  uint32_t to_slot = 0;
+};
+
+enum class PlanError {
+  kNone,
+  kVersionOutOfRange,  // not 1..9
+  kNoBackup,           // no slot at all
+  kNoSuchVersion,      // that slot is empty
+  kMissingMetadata,    // data without its metadata: cannot be verified
+};
+
+struct RestorePlan {
+  PlanError error = PlanError::kNone;
+  std::vector<RestoreStep> steps;
+  bool ok() const { return error == PlanError::kNone; }
+};
+
+RestorePlan plan_restore(const RestoreRequest& request);
+
+// One line per step for --dry-run, naming real streams of `file` ("report.docx:backup.2").
+std::string describe_step(const RestoreStep& step, const std::string& file, const std::string& target);
+// "versions present: 1, 2, 4" for messages; "none" when empty.
+std::string present_versions(const RestoreRequest& request);
+
+}  // namespace fbmon
