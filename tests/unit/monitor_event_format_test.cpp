@@ -60,7 +60,7 @@ TEST(MonitorEventFormat, TextLineForEachOutcome) {
       {fb::Outcome::kSkipped, fb::SkipReason::kTooLarge, 0, fb::Trigger::kOverwriteOnOpen,
        "2026-11-21 14:03:17.512  pid 4312   WINWORD.EXE      overwrite   skipped (too large)           1.25 MiB   3.1 ms   C:\\Users\\me\\Documents\\report.docx"},
       {fb::Outcome::kFailed, fb::SkipReason::kNone, fb::nt::kDiskFull, fb::Trigger::kRenameOver,
-       "2026-11-21 14:03:17.512  pid 4312   WINWORD.EXE      rename-over FAILED 0xC000007F (disk full)  1.25 MiB   3.1 ms   C:\\Users\\me\\Documents\\report.docx"},
+       "2026-11-21 14:03:17.512  pid 4312   WINWORD.EXE      rename-over FAILED 0xC000007F (disk full) 1.25 MiB   3.1 ms   C:\\Users\\me\\Documents\\report.docx"},
       {fb::Outcome::kBackupLost, fb::SkipReason::kNone, 0, fb::Trigger::kDelete,
        "2026-11-21 14:03:17.512  pid 4312   WINWORD.EXE      delete      backup lost (file deleted)    1.25 MiB   3.1 ms   C:\\Users\\me\\Documents\\report.docx"},
   };
