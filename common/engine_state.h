@@ -1,0 +1,57 @@
+// Per-file and per-handle state, as plain structs the driver embeds in its Filter Manager
+// contexts:
+//   FileState   -> stream context of the default stream (nonpaged: it holds the lock's pointer
+//                  and is touched under the lock at PASSIVE_LEVEL, but its flag is also read
+//                  on the write path without the lock);
+//   HandleState -> stream handle context of each tracked open;
+//   CreateTicket -> the pre-create to post-create completion context.
+//
+// A write session starts with the first open that can modify the file and ends when the last
+// such handle is cleaned up; exactly one backup decision (backup, skip or failure, one event)
+// is made per session, before its first modification.
+#pragma once
+
+#include "engine_lock.h"
+#include "event.h"
+#include "fb_base.h"
+
+namespace fb {
+
+struct FileState {
+  // The file's NT path without stream suffix. The storage is owned by the driver (allocated
+  // with the context, freed by its cleanup callback); it must outlive every engine call that
+  // receives this state.
+  Str16 name;
+  // Guards writer_count and the backup sequence. Owned by the driver, lives next to the state.
+  FileLock* lock = nullptr;
+  // Handles of this file that count as writers (HandleState::counted_writer). Under `lock`.
+  uint32_t writer_count = 0;
+  // Whether this session's backup decision has been made. Written under `lock` with release
+  // semantics, read on the write path first without the lock (acquire) so that every write
+  // after the first costs one load. Access only through the engine.
+  uint32_t session_decided = 0;
+  // Sessions seen on this file (statistics and tests).
+  uint32_t sessions = 0;
+};
+
+struct HandleState {
+  bool counted_writer = false;  // this handle incremented FileState::writer_count
+  bool append_only = false;     // FILE_APPEND_DATA without FILE_WRITE_DATA (trigger kAppend)
+};
+
+// Carried from pre-create to post-create when the engine acted in pre-create (S4). Plain data;
+// the driver allocates it (e.g. from a lookaside list) and passes it back unchanged.
+struct CreateTicket {
+  bool rescue_active = false;      // a rescue file exists and must be restored or discarded
+  bool content_rescued = false;    // the rescue holds the file's content (default stream)
+  uint8_t slots_rescued = 0;       // highest backup slot copied into the rescue file
+  uint32_t rescue_id = 0;          // names the rescue file (see engine_rescue.h)
+  SkipReason skip_reason = SkipReason::kNone;  // content not rescued because of this
+  NtStatus failure = nt::kSuccess;             // content rescue failed with this
+  uint64_t file_size = 0;          // the content's size before the overwrite
+  uint32_t content_hash = 0;
+  int64_t start_time = 0;
+  uint64_t process_id = 0;
+};
+
+}  // namespace fb
