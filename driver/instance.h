@@ -1,0 +1,23 @@
+// Instance life cycle: which volumes FileBackup attaches to.
+#pragma once
+
+#include "flt_kernel.h"
+
+namespace fbk::instance {
+
+// Attaches to NTFS volumes only: backups live in an alternate data stream of the file, which
+// only NTFS offers among the local file systems the driver targets (ReFS streams are capped
+// at 128 KiB, FAT/exFAT have none). Refuses every other file system with
+// STATUS_FLT_DO_NOT_ATTACH and a trace naming it.
+NTSTATUS FLTAPI setup(PCFLT_RELATED_OBJECTS objects, FLT_INSTANCE_SETUP_FLAGS flags,
+                      DEVICE_TYPE volume_device_type, FLT_FILESYSTEM_TYPE file_system);
+
+// Lets an administrator detach manually (fltmc detach): the instance holds nothing that
+// cannot be torn down.
+NTSTATUS FLTAPI query_teardown(PCFLT_RELATED_OBJECTS objects,
+                               FLT_INSTANCE_QUERY_TEARDOWN_FLAGS flags);
+
+// Printable name of a file system type, for traces.
+const char* file_system_name(FLT_FILESYSTEM_TYPE file_system);
+
+}  // namespace fbk::instance

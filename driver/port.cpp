@@ -1,0 +1,110 @@
+#include "port.h"
+
+#include "driver_state.h"
+#include "kernel_raii.h"
+#include "port_protocol.h"
+#include "trace.h"
+
+namespace fbk::port {
+namespace {
+
+struct PortState {
+  PFLT_PORT server = nullptr;
+  // The connected client. Written under `lock` exclusively (connect, disconnect); senders
+  // hold it shared, so FltCloseClientPort never runs while FltSendMessage uses the port.
+  PFLT_PORT client = nullptr;
+  PushLock lock;
+};
+
+PortState g_port;
+
+// UNICODE_STRING wants a writable buffer; the object manager only reads it.
+WCHAR g_port_name[] = FB_PORT_NAME;
+
+NTSTATUS FLTAPI on_connect(PFLT_PORT client_port, PVOID /*server_cookie*/, PVOID context,
+                           ULONG context_size, PVOID* connection_cookie) {
+  *connection_cookie = nullptr;
+  const NTSTATUS status = protocol::on_connect(context, context_size);
+  if (!NT_SUCCESS(status)) {
+    // Filter Manager closes client_port itself when the callback fails.
+    FB_TRACE_WARNING("connection from process %p refused: 0x%08lx", PsGetCurrentProcessId(),
+                     static_cast<ULONG>(status));
+    return status;
+  }
+  ExclusiveLock hold(g_port.lock);
+  g_port.client = client_port;
+  FB_TRACE("client connected from process %p", PsGetCurrentProcessId());
+  return STATUS_SUCCESS;
+}
+
+VOID FLTAPI on_disconnect(PVOID /*connection_cookie*/) {
+  protocol::on_disconnect();
+  ExclusiveLock hold(g_port.lock);
+  FltCloseClientPort(g_driver.filter, &g_port.client);  // sets g_port.client to nullptr
+  FB_TRACE("client disconnected");
+}
+
+NTSTATUS FLTAPI on_message(PVOID /*connection_cookie*/, PVOID input, ULONG input_length,
+                           PVOID output, ULONG output_length, PULONG bytes_returned) {
+  ULONG written = 0;
+  const protocol::Request request{input, input_length, output, output_length,
+                                  ExGetPreviousMode()};
+  const NTSTATUS status = protocol::on_message(request, &written);
+  *bytes_returned = written <= output_length ? written : 0;
+  return status;
+}
+
+}  // namespace
+
+NTSTATUS open(PFLT_FILTER filter) {
+  g_port.lock.initialize();
+  auto destroy_lock = on_scope_exit([] { g_port.lock.destroy(); });
+
+  // Administrators and SYSTEM only: the port will let its client restore files and read
+  // paths of every backed-up file on the machine.
+  SecurityDescriptor security;
+  NTSTATUS status = FltBuildDefaultSecurityDescriptor(security.put(), FLT_PORT_ALL_ACCESS);
+  if (!NT_SUCCESS(status)) {
+    FB_TRACE_ERROR("FltBuildDefaultSecurityDescriptor failed: 0x%08lx", static_cast<ULONG>(status));
+    return status;
+  }
+
+  UNICODE_STRING name = RTL_CONSTANT_STRING(g_port_name);
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,
+                             nullptr, security.get());
+  status = FltCreateCommunicationPort(filter, &g_port.server, &attributes, nullptr, on_connect,
+                                      on_disconnect, on_message, kMaxConnections);
+  if (!NT_SUCCESS(status)) {
+    g_port.server = nullptr;
+    FB_TRACE_ERROR("FltCreateCommunicationPort(%wZ) failed: 0x%08lx", &name,
+                   static_cast<ULONG>(status));
+    return status;
+  }
+  destroy_lock.dismiss();
+  FB_TRACE_INFO("port %wZ open", &name);
+  return STATUS_SUCCESS;
+}
+
+void close() {
+  if (g_port.server == nullptr) return;
+  FltCloseCommunicationPort(g_port.server);
+  g_port.server = nullptr;
+  // The lock stays initialized: a client disconnect may still run until FltUnregisterFilter
+  // returns. FltDeletePushLock is a no-op on current Windows, so nothing leaks.
+}
+
+NTSTATUS send(PVOID message, ULONG message_size, PVOID reply, PULONG reply_size,
+              PLARGE_INTEGER timeout) {
+  SharedLock hold(g_port.lock);
+  if (g_port.client == nullptr) return STATUS_PORT_DISCONNECTED;
+  return FltSendMessage(g_driver.filter, &g_port.client, message, message_size, reply,
+                        reply_size, timeout);
+}
+
+bool has_client() {
+  SharedLock hold(g_port.lock);
+  return g_port.client != nullptr;
+}
+
+}  // namespace fbk::port
