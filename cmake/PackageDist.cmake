@@ -1,0 +1,69 @@
+# fb_dist: test-sign FileBackup.sys and assemble dist/FileBackup-x64 (cross tree only).
+#
+#   <build>/signing/FileBackupTest.{key,crt}   generated once, on first build (never committed)
+#   <build>/signing/FileBackupTest.cer         the certificate in DER, for the VM's cert stores
+#   <build>/signed/FileBackup.sys              the driver without symbols or DWARF (the loader
+#                                              would map them into memory), signed with
+#                                              osslsigncode (SHA-256); the build tree's
+#                                              driver/FileBackup.sys keeps them for debugging
+#   ${FB_DIST_DIR}/                            what a user copies to the VM (AssembleDist.cmake)
+#
+# fb_add_dist_target() runs deferred at the end of the top-level configure, so it knows
+# whether monitor/ defined the fbmon target.
+find_program(FB_OPENSSL openssl REQUIRED)
+find_program(FB_OSSLSIGNCODE osslsigncode REQUIRED)
+set(FB_DIST_DIR ${PROJECT_SOURCE_DIR}/dist/FileBackup-x64 CACHE PATH
+    "Where fb_dist assembles the package to copy to a test-signing VM")
+
+function(fb_add_dist_target)
+  set(sign_dir ${CMAKE_BINARY_DIR}/signing)
+  set(cnf ${sign_dir}/FileBackupTestCert.cnf)
+  set(key ${sign_dir}/FileBackupTest.key)
+  set(crt ${sign_dir}/FileBackupTest.crt)
+  set(cer ${sign_dir}/FileBackupTest.cer)
+  set(signed ${CMAKE_BINARY_DIR}/signed/FileBackup.sys)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/FileBackupTestCert.cnf ${cnf} COPYONLY)
+
+  # No DEPENDS on purpose: the key is made once per build tree and then kept, so a VM that
+  # trusts the certificate keeps trusting every later build from this tree.
+  add_custom_command(
+    OUTPUT ${key} ${crt}
+    COMMAND ${FB_OPENSSL} req -quiet -x509 -newkey rsa:3072 -sha256 -days 3650 -nodes
+            -keyout ${key} -out ${crt} -config ${cnf}
+    COMMENT "Generating the test-signing key and certificate in ${sign_dir}"
+    VERBATIM)
+
+  add_custom_command(
+    OUTPUT ${cer}
+    COMMAND ${FB_OPENSSL} x509 -in ${crt} -outform DER -out ${cer}
+    DEPENDS ${crt}
+    COMMENT "Exporting FileBackupTest.cer (DER)"
+    VERBATIM)
+
+  add_custom_command(
+    OUTPUT ${signed}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/signed
+    COMMAND ${CMAKE_COMMAND} -E rm -f ${signed} ${signed}.unsigned
+    COMMAND ${CMAKE_OBJCOPY} --strip-all $<TARGET_FILE:FileBackup> ${signed}.unsigned
+    COMMAND ${FB_OSSLSIGNCODE} sign -certs ${crt} -key ${key} -h sha256 -n FileBackup
+            -in ${signed}.unsigned -out ${signed}
+    COMMAND ${CMAKE_COMMAND} -E rm -f ${signed}.unsigned
+    DEPENDS FileBackup ${key} ${crt}
+    COMMENT "Signing FileBackup.sys (osslsigncode, SHA-256, test certificate)"
+    VERBATIM)
+
+  set(fbmon_args)
+  if(TARGET fbmon)
+    set(fbmon_args -DFBMON=$<TARGET_FILE:fbmon>)
+  endif()
+  add_custom_target(fb_dist
+    COMMAND ${CMAKE_COMMAND} -DDIST_DIR=${FB_DIST_DIR} -DDRIVER=${signed} -DCERT=${cer}
+            -DPACKAGE_FILES_DIR=${PROJECT_SOURCE_DIR}/inf ${fbmon_args}
+            -P ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
+    DEPENDS ${signed} ${cer} ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
+    COMMENT "Assembling ${FB_DIST_DIR}"
+    VERBATIM)
+  if(TARGET fbmon)
+    add_dependencies(fb_dist fbmon)
+  endif()
+endfunction()
