@@ -14,7 +14,8 @@ std::string port_text(const ErrorInfo& e) {
 }
 
 std::string file_code(const ErrorInfo& e) {
-  return code_text("error", e.code);
+  return code_text(e.code_kind == CodeKind::kNtStatus ? "status" : e.code_kind == CodeKind::kHresult ? "HRESULT" : "error",
+                   e.code);
 }
 
 }  // namespace
@@ -115,6 +116,19 @@ Failure classify_win32_error(uint32_t error, bool elevated) {
     case win32::kAccessDenied: return elevated ? Failure::kAccessDenied : Failure::kNotElevated;
     case win32::kSharingViolation:
     case win32::kLockViolation: return Failure::kFileInUse;
+    default: return Failure::kOther;
+  }
+}
+
+Failure classify_status(int32_t status, bool elevated) {
+  switch (static_cast<uint32_t>(status)) {
+    case 0xC0000034:  // object name not found
+    case 0xC000003A:  // object path not found
+    case 0xC000000F:  // no such file
+    case 0xC0000033: return Failure::kFileNotFound;  // object name invalid
+    case 0xC0000022: return elevated ? Failure::kAccessDenied : Failure::kNotElevated;
+    case 0xC0000043:  // sharing violation
+    case 0xC0000054: return Failure::kFileInUse;    // file lock conflict
     default: return Failure::kOther;
   }
 }

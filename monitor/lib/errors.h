@@ -30,9 +30,13 @@ enum class Failure {
   kOther,
 };
 
+// What `code` holds, so the line names it: "HRESULT 0x80070002", "error 0x00000020", "status 0xC0000043".
+enum class CodeKind { kNone, kHresult, kWin32, kNtStatus };
+
 struct ErrorInfo {
   Failure failure = Failure::kOther;
-  uint32_t code = 0;              // HRESULT or Win32 error; 0 when there is none
+  uint32_t code = 0;              // see code_kind; 0 when there is none
+  CodeKind code_kind = CodeKind::kNone;  // kNone: HRESULT for port errors, Win32 error otherwise
   std::string subject;            // the file, key or port concerned
   std::string detail;             // extra words for kUsage/kOther/kBackupCorrupt
   uint32_t driver_protocol = 0;   // kProtocolMismatch: what the driver speaks (0 = unknown)
@@ -49,6 +53,8 @@ int exit_code(Failure failure);
 Failure classify_port_hresult(uint32_t hresult, bool elevated);
 // What a Win32 error from a file or registry call means.
 Failure classify_win32_error(uint32_t error, bool elevated);
+// What an NTSTATUS from the file-system layer (fb::FileSystem) means.
+Failure classify_status(int32_t status, bool elevated);
 
 // HRESULT values fbmon recognises (winerror.h values, here so lib/ needs no Windows headers).
 namespace hr {
