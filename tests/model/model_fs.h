@@ -1,0 +1,82 @@
+// The engine's FileSystem implemented on the NTFS model: what the driver's kernel I/O does with
+// FltCreateFileEx2 below the filter. Opens for reading and moving bypass share checks
+// (IO_IGNORE_SHARE_ACCESS_CHECK); the engine's own new streams are opened without sharing.
+#pragma once
+
+#include <atomic>
+
+#include "engine_fs.h"
+#include "model/ntfs_model.h"
+
+namespace fbmodel {
+
+inline Name to_name(fb::Str16 s) { return Name(s.data, s.data + s.len); }
+inline fb::Str16 view(const Name& s) { return fb::Str16(s.data(), static_cast<uint32_t>(s.size())); }
+
+class ModelFs final : public fb::FileSystem {
+ public:
+  explicit ModelFs(Volume& volume) : volume_(volume) {}
+
+  NtStatus open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) override {
+    using namespace fb;
+    uint32_t access = 0;
+    uint16_t share_mode = share::kAll;
+    CreateDisposition disposition = CreateDisposition::kOpen;
+    bool ignore_share = true;
+    switch (mode) {
+      case OpenMode::kRead: access = access::kReadData; break;
+      case OpenMode::kReplace:
+        access = access::kReadData | access::kWriteData | access::kDelete;
+        share_mode = 0;
+        disposition = CreateDisposition::kOverwriteIf;
+        ignore_share = false;
+        break;
+      case OpenMode::kCreateNew:
+        access = access::kWriteData | access::kDelete;
+        share_mode = 0;
+        disposition = CreateDisposition::kCreate;
+        ignore_share = false;
+        break;
+      case OpenMode::kMove: access = access::kDelete; break;
+    }
+    ModelHandle h = 0;
+    uint64_t information = 0;
+    const NtStatus s =
+        volume_.create(to_name(file), to_name(stream), access, share_mode, disposition, 0, ignore_share, &h, &information);
+    if (nt_success(s)) {
+      out->value = reinterpret_cast<void*>(static_cast<uintptr_t>(h));
+      opens_.fetch_add(1);
+    }
+    return s;
+  }
+  NtStatus read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* got) override {
+    return volume_.read(id(h), offset, buffer, length, got);
+  }
+  NtStatus write(fb::FsHandle h, uint64_t offset, const void* buffer, uint32_t length, uint32_t* written) override {
+    return volume_.write(id(h), offset, buffer, length, written);
+  }
+  NtStatus query_size(fb::FsHandle h, uint64_t* size) override { return volume_.query_size(id(h), size); }
+  NtStatus set_end_of_file(fb::FsHandle h, uint64_t size) override { return volume_.set_end_of_file(id(h), size); }
+  NtStatus rename_stream(fb::FsHandle h, fb::Str16 new_stream, bool replace) override {
+    return volume_.rename(id(h), u":" + to_name(new_stream), replace);
+  }
+  NtStatus mark_delete(fb::FsHandle h) override { return volume_.set_delete(id(h)); }
+  NtStatus query_free_space(fb::FsHandle, uint64_t* free_bytes) override {
+    *free_bytes = volume_.free_space();
+    return fb::nt::kSuccess;
+  }
+  void close(fb::FsHandle h) override {
+    volume_.close(id(h));
+    opens_.fetch_sub(1);
+  }
+
+  // Handles the engine holds right now (must be 0 whenever the engine has returned).
+  int open_count() const { return opens_.load(); }
+
+ private:
+  static ModelHandle id(fb::FsHandle h) { return static_cast<ModelHandle>(reinterpret_cast<uintptr_t>(h.value)); }
+  Volume& volume_;
+  std::atomic<int> opens_{0};
+};
+
+}  // namespace fbmodel
