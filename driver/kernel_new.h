@@ -42,6 +42,41 @@ void free(void* block, Tag tag);
 
 }  // namespace fbk::pool
 
+namespace fbk {
+
+// Owns one raw block from pool::allocate (a byte buffer, not an object).
+class PoolBuffer {
+ public:
+  PoolBuffer() = default;
+  ~PoolBuffer() { reset(); }
+  PoolBuffer(const PoolBuffer&) = delete;
+  PoolBuffer& operator=(const PoolBuffer&) = delete;
+
+  // Replaces the block with a new one of `bytes` bytes; false (and empty) when pool is short.
+  bool allocate(size_t bytes, pool::Tag tag) {
+    reset();
+    block_ = pool::allocate(bytes, tag);
+    if (block_ == nullptr) return false;
+    size_ = bytes;
+    tag_ = tag;
+    return true;
+  }
+  void reset() {
+    pool::free(block_, tag_);
+    block_ = nullptr;
+    size_ = 0;
+  }
+  unsigned char* data() const { return static_cast<unsigned char*>(block_); }
+  size_t size() const { return size_; }
+
+ private:
+  void* block_ = nullptr;
+  size_t size_ = 0;
+  pool::Tag tag_{};
+};
+
+}  // namespace fbk
+
 void* operator new(size_t bytes, fbk::pool::Tag tag) noexcept;
 void* operator new[](size_t bytes, fbk::pool::Tag tag) noexcept;
 // Called only if a constructor exits by exception, which -fno-exceptions rules out; declared

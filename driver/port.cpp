@@ -1,9 +1,11 @@
 #include "port.h"
 
 #include "driver_state.h"
+#include "kernel_new.h"
 #include "kernel_raii.h"
 #include "port_protocol.h"
 #include "trace.h"
+#include "user_memory.h"
 
 namespace fbk::port {
 namespace {
@@ -44,13 +46,35 @@ VOID FLTAPI on_disconnect(PVOID /*connection_cookie*/) {
   FB_TRACE("client disconnected");
 }
 
+// Copies the caller's request into pool memory, lets the protocol answer into pool memory,
+// and copies the answer back. Both copies are fault-safe (user_memory.h); Filter Manager does
+// not capture FilterSendMessage buffers.
 NTSTATUS FLTAPI on_message(PVOID /*connection_cookie*/, PVOID input, ULONG input_length,
                            PVOID output, ULONG output_length, PULONG bytes_returned) {
+  *bytes_returned = 0;
+  if (input_length > kMaxMessageBytes || output_length > kMaxMessageBytes)
+    return STATUS_INVALID_BUFFER_SIZE;
+  const bool from_user = ExGetPreviousMode() == UserMode;
+
+  PoolBuffer buffer;  // request, then reply space
+  if (!buffer.allocate(static_cast<size_t>(input_length) + output_length, pool::kPort))
+    return STATUS_INSUFFICIENT_RESOURCES;
+  unsigned char* request_copy = buffer.data();
+  unsigned char* reply = buffer.data() + input_length;
+
+  NTSTATUS status = from_user ? user_memory::read(request_copy, input, input_length)
+                              : (RtlCopyMemory(request_copy, input, input_length), STATUS_SUCCESS);
+  if (!NT_SUCCESS(status)) return status;
+
   ULONG written = 0;
-  const protocol::Request request{input, input_length, output, output_length,
-                                  ExGetPreviousMode()};
-  const NTSTATUS status = protocol::on_message(request, &written);
-  *bytes_returned = written <= output_length ? written : 0;
+  status = protocol::on_message({request_copy, input_length, reply, output_length}, &written);
+  if (written > output_length) written = 0;  // a protocol bug must not leak pool to the caller
+  if (written != 0) {
+    const NTSTATUS copied = from_user ? user_memory::write(output, reply, written)
+                                      : (RtlCopyMemory(output, reply, written), STATUS_SUCCESS);
+    if (!NT_SUCCESS(copied)) return copied;
+  }
+  *bytes_returned = written;
   return status;
 }
 

@@ -17,6 +17,10 @@ namespace fbk::port {
 // silently steal half of them.
 constexpr LONG kMaxConnections = 1;
 
+// The largest request or reply a FilterSendMessage may carry; larger ones are refused with
+// STATUS_INVALID_BUFFER_SIZE before any allocation.
+constexpr ULONG kMaxMessageBytes = 64 * 1024;
+
 // Creates the server port. On failure nothing is left open.
 NTSTATUS open(PFLT_FILTER filter);
 

@@ -9,17 +9,15 @@
 
 namespace fbk::protocol {
 
-// What FilterSendMessage passed. When requestor_mode is UserMode, input and output are
-// user-mode addresses that Filter Manager has NOT captured: another thread of the caller can
-// unmap them at any moment. GCC has no __try/__except, so never dereference them directly:
-// copy them in and out through a fault-safe helper (to be provided with the protocol; for
-// reads, MmCopyMemory after checking the range is below MmUserProbeAddress).
+// One FilterSendMessage, already copied into kernel memory by port.cpp: the protocol layer
+// never touches the caller's (user-mode, uncaptured) buffers. `output` has room for
+// `output_capacity` bytes (what the caller offered, up to port::kMaxMessageBytes); what the
+// protocol writes there is copied back to the caller.
 struct Request {
   const void* input;
   ULONG input_length;
   void* output;
-  ULONG output_length;
-  KPROCESSOR_MODE requestor_mode;
+  ULONG output_capacity;
 };
 
 // A client connected; context is the connection context fbmon passed (captured by Filter
@@ -29,7 +27,7 @@ NTSTATUS on_connect(const void* context, ULONG context_size);
 // The connected client went away (closed its handle, exited, or the filter is unloading).
 void on_disconnect();
 
-// One FilterSendMessage. *bytes_returned is what was written to request.output.
-NTSTATUS on_message(const Request& request, ULONG* bytes_returned);
+// One FilterSendMessage. *bytes_written (<= output_capacity) is what the reply holds.
+NTSTATUS on_message(const Request& request, ULONG* bytes_written);
 
 }  // namespace fbk::protocol
