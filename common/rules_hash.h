@@ -1,0 +1,93 @@
+// Hashes used by the compiled rule set. A string is hashed from its length and its first,
+// middle and last four upcased units only, so hashing a path component or a path prefix costs
+// the same for any length; every hash hit is confirmed by a full comparison, so collisions cost
+// time, never correctness. Before hashing, a one-bit filter keyed by even cheaper features
+// (length, first and last unit) turns away almost every string no rule can match.
+// The compiler hashes rule strings and the matcher hashes paths with these same functions.
+#pragma once
+
+#include "fb_base.h"
+#include "upcase.h"
+
+namespace fb {
+namespace rules_detail {
+
+// Four UTF-16 units, little end first, as one 64-bit word.
+inline uint64_t load4(const char16_t* p) {
+  uint64_t v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Upcases four units packed in a word when all are ASCII (a-z -> A-Z, lane by lane without
+// branches); returns false, leaving *word alone, when any unit is not ASCII.
+inline bool upcase4_ascii(uint64_t* word) {
+  constexpr uint64_t kLanes = 0x0001000100010001ull;
+  const uint64_t v = *word;
+  if (v & (0xFF80 * kLanes)) return false;
+  const uint64_t at_least_a = v + (0x80 - u'a') * kLanes;       // bit 7 set where v >= 'a'
+  const uint64_t above_z = v + (0x80 - u'z' - 1) * kLanes;      // bit 7 set where v > 'z'
+  const uint64_t lower = at_least_a & ~above_z & (0x0080 * kLanes);
+  *word = v - (lower >> 2);                                      // 0x80 >> 2 == 'a' - 'A'
+  return true;
+}
+
+// Up to four units [p, p + n) upcased and packed; n <= 4.
+inline uint64_t pack_upcased(const char16_t* p, uint32_t n, UpcaseFn upcase) {
+  if (n == 4) {
+    uint64_t word = load4(p);
+    if (upcase4_ascii(&word)) return word;
+  }
+  uint64_t word = 0;
+  for (uint32_t i = 0; i < n; ++i) word |= static_cast<uint64_t>(upcase_unit(p[i], upcase)) << (16 * i);
+  return word;
+}
+
+inline uint64_t mix(uint64_t h) {
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ull;
+  h ^= h >> 32;
+  return h;
+}
+
+// Hash of a string (path component, extension, path prefix), case-insensitive through `upcase`.
+inline uint64_t hash_name(Str16 name, UpcaseFn upcase) {
+  const uint32_t n = name.len < 4 ? name.len : 4;
+  const uint64_t head = pack_upcased(name.data, n, upcase);
+  if (name.len <= 4) return mix(head * 0x9E3779B97F4A7C15ull + name.len);
+  const uint64_t tail = pack_upcased(name.data + name.len - 4, 4, upcase);
+  const uint64_t middle = name.len > 8 ? pack_upcased(name.data + name.len / 2 - 2, 4, upcase) : 0;
+  return mix(head * 0x9E3779B97F4A7C15ull + (tail ^ name.len) * 0xC2B2AE3D27D4EB4Full + middle * 0x165667B19E3779F9ull);
+}
+
+// The filters: bitmaps of kFilterBits bits, indexed by Fibonacci hashing of a packed key.
+constexpr uint32_t kFilterShift = 50;  // 64 - 14
+constexpr uint32_t kFilterBits = 1u << (64 - kFilterShift);
+
+inline uint32_t filter_bit(uint64_t key) { return static_cast<uint32_t>((key * 0x9E3779B97F4A7C15ull) >> kFilterShift); }
+
+// A unit folded for the filters: units whose upcased forms are equal fold equal (ASCII letters
+// fold to lower case, a unit upcasing to ASCII folds like that ASCII unit, every other
+// non-ASCII unit folds to 0x80). Cheaper than upcasing for the ASCII that paths are made of.
+inline uint64_t fold_unit(char16_t unit, UpcaseFn upcase) {
+  if (unit < 0x80) return unit | 0x20u;
+  const char16_t upper = upcase(unit);
+  return upper < 0x80 ? (upper | 0x20u) : 0x80u;
+}
+
+// Filter key of a non-empty name: its length and its folded first and last units.
+inline uint32_t name_filter_bit(Str16 name, UpcaseFn upcase) {
+  const uint64_t first = fold_unit(name.data[0], upcase);
+  const uint64_t last = fold_unit(name.data[name.len - 1], upcase);
+  return filter_bit(name.len | (first << 16) | (last << 24));
+}
+
+// Filter key of a path prefix ending after a component of `component_len` units: the prefix
+// length, its folded last unit and the length of its last component.
+inline uint32_t prefix_filter_bit(Str16 prefix, uint32_t component_len, UpcaseFn upcase) {
+  const uint64_t last = fold_unit(prefix.data[prefix.len - 1], upcase);
+  return filter_bit(prefix.len | (last << 16) | (uint64_t{component_len} << 32) | (uint64_t{1} << 63));
+}
+
+}  // namespace rules_detail
+}  // namespace fb
