@@ -90,10 +90,11 @@ Error read_fixed(const void* data, size_t size, MessageType type, uint32_t bytes
 // A reply: header, prefix, then a body of exactly sizeof(Body) bytes.
 template <class Body>
 Error read_reply(const void* data, size_t size, MessageType type, Versions versions, NtStatus* status,
-                 Body* body) {
+                 Body* body, uint16_t* version = nullptr) {
   wire::Header h;
   const Error e = read_fixed(data, size, type, kReplyBodyOffset + sizeof(Body), versions, &h);
   if (e != Error::kOk) return e;
+  if (version != nullptr) *version = h.version;
   wire::ReplyPrefix prefix;
   __builtin_memcpy(&prefix, static_cast<const uint8_t*>(data) + kHeaderBytes, sizeof(prefix));
   __builtin_memcpy(body, static_cast<const uint8_t*>(data) + kReplyBodyOffset, sizeof(Body));
@@ -139,12 +140,13 @@ struct Reply {
 };
 
 template <class Body>
-EncodeResult put_reply(MessageType type, NtStatus status, const Body& body, void* out, size_t capacity) {
+EncodeResult put_reply(MessageType type, NtStatus status, const Body& body, void* out, size_t capacity,
+                       uint16_t version = kProtocolVersion) {
   Reply<Body> reply{};
   reply.prefix.status = status;
   reply.body = body;
   static_assert(sizeof(reply) == sizeof(wire::ReplyPrefix) + sizeof(Body), "no padding in replies");
-  return put_fixed(type, reply, out, capacity);
+  return put_fixed(type, reply, out, capacity, version);
 }
 
 }  // namespace
@@ -308,16 +310,18 @@ NtStatus connect_status(const void* context, size_t size, Hello* out) {
 EncodeResult encode_hello_reply(const HelloReply& reply, void* out, size_t capacity) {
   if (reply.driver_version == 0) return {Error::kUnsupportedVersion, 0};
   const wire::HelloReplyBody body{reply.driver_version, 0, 0};
-  return put_reply(MessageType::kHelloReply, reply.status, body, out, capacity);
+  return put_reply(MessageType::kHelloReply, reply.status, body, out, capacity, reply.driver_version);
 }
 
 Error decode_hello_reply(const void* data, size_t size, HelloReply* out) {
   wire::HelloReplyBody body;
   NtStatus status = 0;
-  const Error e = read_reply(data, size, MessageType::kHelloReply, Versions::kAny, &status, &body);
+  uint16_t version = 0;
+  const Error e = read_reply(data, size, MessageType::kHelloReply, Versions::kAny, &status, &body, &version);
   if (e != Error::kOk) return e;
   if (body.reserved0 != 0 || body.reserved1 != 0) return Error::kReservedNotZero;
-  if (body.protocol_version == 0) return Error::kUnsupportedVersion;
+  // The header states the driver's version too; both must say the same.
+  if (body.protocol_version != version) return Error::kUnsupportedVersion;
   out->status = status;
   out->driver_version = body.protocol_version;
   return Error::kOk;

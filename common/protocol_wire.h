@@ -65,7 +65,7 @@ struct ReplyPrefix {
 
 // FROZEN, like HelloBody.
 struct HelloReplyBody {
-  uint16_t protocol_version;  // what the driver speaks
+  uint16_t protocol_version;  // what the driver speaks; equals the header's version
   uint16_t reserved0;
   uint32_t reserved1;
 };
