@@ -32,6 +32,8 @@ constexpr Tag kGeneral = make_tag('F', 'B', 'g', 'n');  // objects created with 
 constexpr Tag kPort = make_tag('F', 'B', 'p', 't');     // communication port buffers
 constexpr Tag kContext = make_tag('F', 'B', 'c', 'x');  // Filter Manager contexts
 constexpr Tag kBuffer = make_tag('F', 'B', 'b', 'f');   // copy buffers
+constexpr Tag kConfig = make_tag('F', 'B', 'c', 'f');   // settings, rules, registry reads
+constexpr Tag kQueue = make_tag('F', 'B', 'q', 'u');    // event ring and sender buffer
 
 constexpr ULONG value(Tag tag) { return static_cast<ULONG>(tag); }
 
