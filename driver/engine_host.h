@@ -85,10 +85,14 @@ SettingsRef acquire_settings();
 // the queue is full the event is counted and reported to the watcher as a gap.
 fb::NotificationSink& event_sink();
 
-// Process id of the connected watcher (fbmon watch), 0 when none. The engine treats I/O from
-// this process as its own (it never backs up what the monitor does). A snapshot: the watcher
+// Process id of the connected watcher (fbmon watch), 0 when none. A snapshot: the watcher
 // may connect or go away right after. Any IRQL.
 uint64_t monitor_process_id();
+
+// Whether `process_id` is a connected fbmon (the watcher or a control client such as
+// `fbmon restore`). The callbacks leave that process's own I/O alone, so a restore does not
+// back up the content it is restoring over. A snapshot; any IRQL; a scan of 16 words.
+bool is_monitor_process(uint64_t process_id);
 
 // ---- implemented by the engine owner (callbacks side) -------------------------------------
 // Creates the fb::Engine with the kernel file system, clock, buffers and event_sink().
