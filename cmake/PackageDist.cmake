@@ -52,18 +52,26 @@ function(fb_add_dist_target)
     COMMENT "Signing FileBackup.sys (osslsigncode, SHA-256, test certificate)"
     VERBATIM)
 
+  # fbmon.exe ships without its DWARF (megabytes nobody on Windows reads); the build tree's
+  # copy keeps it.
   set(fbmon_args)
+  set(fbmon_shipped)
   if(TARGET fbmon)
-    set(fbmon_args -DFBMON=$<TARGET_FILE:fbmon>)
+    set(fbmon_shipped ${CMAKE_BINARY_DIR}/signed/fbmon.exe)
+    add_custom_command(
+      OUTPUT ${fbmon_shipped}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/signed
+      COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:fbmon> ${fbmon_shipped}
+      DEPENDS fbmon
+      COMMENT "Stripping debug information from fbmon.exe for the package"
+      VERBATIM)
+    set(fbmon_args -DFBMON=${fbmon_shipped})
   endif()
   add_custom_target(fb_dist
     COMMAND ${CMAKE_COMMAND} -DDIST_DIR=${FB_DIST_DIR} -DDRIVER=${signed} -DCERT=${cer}
             -DPACKAGE_FILES_DIR=${PROJECT_SOURCE_DIR}/inf ${fbmon_args}
             -P ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
-    DEPENDS ${signed} ${cer} ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
+    DEPENDS ${signed} ${cer} ${fbmon_shipped} ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
     COMMENT "Assembling ${FB_DIST_DIR}"
     VERBATIM)
-  if(TARGET fbmon)
-    add_dependencies(fb_dist fbmon)
-  endif()
 endfunction()
