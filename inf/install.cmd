@@ -36,9 +36,11 @@ echo Importing FileBackupTest.cer into Root and TrustedPublisher...
 certutil -f -addstore Root FileBackupTest.cer >nul || goto :cert_failed
 certutil -f -addstore TrustedPublisher FileBackupTest.cer >nul || goto :cert_failed
 
-rem --- 4. Install the INF (service FileBackup, instance keys, driver file).
+rem --- 4. Install the INF (service FileBackup, instance keys, driver file) into the Driver Store.
+rem     pnputil is non-interactive; "rundll32 setupapi.dll,InstallHinfSection DefaultInstall.NTamd64
+rem     132 FileBackup.inf" (what right-click Install runs) does the same with dialogs.
 echo Installing FileBackup.inf...
-rundll32.exe setupapi.dll,InstallHinfSection DefaultInstall.NTamd64 132 %~dp0FileBackup.inf
+pnputil /add-driver "%~dp0FileBackup.inf" /install
 sc query FileBackup >nul 2>&1
 if errorlevel 1 goto :inf_failed
 
@@ -65,8 +67,8 @@ exit /b 1
 :inf_failed
 rem The package has no signed catalog (Linux builds cannot make one yet). Where the INF install
 rem refuses an unsigned package, register the same service and instance keys the INF describes.
-echo install.cmd: the INF install did not create the FileBackup service
-echo   (see %%windir%%\INF\setupapi.dev.log); registering it directly instead.
+echo install.cmd: the INF install did not create the FileBackup service (pnputil's message
+echo   above; details in %%windir%%\INF\setupapi.dev.log); registering it directly instead.
 copy /y FileBackup.sys "%SystemRoot%\System32\drivers\FileBackup.sys" >nul || exit /b 1
 sc create FileBackup type= filesys start= demand error= normal group= "FSFilter Continuous Backup" depend= FltMgr binPath= "\SystemRoot\System32\drivers\FileBackup.sys" DisplayName= "FileBackup" >nul || exit /b 1
 for %%k in ("HKLM\SYSTEM\CurrentControlSet\Services\FileBackup\Instances" "HKLM\SYSTEM\CurrentControlSet\Services\FileBackup\Parameters\Instances") do (
