@@ -1,0 +1,132 @@
+// The backup engine: every decision and I/O sequence of FileBackup, driven by what each Filter
+// Manager callback saw (engine_ops.h), reaching the file system only through FileSystem and
+// reporting only through NotificationSink. The driver's callbacks translate and call exactly
+// these functions; docs/engine.md explains the states and sequences.
+//
+// Callback -> engine (every call at PASSIVE_LEVEL; none in the paging path):
+//   pre-create     create_precheck(op)                       kIgnore -> SUCCESS_NO_CALLBACK
+//                  name = FltGetFileNameInformation(...)
+//                  pre_create(op, name, rules, &ticket)      kNoCallback / kWithCallback
+//   post-create    post_create(op, result, file_path, ticket)  kNone -> return
+//                  (kTrack) get or create the stream context: init_file_state() on a new one;
+//                  create the stream handle context; attach_writer(state, handle, op, ticket)
+//   pre-write      pre_write(op, state, handle)              (state/handle: the contexts, or null)
+//   pre-set-info   set_information_precheck(op, state != 0)  kIgnore / kUseState / kNeedName
+//                  pre_set_information(op, state, handle, name, destination, rules)
+//   pre-acquire-for-section-sync  pre_acquire_for_section(op, state, handle)
+//   pre-fsctl      pre_fsctl(op, state, handle)
+//   post-cleanup   post_cleanup(state, handle)               (tracked handles only)
+//   stream context cleanup  release_file_state(state)
+// Every pre-operation callback then returns FLT_PREOP_SUCCESS_NO_CALLBACK: the engine never
+// fails or blocks a user's operation beyond the time its backup takes.
+#pragma once
+
+#include "engine_backup.h"
+#include "engine_config.h"
+#include "engine_counters.h"
+#include "engine_filter.h"
+#include "engine_fs.h"
+#include "engine_ops.h"
+#include "engine_services.h"
+#include "engine_state.h"
+#include "fb_base.h"
+#include "rules.h"
+
+namespace fb {
+
+enum class PreCreateAction : uint8_t {
+  kNoCallback = 0,    // FLT_PREOP_SUCCESS_NO_CALLBACK; the ticket is unused
+  kWithCallback = 1,  // FLT_PREOP_SUCCESS_WITH_CALLBACK; pass the ticket to post_create
+};
+
+struct PreCreateDecision {
+  PreCreateAction action = PreCreateAction::kNoCallback;
+  Str16 file_path;  // the name without stream suffix (a view into the name given): keep it for
+                    // post-create and as FileState::name
+};
+
+enum class PostCreateAction : uint8_t {
+  kNone = 0,   // nothing to attach
+  kTrack = 1,  // attach FileState (stream context) and HandleState (stream handle context),
+               // then call attach_writer (also when context allocation failed: pass nulls)
+};
+
+struct EngineServices {
+  FileSystem* fs = nullptr;
+  NotificationSink* sink = nullptr;
+  Clock* clock = nullptr;
+  BufferPool* buffers = nullptr;
+};
+
+class Engine {
+ public:
+  Engine(const EngineServices& services, const EngineConfig& config);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reload: takes effect for decisions made after it returns (fields are published one by
+  // one; a decision in flight sees each field old or new).
+  void configure(const EngineConfig& config);
+  EngineConfig config() const;
+
+  // --- create ---------------------------------------------------------------------------
+  static Precheck create_precheck(const CreateOp& op) { return fb::create_precheck(op); }
+  // Name-based step. For S4 on a protected file it copies the content away before the create
+  // goes down and fills *ticket (the driver keeps it until post-create).
+  PreCreateDecision pre_create(const CreateOp& op, Str16 nt_name, const RuleSet& rules, CreateTicket* ticket);
+  // file_path: PreCreateDecision::file_path. Discards the ticket's rescue when the create failed
+  // or did not overwrite.
+  PostCreateAction post_create(const CreateOp& op, const CreateResult& result, Str16 file_path, CreateTicket* ticket);
+  // Initialises a new stream context's state. name: driver-owned copy of file_path; lock: the
+  // driver's lock living in the same context.
+  void init_file_state(FileState* state, Str16 name, FileLock* lock);
+  // Stream context cleanup callback.
+  void release_file_state(FileState* state);
+  // Counts the handle as a writer (a session starts at the first), then finishes S4: puts the
+  // rescued content and versions back and emits the session's event. state/handle may be null
+  // when the driver could not allocate its contexts: the rescue is still restored.
+  void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
+                     CreateTicket* ticket);
+
+  // --- modifications ----------------------------------------------------------------------
+  void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);
+  static Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
+    return fb::set_information_precheck(op, tracked);
+  }
+  // name: the file's name (FileState::name when tracked, else the queried opened name);
+  // destination: for rename/link, the normalized destination (FltGetDestinationFileNameInformation).
+  void pre_set_information(const SetInfoOp& op, FileState* state, const HandleState* handle, Str16 name,
+                           Str16 destination, const RuleSet& rules);
+  void pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle);
+  void pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* handle);
+
+  // --- end of a handle --------------------------------------------------------------------
+  void post_cleanup(FileState* state, HandleState* handle);
+
+  // --- statistics -------------------------------------------------------------------------
+  EngineCounters counters() const { return counters_.snapshot(); }
+  void fill_statistics(Statistics* out) const { counters_.fill(out); }
+  // Whether this session's decision was made (tests and tracing).
+  static bool session_decided(const FileState& state) {
+    return __atomic_load_n(&state.session_decided, __ATOMIC_ACQUIRE) != 0;
+  }
+
+ private:
+  struct Modification {
+    Trigger trigger = Trigger::kWrite;
+    uint64_t process_id = 0;
+    uint64_t only_if_larger_than = UINT64_MAX;
+  };
+  // The session's one backup decision, under the file's lock.
+  void decide_session(FileState* state, const Modification& m);
+  void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules);
+  void report_delete(Str16 name, const RuleSet& rules, uint64_t process_id);
+  void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
+
+  EngineServices services_;
+  EngineConfig config_;
+  CounterSet counters_;
+  uint32_t next_rescue_id_ = 0;
+};
+
+}  // namespace fb

@@ -1,0 +1,74 @@
+#include "engine_filter.h"
+
+#include "nt_path.h"
+#include "stream_names.h"
+
+namespace fb {
+
+Precheck create_precheck(const CreateOp& op) {
+  if (op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+  if (op.paging_file || op.volume_open || op.prefetcher_open) return Precheck::kIgnore;
+  if (op.create_options & create_option::kDirectoryFile) return Precheck::kIgnore;
+  if (op.disposition == CreateDisposition::kCreate) return Precheck::kIgnore;
+  if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return Precheck::kIgnore;
+  return Precheck::kNeedName;
+}
+
+Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
+  if (op.paging_io) return Precheck::kIgnore;
+  switch (op.info_class) {
+    case FileInfoClass::kEndOfFile:
+      if (op.advance_only) return Precheck::kIgnore;
+      return tracked ? Precheck::kUseState : Precheck::kIgnore;
+    case FileInfoClass::kAllocation:
+    case FileInfoClass::kValidDataLength:
+      return tracked ? Precheck::kUseState : Precheck::kIgnore;
+    case FileInfoClass::kRename:
+    case FileInfoClass::kRenameBypassAccess:
+    case FileInfoClass::kRenameEx:
+    case FileInfoClass::kRenameExBypassAccess:
+    case FileInfoClass::kLink:
+    case FileInfoClass::kLinkEx:
+      if (!op.replace_if_exists || op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+      return Precheck::kNeedName;
+    case FileInfoClass::kDisposition:
+    case FileInfoClass::kDispositionEx:
+      if (!op.delete_file || op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+      return Precheck::kNeedName;
+  }
+  return Precheck::kIgnore;
+}
+
+bool section_can_write(const SectionOp& op) {
+  if (op.sync_type != SectionSync::kCreateSection) return false;
+  return (op.page_protection & (page::kReadWrite | page::kExecuteReadWrite)) != 0;
+}
+
+bool fsctl_modifies(uint32_t control_code) {
+  switch (control_code) {
+    case fsctl::kSetZeroData:
+    case fsctl::kWriteRawEncrypted:
+    case fsctl::kOffloadWrite:
+    case fsctl::kDuplicateExtentsToFile:
+      return true;
+    default:
+      return false;
+  }
+}
+
+NameDecision classify_name(Str16 nt_name, const RuleSet& rules) {
+  NameDecision out;
+  NtPathParts parts;
+  if (!nt_success(parse_nt_path(nt_name, &parts))) return out;
+  out.file_path = parts.file_path;
+  if (parts.volume_only || parts.is_root()) {
+    out.verdict = NameVerdict::kNotProtected;
+  } else if (!parts.is_default_stream()) {
+    out.verdict = is_our_stream(parts.stream_name) ? NameVerdict::kOwnStream : NameVerdict::kNamedStream;
+  } else {
+    out.verdict = rules.matches(parts) ? NameVerdict::kProtected : NameVerdict::kNotProtected;
+  }
+  return out;
+}
+
+}  // namespace fb

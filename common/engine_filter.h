@@ -1,0 +1,75 @@
+// The engine's decisions that need no I/O: which callbacks are worth a name query at all (the
+// cheap checks), and what a name means (protected file, named stream, our own stream).
+//
+// Order matters for cost: a name query is the most expensive thing a create callback usually
+// does, so everything decidable from the callback's parameters is decided first.
+#pragma once
+
+#include "engine_ops.h"
+#include "fb_base.h"
+#include "rules.h"
+
+namespace fb {
+
+// Answer of the cheap checks.
+enum class Precheck : uint8_t {
+  kIgnore = 0,    // nothing for the engine: return FLT_PREOP_SUCCESS_NO_CALLBACK, no name query
+  kNeedName = 1,  // query the name and call the name-based step
+  kUseState = 2,  // the engine decides with the file's FileState (stream context) alone
+};
+
+// Access that can modify the default stream's data (generic and maximum-allowed rights count:
+// the pre-create desired access may still hold them before mapping).
+constexpr bool access_can_write(uint32_t desired_access) {
+  return (desired_access & (access::kWriteData | access::kAppendData | access::kGenericWrite | access::kGenericAll |
+                            access::kMaximumAllowed)) != 0;
+}
+
+// FILE_APPEND_DATA without FILE_WRITE_DATA (or a generic right that implies it).
+constexpr bool access_is_append_only(uint32_t desired_access) {
+  return (desired_access & access::kAppendData) != 0 &&
+         (desired_access & (access::kWriteData | access::kGenericWrite | access::kGenericAll |
+                            access::kMaximumAllowed)) == 0;
+}
+
+// Dispositions that truncate an existing file and delete its named streams (N1).
+constexpr bool disposition_overwrites(CreateDisposition d) {
+  return d == CreateDisposition::kSupersede || d == CreateDisposition::kOverwrite ||
+         d == CreateDisposition::kOverwriteIf;
+}
+
+// Pre-create cheap checks: kernel-mode requests, paging files, volume opens, prefetcher opens,
+// directories, FILE_CREATE (a new file has no previous content) and opens that can neither
+// write nor overwrite are ignored; everything else needs the name.
+Precheck create_precheck(const CreateOp& op);
+
+// Pre-set-information cheap checks. `tracked`: the file object has engine state.
+//   end of file / allocation / valid data length: kUseState when tracked (the paging and
+//     AdvanceOnly forms from the cache manager are ignored);
+//   rename or link with ReplaceIfExists, disposition with delete: kNeedName (user mode only).
+Precheck set_information_precheck(const SetInfoOp& op, bool tracked);
+
+// Writable section: SyncType create-section with PAGE_READWRITE or PAGE_EXECUTE_READWRITE
+// (write-copy protections never reach the file).
+bool section_can_write(const SectionOp& op);
+
+// FSCTLs that change file data without IRP_MJ_WRITE.
+bool fsctl_modifies(uint32_t control_code);
+
+// What a name means to the engine.
+enum class NameVerdict : uint8_t {
+  kProtected = 0,     // the default stream of a file the rules protect
+  kNotProtected = 1,  // no rule covers it (or it is the volume / root)
+  kNamedStream = 2,   // a named stream of some file: never backed up
+  kOwnStream = 3,     // one of our backup streams: never tracked
+  kBadName = 4,       // did not parse
+};
+
+struct NameDecision {
+  NameVerdict verdict = NameVerdict::kBadName;
+  Str16 file_path;  // the name without stream suffix: a view into the name given
+};
+
+NameDecision classify_name(Str16 nt_name, const RuleSet& rules);
+
+}  // namespace fb

@@ -1,0 +1,383 @@
+// A stand-in for the driver on top of the NTFS model: every application-level operation goes
+// through the engine's callbacks exactly as driver/ calls them (cheap checks, name, pre and post
+// create, stream and handle contexts, cleanup), then reaches the model. Scenario and stress tests
+// drive applications' save patterns through it.
+//
+// Contexts: one FileCtx per model file (the driver's stream context on the default stream),
+// shared by every tracked handle of that file and released with the last one; a HandleState
+// per tracked handle (the stream handle context). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "model/model_fs.h"
+#include "model/ntfs_model.h"
+#include "rules.h"
+
+namespace fbmodel {
+
+// One event as the sink received it, with the path copied (the engine does not own it).
+struct RecordedEvent {
+  fb::BackupEvent event;
+  Name path;
+};
+
+class RecordingSink final : public fb::NotificationSink {
+ public:
+  void notify(const fb::BackupEvent& event) override {
+    std::lock_guard<std::mutex> g(mu_);
+    RecordedEvent r{event, Name(event.path.data, event.path.data + event.path.len)};
+    r.event.path = fb::Str16();
+    events_.push_back(r);
+  }
+  std::vector<RecordedEvent> events() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return events_;
+  }
+  void clear() {
+    std::lock_guard<std::mutex> g(mu_);
+    events_.clear();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<RecordedEvent> events_;
+};
+
+// Time advances by 10 (1 us) on every call, so durations are positive and deterministic.
+class StepClock final : public fb::Clock {
+ public:
+  int64_t now() override { return t_.fetch_add(10) + 10; }
+
+ private:
+  std::atomic<int64_t> t_{133000000000000000};  // 2022
+};
+
+class HeapBuffers final : public fb::BufferPool {
+ public:
+  explicit HeapBuffers(uint32_t size) : size_(size) {}
+  void* acquire(uint32_t* size) override {
+    if (fail_) return nullptr;
+    *size = size_;
+    outstanding_.fetch_add(1);
+    return new uint8_t[size_];
+  }
+  void release(void* buffer) override {
+    outstanding_.fetch_sub(1);
+    delete[] static_cast<uint8_t*>(buffer);
+  }
+  void fail_allocations(bool fail) { fail_ = fail; }
+  int outstanding() const { return outstanding_.load(); }
+
+ private:
+  uint32_t size_;
+  std::atomic<bool> fail_{false};
+  std::atomic<int> outstanding_{0};
+};
+
+class StdFileLock final : public fb::FileLock {
+ public:
+  void acquire() override { mu_.lock(); }
+  void release() override { mu_.unlock(); }
+
+ private:
+  std::mutex mu_;
+};
+
+// Compiled rules: folder names only (default: documents, pictures).
+class CompiledRules {
+ public:
+  explicit CompiledRules(std::vector<Name> folder_names = {u"documents", u"pictures"}) : names_(std::move(folder_names)) {
+    for (const Name& n : names_) views_.push_back(view(n));
+    fb::RuleConfig config;
+    config.folder_names.items = views_.data();
+    config.folder_names.count = static_cast<uint32_t>(views_.size());
+    size_t bytes = 0;
+    fb::rules_storage_size(config, &bytes);
+    storage_.resize(bytes / 8 + 1);
+    fb::compile_rules(config, storage_.data(), storage_.size() * 8, fb::upcase_native, &rules_);
+  }
+  const fb::RuleSet& get() const { return *rules_; }
+
+ private:
+  std::vector<Name> names_;
+  std::vector<fb::Str16> views_;
+  std::vector<uint64_t> storage_;
+  const fb::RuleSet* rules_ = nullptr;
+};
+
+struct FileCtx {
+  fb::FileState state;
+  Name name;  // storage behind state.name
+  StdFileLock lock;
+};
+
+struct AppHandle {
+  ModelHandle model = 0;
+  Name path;    // the file path as opened (NT name without stream)
+  Name stream;  // named stream, empty for the default stream
+  std::shared_ptr<FileCtx> ctx;  // the stream context, when tracked
+  fb::HandleState hs;            // the stream handle context
+  bool tracked = false;
+  Name nt_name() const { return stream.empty() ? path : path + u":" + stream; }
+};
+
+struct HarnessOptions {
+  fb::EngineConfig config;
+  uint32_t buffer_size = 8192;
+  std::vector<Name> folder_names = {u"documents", u"pictures"};
+  uint64_t process_id = 4242;
+};
+
+class FilterHarness {
+ public:
+  explicit FilterHarness(Volume& volume, const HarnessOptions& options = HarnessOptions())
+      : volume_(volume),
+        fs_(volume),
+        buffers_(options.buffer_size),
+        rules_(options.folder_names),
+        engine_(services(), options.config),
+        pid_(options.process_id) {}
+
+  ~FilterHarness() {
+    std::vector<AppHandle*> open;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      for (auto& h : handles_) open.push_back(h.get());
+    }
+    for (AppHandle* h : open) close(h);
+  }
+
+  // --- what applications do -------------------------------------------------------------------
+  NtStatus open(const Name& path, uint32_t access, fb::CreateDisposition disposition, AppHandle** out,
+                uint16_t share = fb::share::kAll, const Name& stream = Name(), uint32_t options = 0) {
+    *out = nullptr;
+    fb::CreateOp op;
+    op.desired_access = access;
+    op.disposition = disposition;
+    op.create_options = options;
+    op.share_access = share;
+    op.process_id = pid_;
+    auto handle = std::make_unique<AppHandle>();
+    handle->path = path;
+    handle->stream = stream;
+    const Name nt_name = handle->nt_name();
+
+    fb::CreateTicket ticket;
+    fb::PreCreateDecision pre;
+    if (fb::Engine::create_precheck(op) == fb::Precheck::kNeedName)
+      pre = engine_.pre_create(op, view(nt_name), rules_.get(), &ticket);
+    expect_no_engine_handles();
+
+    uint64_t information = 0;
+    fb::CreateResult result;
+    result.status = volume_.create(path, stream, access, share, disposition, options, false, &handle->model, &information);
+    result.information = information;
+    if (pre.action == fb::PreCreateAction::kWithCallback) {
+      const Name file_path = to_name(pre.file_path);
+      if (engine_.post_create(op, result, view(file_path), &ticket) == fb::PostCreateAction::kTrack) {
+        handle->ctx = context_for(handle->model, file_path);
+        handle->tracked = true;
+        engine_.attach_writer(&handle->ctx->state, &handle->hs, op, view(file_path), &ticket);
+      }
+      expect_no_engine_handles();
+    }
+    if (!fb::nt_success(result.status)) return result.status;
+    std::lock_guard<std::mutex> g(mu_);
+    handles_.push_back(std::move(handle));
+    *out = handles_.back().get();
+    return result.status;
+  }
+
+  NtStatus write(AppHandle* h, uint64_t offset, const std::string& data) {
+    fb::WriteOp op;
+    op.offset = offset;
+    op.length = static_cast<uint32_t>(data.size());
+    op.process_id = pid_;
+    engine_.pre_write(op, state(h), &h->hs);
+    expect_no_engine_handles();
+    uint32_t written = 0;
+    return volume_.write(h->model, offset, data.data(), op.length, &written);
+  }
+
+  NtStatus set_end_of_file(AppHandle* h, uint64_t size) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kEndOfFile);
+    op.end_of_file = size;
+    call_set_information(h, op, Name());
+    return volume_.set_end_of_file(h->model, size);
+  }
+
+  NtStatus set_allocation(AppHandle* h, uint64_t size) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kAllocation);
+    op.allocation_size = size;
+    call_set_information(h, op, Name());
+    return volume_.set_allocation(h->model, size);
+  }
+
+  NtStatus rename(AppHandle* h, const Name& target, bool replace_if_exists) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kRename);
+    op.replace_if_exists = replace_if_exists;
+    call_set_information(h, op, target);
+    const NtStatus s = volume_.rename(h->model, target, replace_if_exists);
+    if (fb::nt_success(s) && !target.empty() && target[0] != u':') h->path = target;
+    return s;
+  }
+
+  NtStatus delete_on_close(AppHandle* h) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
+    op.delete_file = true;
+    call_set_information(h, op, Name());
+    return volume_.set_delete(h->model);
+  }
+
+  // CreateFileMapping(PAGE_READWRITE): IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION.
+  void map_writable(AppHandle* h, uint32_t protection = fb::page::kReadWrite) {
+    fb::SectionOp op;
+    op.sync_type = fb::SectionSync::kCreateSection;
+    op.page_protection = protection;
+    op.process_id = pid_;
+    engine_.pre_acquire_for_section(op, state(h), &h->hs);
+    expect_no_engine_handles();
+  }
+
+  // The modified page writer flushing a mapped view: paging I/O.
+  NtStatus paging_write(AppHandle* h, uint64_t offset, const std::string& data) {
+    fb::WriteOp op;
+    op.paging_io = true;
+    op.offset = offset;
+    op.length = static_cast<uint32_t>(data.size());
+    engine_.pre_write(op, state(h), &h->hs);
+    return volume_.paging_write(h->model, offset, data);
+  }
+
+  NtStatus zero_data(AppHandle* h, uint64_t offset, uint64_t length) {
+    fb::FsctlOp op;
+    op.control_code = fb::fsctl::kSetZeroData;
+    op.process_id = pid_;
+    engine_.pre_fsctl(op, state(h), &h->hs);
+    expect_no_engine_handles();
+    return volume_.zero_range(h->model, offset, length);
+  }
+
+  // CloseHandle: IRP_MJ_CLEANUP, then the last reference goes.
+  void close(AppHandle* h) {
+    if (h->tracked) engine_.post_cleanup(&h->ctx->state, &h->hs);
+    volume_.close(h->model);
+    std::lock_guard<std::mutex> g(mu_);
+    for (auto it = handles_.begin(); it != handles_.end(); ++it)
+      if (it->get() == h) {
+        handles_.erase(it);
+        break;
+      }
+  }
+
+  // --- whole save patterns, for brevity in tests ---------------------------------------------
+  // Open existing for write, write `data` at `offset`, close.
+  NtStatus edit(const Name& path, uint64_t offset, const std::string& data) {
+    AppHandle* h = nullptr;
+    NtStatus s = open(path, fb::access::kReadData | fb::access::kWriteData, fb::CreateDisposition::kOpen, &h);
+    if (!fb::nt_success(s)) return s;
+    s = write(h, offset, data);
+    close(h);
+    return s;
+  }
+  // fopen("w"): CREATE_ALWAYS (OVERWRITE_IF), write, close.
+  NtStatus overwrite(const Name& path, const std::string& data,
+                     fb::CreateDisposition disposition = fb::CreateDisposition::kOverwriteIf) {
+    AppHandle* h = nullptr;
+    NtStatus s = open(path, fb::access::kWriteData, disposition, &h, 0);
+    if (!fb::nt_success(s)) return s;
+    if (!data.empty()) s = write(h, 0, data);
+    close(h);
+    return s;
+  }
+
+  // --- inspection ---------------------------------------------------------------------------
+  std::vector<RecordedEvent> events() const { return sink_.events(); }
+  void clear_events() { sink_.clear(); }
+  fb::Engine& engine() { return engine_; }
+  ModelFs& fs() { return fs_; }
+  HeapBuffers& buffers() { return buffers_; }
+  const fb::RuleSet& rules() const { return rules_.get(); }
+  void set_process_id(uint64_t pid) { pid_ = pid; }
+  // Engine handles left open after any callback returned (must stay 0: N5/N6).
+  int engine_handle_leaks() const { return leaks_.load(); }
+  size_t live_contexts() const {
+    std::lock_guard<std::mutex> g(mu_);
+    size_t n = 0;
+    for (const auto& c : contexts_)
+      if (!c.second.expired()) ++n;
+    return n;
+  }
+
+ private:
+  fb::EngineServices services() {
+    fb::EngineServices s;
+    s.fs = &fs_;
+    s.sink = &sink_;
+    s.clock = &clock_;
+    s.buffers = &buffers_;
+    return s;
+  }
+
+  fb::SetInfoOp set_info(fb::FileInfoClass info_class) const {
+    fb::SetInfoOp op;
+    op.info_class = info_class;
+    op.process_id = pid_;
+    return op;
+  }
+
+  // The driver's pre-set-information: cheap checks, then the name only when asked for.
+  void call_set_information(AppHandle* h, const fb::SetInfoOp& op, const Name& destination) {
+    fb::FileState* st = state(h);
+    const fb::Precheck check = fb::Engine::set_information_precheck(op, st != nullptr);
+    if (check == fb::Precheck::kIgnore) return;
+    const Name name = h->nt_name();  // FltGetFileNameInformation (opened name)
+    engine_.pre_set_information(op, st, &h->hs, view(name), view(destination), rules_.get());
+    expect_no_engine_handles();
+  }
+
+  fb::FileState* state(AppHandle* h) { return h->tracked ? &h->ctx->state : nullptr; }
+
+  // FltGetStreamContext, or FltAllocateContext + init_file_state + FltSetStreamContext.
+  std::shared_ptr<FileCtx> context_for(ModelHandle model, const Name& file_path) {
+    const void* key = volume_.file_identity(model);
+    std::lock_guard<std::mutex> g(mu_);
+    if (auto existing = contexts_[key].lock()) return existing;
+    fb::Engine* engine = &engine_;
+    std::shared_ptr<FileCtx> ctx(new FileCtx, [engine](FileCtx* c) {
+      engine->release_file_state(&c->state);  // the context cleanup callback
+      delete c;
+    });
+    ctx->name = file_path;
+    engine_.init_file_state(&ctx->state, view(ctx->name), &ctx->lock);
+    contexts_[key] = ctx;
+    return ctx;
+  }
+
+  void expect_no_engine_handles() {
+    if (fs_.open_count() != 0) leaks_.fetch_add(1);
+  }
+
+  Volume& volume_;
+  ModelFs fs_;
+  RecordingSink sink_;
+  StepClock clock_;
+  HeapBuffers buffers_;
+  CompiledRules rules_;
+  fb::Engine engine_;
+  std::atomic<uint64_t> pid_;
+  mutable std::mutex mu_;
+  std::list<std::unique_ptr<AppHandle>> handles_;
+  std::map<const void*, std::weak_ptr<FileCtx>> contexts_;
+  std::atomic<int> leaks_{0};
+};
+
+}  // namespace fbmodel

@@ -1,0 +1,512 @@
+// SavePatterns: each way applications save (../shared/notes/ntfs-semantics.md, S1-S8) and each
+// data-loss story of the textbook driver, played through the engine on the NTFS model. Every
+// test asserts the file's content, its backups (data and metadata) and the events afterwards.
+#include "scenario/scenario_support.h"
+
+namespace fbscenario {
+namespace {
+
+using fb::CreateDisposition;
+using fb::Outcome;
+using fb::SkipReason;
+using fb::Trigger;
+using fbmodel::AppHandle;
+namespace access = fb::access;
+namespace nt = fb::nt;
+
+constexpr uint32_t kReadWrite = access::kReadData | access::kWriteData;
+
+using SavePatterns = ScenarioTest;
+
+TEST_F(SavePatterns, S1_InPlaceWriteBacksUpBeforeTheFirstWrite) {
+  volume->put(kDoc, "version 1");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 0, "VERSION 2"), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 9, "!"), nt::kSuccess);  // later writes of the session: no backup
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "VERSION 2!");
+  expect_backup(kDoc, 1, "version 1", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  EXPECT_FALSE(has_temp(kDoc));
+  expect_events({backed_up(Trigger::kWrite, 9)});
+}
+
+TEST_F(SavePatterns, S2_AppendBacksUpBeforeTheFirstAppend) {
+  volume->put(kDoc, "line 1\n");
+  AppHandle* h = nullptr;  // `>>`: FILE_APPEND_DATA only
+  ASSERT_EQ(harness->open(kDoc, access::kAppendData, CreateDisposition::kOpenIf, &h), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 0, "line 2\n"), nt::kSuccess);
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "line 1\nline 2\n");
+  expect_backup(kDoc, 1, "line 1\n", Trigger::kAppend);
+  expect_events({backed_up(Trigger::kAppend, 7)});
+}
+
+TEST_F(SavePatterns, S2_AppendOnlyHandleIsTrackedBesideAReader) {
+  // Textbook bug 3: FILE_APPEND_DATA without FILE_WRITE_DATA was not tracked at all.
+  volume->put(kDoc, "log start\n");
+  AppHandle* reader = nullptr;
+  AppHandle* appender = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kReadData, CreateDisposition::kOpen, &reader), nt::kSuccess);
+  ASSERT_EQ(harness->open(kDoc, access::kAppendData, CreateDisposition::kOpen, &appender), nt::kSuccess);
+  EXPECT_FALSE(reader->tracked);
+  EXPECT_TRUE(appender->tracked);
+  EXPECT_TRUE(appender->hs.append_only);
+  ASSERT_EQ(harness->write(appender, 0, "a\n"), nt::kSuccess);
+  ASSERT_EQ(harness->write(appender, 0, "b\n"), nt::kSuccess);
+  harness->close(appender);
+  harness->close(reader);
+
+  EXPECT_EQ(volume->content(kDoc), "log start\na\nb\n");
+  expect_backup(kDoc, 1, "log start\n", Trigger::kAppend);
+  expect_events({backed_up(Trigger::kAppend, 10)});
+}
+
+TEST_F(SavePatterns, S3_TruncateThenWriteBacksUpBeforeTheTruncation) {
+  volume->put(kDoc, "old text that is long");
+  seed_backup(kDoc, 1, "older");
+  AppHandle* h = nullptr;  // VS Code: open r+, truncate, write
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->set_end_of_file(h, 0), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 0, "new"), nt::kSuccess);
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "new");
+  expect_backup(kDoc, 1, "old text that is long", Trigger::kTruncate);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});  // MaxVersions 1: "older" made room
+  expect_events({backed_up(Trigger::kTruncate, 21)});
+}
+
+TEST_F(SavePatterns, S3_AllocationShrinkIsATruncationButGrowthIsNot) {
+  volume->put(kDoc, "0123456789");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->set_allocation(h, 4096), nt::kSuccess);  // preallocation: not a modification
+  EXPECT_TRUE(harness->events().empty());
+  EXPECT_FALSE(volume->exists(kDoc, slot_stream(1)));
+  ASSERT_EQ(harness->set_allocation(h, 4), nt::kSuccess);  // shrink under the end of file
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "0123");
+  expect_backup(kDoc, 1, "0123456789", Trigger::kTruncate);
+  expect_events({backed_up(Trigger::kTruncate, 10)});
+}
+
+TEST_F(SavePatterns, S3_TruncateExistingKeepsEarlierBackups) {
+  // Win32 TRUNCATE_EXISTING = open + set end of file 0 (N2): the streams survive, the engine
+  // backs up at the set-end-of-file.
+  start([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
+  volume->put(kDoc, "current");
+  seed_backup(kDoc, 1, "previous");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kWriteData, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->set_end_of_file(h, 0), nt::kSuccess);
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "");
+  expect_backup(kDoc, 1, "current", Trigger::kTruncate);
+  expect_backup(kDoc, 2, "previous", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kTruncate, 7)});
+}
+
+TEST_F(SavePatterns, S4_OverwriteOnOpenKeepsOldContent) {
+  // Textbook bug 1: CREATE_ALWAYS / fopen("w") wiped the file and its :backup before post-create.
+  volume->put(kDoc, "version 1");
+  seed_backup(kDoc, 1, "version 0");
+  ASSERT_EQ(harness->overwrite(kDoc, "version 2"), nt::kSuccess);
+
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  expect_backup(kDoc, 1, "version 1", Trigger::kOverwriteOnOpen);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});  // MaxVersions 1
+  EXPECT_FALSE(has_temp(kDoc));
+  EXPECT_EQ(volume->file_names(), std::vector<Name>{fbmodel::fold(kDoc)});  // no rescue file left
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 9)});
+}
+
+TEST_F(SavePatterns, S4_OverwriteCarriesEarlierVersionsOver) {
+  start([] { fb::EngineConfig c; c.max_versions = 3; return c; }());
+  volume->put(kDoc, "version 3");
+  seed_backup(kDoc, 1, "version 2");
+  seed_backup(kDoc, 2, "version 1");
+  seed_backup(kDoc, 3, "version 0");
+  ASSERT_EQ(harness->overwrite(kDoc, "version 4"), nt::kSuccess);
+
+  EXPECT_EQ(volume->content(kDoc), "version 4");
+  expect_backup(kDoc, 1, "version 3", Trigger::kOverwriteOnOpen);
+  expect_backup(kDoc, 2, "version 2", Trigger::kWrite);
+  expect_backup(kDoc, 3, "version 1", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2, 3}));
+  EXPECT_EQ(volume->file_names().size(), 1u);
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 9)});
+}
+
+TEST_F(SavePatterns, S4_EveryOverwritingDispositionIsCaptured) {
+  for (CreateDisposition d : {CreateDisposition::kOverwrite, CreateDisposition::kOverwriteIf, CreateDisposition::kSupersede}) {
+    SCOPED_TRACE(static_cast<int>(d));
+    start();
+    volume->put(kDoc, "old");
+    ASSERT_EQ(harness->overwrite(kDoc, "new", d), nt::kSuccess);
+    EXPECT_EQ(volume->content(kDoc), "new");
+    expect_backup(kDoc, 1, "old", Trigger::kOverwriteOnOpen);
+    EXPECT_EQ(volume->file_names().size(), 1u);
+    expect_events({backed_up(Trigger::kOverwriteOnOpen, 3)});
+  }
+}
+
+TEST_F(SavePatterns, S4_OverwriteThatCreatesANewFileDoesNothing) {
+  ASSERT_EQ(harness->overwrite(kDoc, "fresh"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "fresh");
+  EXPECT_TRUE(slots(kDoc).empty());
+  EXPECT_EQ(volume->file_names().size(), 1u);
+  expect_events({});
+}
+
+TEST_F(SavePatterns, S4_FailedOverwriteDiscardsTheRescueAndReportsNothing) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "before");
+  AppHandle* exclusive = nullptr;  // another program holds the file without sharing
+  ASSERT_EQ(harness->open(kDoc, access::kReadData, CreateDisposition::kOpen, &exclusive, 0), nt::kSuccess);
+  EXPECT_EQ(harness->overwrite(kDoc, "lost?"), nt::kSharingViolation);
+  harness->close(exclusive);
+
+  EXPECT_EQ(volume->content(kDoc), "content");
+  expect_backup(kDoc, 1, "before", Trigger::kWrite);
+  EXPECT_EQ(volume->file_names().size(), 1u);
+  expect_events({});
+}
+
+TEST_F(SavePatterns, S4_OverwriteDuringASessionKeepsTheSessionsBackup) {
+  volume->put(kDoc, "session start");
+  AppHandle* editor = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &editor), nt::kSuccess);
+  ASSERT_EQ(harness->write(editor, 0, "SESSION"), nt::kSuccess);  // backup of "session start"
+  AppHandle* writer = nullptr;  // same session (the editor shares): N1 must not take :backup
+  ASSERT_EQ(harness->open(kDoc, access::kWriteData, CreateDisposition::kOverwriteIf, &writer), nt::kSuccess);
+  ASSERT_EQ(harness->write(writer, 0, "replaced"), nt::kSuccess);
+  harness->close(writer);
+  harness->close(editor);
+
+  EXPECT_EQ(volume->content(kDoc), "replaced");
+  expect_backup(kDoc, 1, "session start", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  EXPECT_EQ(volume->file_names().size(), 1u);
+  expect_events({backed_up(Trigger::kWrite, 13)});
+}
+
+TEST_F(SavePatterns, S4_NameTooLongForTheRescueFailsAndTheSaveProceeds) {
+  const Name long_name = kDocs + Name(250, u'n') + u".txt";
+  volume->put(long_name, "old");
+  ASSERT_EQ(harness->overwrite(long_name, "new"), nt::kSuccess);
+  EXPECT_EQ(volume->content(long_name), "new");
+  EXPECT_TRUE(slots(long_name).empty());
+  expect_events({failed(Trigger::kOverwriteOnOpen, nt::kNameTooLong, 3)}, long_name);
+}
+
+TEST_F(SavePatterns, S5_RenameOverGivesTheReplacedContentToTheNewFile) {
+  start([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
+  volume->put(kDoc, "version 1");
+  seed_backup(kDoc, 1, "version 0");
+  // Word: write a temp file, then rename it over the original.
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kCreate, &tmp), nt::kSuccess);
+  EXPECT_FALSE(tmp->tracked);  // a new file: nothing to back up
+  ASSERT_EQ(harness->write(tmp, 0, "version 2"), nt::kSuccess);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  expect_backup(kDoc, 1, "version 1", Trigger::kRenameOver);
+  expect_backup(kDoc, 2, "version 0", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2}));
+  EXPECT_FALSE(volume->exists(kTemp));
+  expect_events({backed_up(Trigger::kRenameOver, 9)});
+}
+
+TEST_F(SavePatterns, S5_RenameOverWithOneVersionKeepsTheReplacedContentOnly) {
+  volume->put(kDoc, "version 1");
+  seed_backup(kDoc, 1, "version 0");
+  volume->put(kTemp, "version 2");
+  seed_backup(kTemp, 1, "stale history of the temp name");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  expect_backup(kDoc, 1, "version 1", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kRenameOver, 9)});
+}
+
+TEST_F(SavePatterns, S5_RenameWithoutReplaceOrOntoNothingIsNotABackup) {
+  volume->put(kTemp, "draft");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);  // no file of that name yet
+  harness->close(tmp);
+  EXPECT_EQ(volume->content(kDoc), "draft");
+  EXPECT_TRUE(slots(kDoc).empty());
+  expect_events({});
+}
+
+TEST_F(SavePatterns, S7_ReplaceFileKeepsTheBackupsRight) {
+  // Visual Studio's File.Replace: ReplaceFile copies the replaced file's named streams the
+  // replacement lacks (N7), then the replacement takes the name with ReplaceIfExists.
+  start([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
+  volume->put(kDoc, "version 1");
+  seed_backup(kDoc, 1, "version 0");
+  volume->put(kDoc, "zone 3", u"Zone.Identifier");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, kReadWrite, CreateDisposition::kCreate, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->write(tmp, 0, "version 2"), nt::kSuccess);
+  harness->close(tmp);
+  for (const Name& stream : volume->stream_names(kDoc)) {  // through the filter: our streams are ignored
+    AppHandle* copy = nullptr;
+    ASSERT_EQ(harness->open(kTemp, access::kWriteData, CreateDisposition::kOverwriteIf, &copy, 0, stream), nt::kSuccess);
+    EXPECT_FALSE(copy->tracked);
+    ASSERT_EQ(harness->write(copy, 0, volume->content(kDoc, stream)), nt::kSuccess);
+    harness->close(copy);
+  }
+  ASSERT_EQ(harness->open(kTemp, access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  expect_backup(kDoc, 1, "version 1", Trigger::kRenameOver);
+  expect_backup(kDoc, 2, "version 0", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(volume->content(kDoc, u"Zone.Identifier"), "zone 3");
+  EXPECT_FALSE(volume->exists(kTemp));
+  expect_events({backed_up(Trigger::kRenameOver, 9)});
+}
+
+TEST_F(SavePatterns, S8_WritableSectionBacksUpAtSectionCreation) {
+  volume->put(kDoc, "mapped v1");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  harness->map_writable(h);
+  expect_backup(kDoc, 1, "mapped v1", Trigger::kMappedSection);  // before any page is dirtied
+  ASSERT_EQ(harness->paging_write(h, 0, "MAPPED"), nt::kSuccess);  // the modified page writer
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "MAPPED v1");
+  expect_backup(kDoc, 1, "mapped v1", Trigger::kMappedSection);
+  expect_events({backed_up(Trigger::kMappedSection, 9)});
+}
+
+TEST_F(SavePatterns, S8_PagingWritesNeverBackUp) {
+  volume->put(kDoc, "mapped v1");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  harness->map_writable(h, fb::page::kWriteCopy);  // private copy: never reaches the file
+  EXPECT_TRUE(harness->events().empty());
+  ASSERT_EQ(harness->paging_write(h, 0, "MAPPED"), nt::kSuccess);  // the modified page writer
+  EXPECT_TRUE(harness->events().empty());
+  harness->map_writable(h, fb::page::kReadWrite);
+  ASSERT_EQ(harness->paging_write(h, 6, "!!!"), nt::kSuccess);
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "MAPPED!!!");
+  expect_backup(kDoc, 1, "MAPPED v1", Trigger::kMappedSection);
+  expect_events({backed_up(Trigger::kMappedSection, 9)});
+}
+
+TEST_F(SavePatterns, ZeroDataFsctlIsAModification) {
+  volume->put(kDoc, "abcdef");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->zero_data(h, 0, 3), nt::kSuccess);
+  harness->close(h);
+  EXPECT_EQ(volume->content(kDoc), std::string("\0\0\0def", 6));
+  expect_backup(kDoc, 1, "abcdef", Trigger::kOther);
+  expect_events({backed_up(Trigger::kOther, 6)});
+}
+
+TEST_F(SavePatterns, TwoWritersFirstClosesBeforeSecondWrites) {
+  // Textbook bug 5: the shared context died with the first handle's cleanup.
+  volume->put(kDoc, "original");
+  AppHandle* first = nullptr;
+  AppHandle* second = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &first), nt::kSuccess);
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &second), nt::kSuccess);
+  harness->close(first);
+  ASSERT_EQ(harness->write(second, 0, "EDITED  "), nt::kSuccess);
+  harness->close(second);
+  EXPECT_EQ(volume->content(kDoc), "EDITED  ");
+  expect_backup(kDoc, 1, "original", Trigger::kWrite);
+
+  ASSERT_EQ(harness->edit(kDoc, 0, "AGAIN"), nt::kSuccess);  // a new session: a new backup
+  EXPECT_EQ(volume->content(kDoc), "AGAIND  ");
+  expect_backup(kDoc, 1, "EDITED  ", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 8), backed_up(Trigger::kWrite, 8)});
+  EXPECT_EQ(harness->live_contexts(), 0u);
+}
+
+TEST_F(SavePatterns, NamedStreamWriteOfAProtectedFileMakesNoBackup) {
+  volume->put(kDoc, "content");
+  for (const Name& stream : {Name(u"notes"), Name(u"backup"), Name(u"BACKUP.2.meta")}) {
+    AppHandle* h = nullptr;
+    ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpenIf, &h, fb::share::kAll, stream), nt::kSuccess);
+    EXPECT_FALSE(h->tracked);
+    ASSERT_EQ(harness->write(h, 0, "stream data"), nt::kSuccess);
+    harness->close(h);
+  }
+  EXPECT_EQ(volume->content(kDoc), "content");
+  EXPECT_EQ(volume->content(kDoc, u"notes"), "stream data");
+  expect_events({});
+}
+
+TEST_F(SavePatterns, FileRenamedIntoAProtectedFolderThenEdited) {
+  const Name outside = kDownloads + u"report.docx";
+  volume->put(outside, "downloaded");
+  ASSERT_EQ(harness->edit(outside, 0, "DOWN"), nt::kSuccess);  // not protected there
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(outside, access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->rename(h, kDoc, false), nt::kSuccess);
+  harness->close(h);
+  EXPECT_TRUE(harness->events().empty());
+
+  ASSERT_EQ(harness->edit(kDoc, 0, "EDIT"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "EDITloaded");
+  expect_backup(kDoc, 1, "DOWNloaded", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 10)});
+}
+
+TEST_F(SavePatterns, EmptyFileHasNothingToBackUp) {
+  volume->put(kDoc, "");
+  ASSERT_EQ(harness->edit(kDoc, 0, "first words"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "first words");
+  EXPECT_TRUE(slots(kDoc).empty());
+  EXPECT_FALSE(has_temp(kDoc));
+  expect_events({skipped(Trigger::kWrite, SkipReason::kEmptyFile, 0)});
+}
+
+TEST_F(SavePatterns, FileOverMaxFileSizeIsSkipped) {
+  start([] { fb::EngineConfig c; c.max_file_size = 16; return c; }());
+  volume->put(kDoc, "seventeen bytes!!");
+  seed_backup(kDoc, 1, "older");
+  ASSERT_EQ(harness->edit(kDoc, 0, "S"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "Seventeen bytes!!");
+  expect_backup(kDoc, 1, "older", Trigger::kWrite);  // untouched
+  expect_events({skipped(Trigger::kWrite, SkipReason::kTooLarge, 17)});
+}
+
+TEST_F(SavePatterns, LowFreeSpaceIsASkip) {
+  start([] { fb::EngineConfig c; c.min_free_space = 100; return c; }(), 120);
+  volume->put(kDoc, "twenty bytes of text");
+  ASSERT_EQ(harness->edit(kDoc, 0, "T"), nt::kSuccess);
+  EXPECT_TRUE(slots(kDoc).empty());
+  expect_events({skipped(Trigger::kWrite, SkipReason::kLowDiskSpace, 20)});
+}
+
+TEST_F(SavePatterns, DisabledEngineReportsASkipPerSession) {
+  start([] { fb::EngineConfig c; c.enabled = false; return c; }());
+  volume->put(kDoc, "text");
+  ASSERT_EQ(harness->edit(kDoc, 0, "T"), nt::kSuccess);
+  EXPECT_TRUE(slots(kDoc).empty());
+  expect_events({skipped(Trigger::kWrite, SkipReason::kDisabled, 0)});
+}
+
+TEST_F(SavePatterns, ThreeSessionsWithMaxVersionsTwo) {
+  start([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
+  volume->put(kDoc, "v1");
+  ASSERT_EQ(harness->edit(kDoc, 0, "v2"), nt::kSuccess);
+  ASSERT_EQ(harness->edit(kDoc, 0, "v3"), nt::kSuccess);
+  ASSERT_EQ(harness->edit(kDoc, 0, "v4"), nt::kSuccess);
+
+  EXPECT_EQ(volume->content(kDoc), "v4");
+  expect_backup(kDoc, 1, "v3", Trigger::kWrite);
+  expect_backup(kDoc, 2, "v2", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2}));
+  EXPECT_FALSE(has_temp(kDoc));
+  expect_events({backed_up(Trigger::kWrite, 2), backed_up(Trigger::kWrite, 2), backed_up(Trigger::kWrite, 2)});
+}
+
+TEST_F(SavePatterns, DiskFullInTheMiddleOfACopyKeepsTheEarlierBackup) {
+  const std::string big(20000, 'a');
+  volume->put(kDoc, big);
+  seed_backup(kDoc, 1, "earlier");
+  volume->fail_writes_after(10000);  // the first 8 KiB chunk fits, the second does not
+  ASSERT_EQ(harness->edit(kDoc, 0, "X"), nt::kSuccess);  // the user's write proceeds
+
+  EXPECT_EQ(volume->content(kDoc), "X" + big.substr(1));
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  EXPECT_FALSE(has_temp(kDoc));
+  expect_events({failed(Trigger::kWrite, nt::kDiskFull, 20000)});
+
+  volume->clear_faults();  // the next session tries again
+  ASSERT_EQ(harness->edit(kDoc, 0, "Y"), nt::kSuccess);
+  expect_backup(kDoc, 1, "X" + big.substr(1), Trigger::kWrite);
+}
+
+TEST_F(SavePatterns, ReadErrorInTheMiddleOfACopyKeepsTheEarlierBackup) {
+  const std::string big(20000, 'b');
+  volume->put(kDoc, big);
+  seed_backup(kDoc, 1, "earlier");
+  volume->fail_reads_at(kDoc, u"", 12000);
+  ASSERT_EQ(harness->edit(kDoc, 0, "X"), nt::kSuccess);
+
+  EXPECT_EQ(volume->content(kDoc), "X" + big.substr(1));
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  EXPECT_FALSE(has_temp(kDoc));
+  expect_events({failed(Trigger::kWrite, nt::kDeviceDataError, 20000)});
+}
+
+TEST_F(SavePatterns, SharingViolationOnTheBackupOpenIsAFailure) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  volume->fail_opens(kDoc, u"", 1);  // e.g. an oplock held by another filter refuses our open
+  ASSERT_EQ(harness->write(h, 0, "C"), nt::kSuccess);
+  harness->close(h);
+  EXPECT_EQ(volume->content(kDoc), "Content");
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  expect_events({failed(Trigger::kWrite, nt::kSharingViolation, 0)});
+}
+
+TEST_F(SavePatterns, S6_DeleteOfAProtectedFileReportsTheBackupLost) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  volume->put(kTemp, "no backup here");
+  for (const Name& path : {kDoc, kTemp}) {
+    AppHandle* h = nullptr;
+    ASSERT_EQ(harness->open(path, access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
+    ASSERT_EQ(harness->delete_on_close(h), nt::kSuccess);
+    harness->close(h);
+  }
+  EXPECT_FALSE(volume->exists(kDoc));
+  EXPECT_FALSE(volume->exists(kDoc, slot_stream(1)));
+  EXPECT_TRUE(volume->file_names().empty());
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
+}
+
+TEST_F(SavePatterns, UnprotectedFolderIsLeftAlone) {
+  const Name outside = kDownloads + u"x.txt";
+  volume->put(outside, "text");
+  ASSERT_EQ(harness->edit(outside, 0, "T"), nt::kSuccess);
+  ASSERT_EQ(harness->overwrite(outside, "new"), nt::kSuccess);
+  EXPECT_TRUE(volume->stream_names(outside).empty());
+  expect_events({});
+}
+
+TEST_F(SavePatterns, CountersFollowTheEvents) {
+  start([] { fb::EngineConfig c; c.max_file_size = 4; return c; }());
+  volume->put(kDoc, "abc");
+  volume->put(kTemp, "too large");
+  ASSERT_EQ(harness->edit(kDoc, 0, "A"), nt::kSuccess);
+  ASSERT_EQ(harness->edit(kTemp, 0, "T"), nt::kSuccess);
+  const fb::EngineCounters c = harness->engine().counters();
+  EXPECT_EQ(c.backups, 1u);
+  EXPECT_EQ(c.bytes_copied, 3u);
+  EXPECT_EQ(c.skips[static_cast<int>(SkipReason::kTooLarge)], 1u);
+  EXPECT_EQ(c.sessions, 2u);
+  EXPECT_EQ(c.events, 2u);
+  EXPECT_EQ(c.tracked_files, 0u);  // both contexts released
+}
+
+}  // namespace
+}  // namespace fbscenario
