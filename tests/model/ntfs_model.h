@@ -166,8 +166,16 @@ class Volume {
     std::lock_guard<std::mutex> g(mu_);
     open_faults_[fold(path) + u":" + stream_key(stream)] = {count, status};
   }
+  // The n-th open from now (1 = the next one) fails with `status`, whatever it opens: walks a
+  // failure through every step of a multi-open sequence.
+  void fail_nth_open(int n, NtStatus status = nt::kSharingViolation) {
+    std::lock_guard<std::mutex> g(mu_);
+    nth_open_ = n;
+    nth_open_status_ = status;
+  }
   void clear_faults() {
     std::lock_guard<std::mutex> g(mu_);
+    nth_open_ = 0;
     budget_active_ = false;
     read_faults_.clear();
     open_faults_.clear();
@@ -418,6 +426,7 @@ class Volume {
     return used >= capacity_ ? 0 : capacity_ - used;
   }
   NtStatus take_open_fault(const Name& key, const Name& skey) {
+    if (nth_open_ > 0 && --nth_open_ == 0) return nth_open_status_;
     auto it = open_faults_.find(key + u":" + skey);
     if (it == open_faults_.end() || it->second.first <= 0) return nt::kSuccess;
     --it->second.first;
@@ -481,6 +490,8 @@ class Volume {
   uint64_t write_budget_ = 0;
   std::map<Name, uint64_t> read_faults_;
   std::map<Name, std::pair<int, NtStatus>> open_faults_;
+  int nth_open_ = 0;
+  NtStatus nth_open_status_ = nt::kSuccess;
 };
 
 }  // namespace fbmodel

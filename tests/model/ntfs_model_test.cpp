@@ -308,3 +308,26 @@ TEST_F(NtfsModel, AppendOnlyHandleWritesAtTheEnd) {
 
 }  // namespace
 }  // namespace fbmodel
+
+namespace fbmodel {
+namespace {
+
+TEST(NtfsModelFaults, FaultNthOpenFailsExactlyThatOpen) {
+  Volume vol;
+  vol.put(u"\\Device\\HarddiskVolume1\\a.txt", "a");
+  vol.fail_nth_open(2);
+  ModelHandle h = 0;
+  uint64_t info = 0;
+  const auto open = [&] {
+    return vol.create(u"\\Device\\HarddiskVolume1\\a.txt", u"", fb::access::kReadData, fb::share::kAll,
+                      fb::CreateDisposition::kOpen, 0, true, &h, &info);
+  };
+  EXPECT_EQ(open(), nt::kSuccess);
+  vol.close(h);
+  EXPECT_EQ(open(), nt::kSharingViolation);
+  EXPECT_EQ(open(), nt::kSuccess);
+  vol.close(h);
+}
+
+}  // namespace
+}  // namespace fbmodel
