@@ -491,6 +491,18 @@ TEST(ConfigValues, ProtectedFoldersResolveToTheDeviceNamesOfTheCurrentBoot) {
   }
 }
 
+TEST(ConfigValues, ResolvedVolumeRootsAndTrailingSeparatorsAreValidRules) {
+  TableDrives drives({{u'C', u"\\Device\\HarddiskVolume3"}});
+  ConfigReports reports;
+  const std::vector<U16> resolved = resolve_all({u"C:\\", u"C:\\Photos\\"}, drives, &reports);
+  std::vector<Str16> items;
+  for (const U16& s : resolved) items.emplace_back(s.data(), static_cast<uint32_t>(s.size()));
+  const uint32_t kept = drop_invalid_rules(RuleListId::kFolderPaths, ConfigKey::kProtectedFolders, items.data(),
+                                           static_cast<uint32_t>(items.size()), &reports);
+  EXPECT_EQ(kept, 2u);
+  EXPECT_EQ(reports.total(), 0u);
+}
+
 TEST(ConfigValues, ProtectedFolderLongerThanAnNtPathIsDropped) {
   const U16 long_path = u"C:" + U16(kMaxPathUnits, u'\\');
   TableDrives drives({{u'C', u"\\Device\\HarddiskVolume3"}});
