@@ -1,0 +1,238 @@
+// The engine's decisions that need no I/O, table by table: which callbacks are worth a name
+// query (cheap checks), what a name means, which sections and FSCTLs modify, what post-create
+// tracks, the rescue file's name and the configuration's sanitising.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "engine.h"
+#include "engine_rescue.h"
+#include "model/filter_harness.h"
+
+namespace fbscenario {
+namespace {
+
+using fb::CreateDisposition;
+using fb::FileInfoClass;
+using fb::Precheck;
+namespace access = fb::access;
+
+struct CreateRow {
+  const char* what;
+  fb::CreateOp op;
+  Precheck expected;
+};
+
+fb::CreateOp create(uint32_t desired, CreateDisposition d = CreateDisposition::kOpen) {
+  fb::CreateOp op;
+  op.desired_access = desired;
+  op.disposition = d;
+  return op;
+}
+
+template <typename F>
+fb::CreateOp with(fb::CreateOp op, F change) {
+  change(op);
+  return op;
+}
+
+TEST(EngineDecisions, CreatePrecheckDecidesWhetherANameIsNeeded) {
+  const CreateRow rows[] = {
+      {"read only", create(access::kReadData), Precheck::kIgnore},
+      {"write data", create(access::kWriteData), Precheck::kNeedName},
+      {"append only", create(access::kAppendData), Precheck::kNeedName},
+      {"generic write", create(access::kGenericWrite), Precheck::kNeedName},
+      {"generic all", create(access::kGenericAll), Precheck::kNeedName},
+      {"maximum allowed", create(access::kMaximumAllowed), Precheck::kNeedName},
+      {"delete access only", create(access::kDelete), Precheck::kIgnore},
+      {"read + overwrite_if", create(access::kReadData, CreateDisposition::kOverwriteIf), Precheck::kNeedName},
+      {"supersede", create(access::kDelete, CreateDisposition::kSupersede), Precheck::kNeedName},
+      {"overwrite", create(0, CreateDisposition::kOverwrite), Precheck::kNeedName},
+      {"create new", create(access::kWriteData, CreateDisposition::kCreate), Precheck::kIgnore},
+      {"open_if writer", create(access::kWriteData, CreateDisposition::kOpenIf), Precheck::kNeedName},
+      {"kernel mode", with(create(access::kWriteData), [](fb::CreateOp& o) { o.requestor_mode = fb::RequestorMode::kKernel; }), Precheck::kIgnore},
+      {"paging file", with(create(access::kWriteData), [](fb::CreateOp& o) { o.paging_file = true; }), Precheck::kIgnore},
+      {"volume open", with(create(access::kWriteData), [](fb::CreateOp& o) { o.volume_open = true; }), Precheck::kIgnore},
+      {"prefetcher", with(create(access::kWriteData), [](fb::CreateOp& o) { o.prefetcher_open = true; }), Precheck::kIgnore},
+      {"directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kDirectoryFile; }), Precheck::kIgnore},
+      {"non-directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kNonDirectoryFile; }), Precheck::kNeedName},
+  };
+  for (const CreateRow& row : rows) EXPECT_EQ(fb::Engine::create_precheck(row.op), row.expected) << row.what;
+}
+
+TEST(EngineDecisions, AppendOnlyMeansAppendWithoutWrite) {
+  EXPECT_TRUE(fb::access_is_append_only(access::kAppendData));
+  EXPECT_TRUE(fb::access_is_append_only(access::kAppendData | access::kReadData));
+  EXPECT_FALSE(fb::access_is_append_only(access::kAppendData | access::kWriteData));
+  EXPECT_FALSE(fb::access_is_append_only(access::kAppendData | access::kGenericWrite));
+  EXPECT_FALSE(fb::access_is_append_only(access::kWriteData));
+}
+
+struct SetInfoRow {
+  const char* what;
+  FileInfoClass info_class;
+  bool tracked;
+  bool flag;  // replace_if_exists / delete_file / advance_only, by class
+  bool paging;
+  Precheck expected;
+};
+
+TEST(EngineDecisions, SetInformationPrecheck) {
+  const SetInfoRow rows[] = {
+      {"eof tracked", FileInfoClass::kEndOfFile, true, false, false, Precheck::kUseState},
+      {"eof untracked", FileInfoClass::kEndOfFile, false, false, false, Precheck::kIgnore},
+      {"eof advance only", FileInfoClass::kEndOfFile, true, true, false, Precheck::kIgnore},
+      {"eof paging", FileInfoClass::kEndOfFile, true, false, true, Precheck::kIgnore},
+      {"allocation tracked", FileInfoClass::kAllocation, true, false, false, Precheck::kUseState},
+      {"valid data length", FileInfoClass::kValidDataLength, true, false, false, Precheck::kUseState},
+      {"rename replace", FileInfoClass::kRename, false, true, false, Precheck::kNeedName},
+      {"rename no replace", FileInfoClass::kRename, true, false, false, Precheck::kIgnore},
+      {"rename ex replace", FileInfoClass::kRenameEx, false, true, false, Precheck::kNeedName},
+      {"rename bypass replace", FileInfoClass::kRenameExBypassAccess, false, true, false, Precheck::kNeedName},
+      {"link replace", FileInfoClass::kLink, false, true, false, Precheck::kNeedName},
+      {"link ex no replace", FileInfoClass::kLinkEx, false, false, false, Precheck::kIgnore},
+      {"delete", FileInfoClass::kDisposition, false, true, false, Precheck::kNeedName},
+      {"undelete", FileInfoClass::kDisposition, true, false, false, Precheck::kIgnore},
+      {"delete ex", FileInfoClass::kDispositionEx, false, true, false, Precheck::kNeedName},
+  };
+  for (const SetInfoRow& row : rows) {
+    fb::SetInfoOp op;
+    op.info_class = row.info_class;
+    op.paging_io = row.paging;
+    op.advance_only = row.info_class == FileInfoClass::kEndOfFile && row.flag;
+    op.replace_if_exists = row.flag;
+    op.delete_file = row.flag;
+    EXPECT_EQ(fb::Engine::set_information_precheck(op, row.tracked), row.expected) << row.what;
+  }
+  fb::SetInfoOp kernel_rename;
+  kernel_rename.info_class = FileInfoClass::kRename;
+  kernel_rename.replace_if_exists = true;
+  kernel_rename.requestor_mode = fb::RequestorMode::kKernel;
+  EXPECT_EQ(fb::Engine::set_information_precheck(kernel_rename, false), Precheck::kIgnore);
+  EXPECT_TRUE(fb::rename_ex_replaces(0x3));
+  EXPECT_FALSE(fb::rename_ex_replaces(0x2));
+  EXPECT_TRUE(fb::disposition_ex_deletes(0x13));
+  EXPECT_FALSE(fb::disposition_ex_deletes(0x2));
+}
+
+TEST(EngineDecisions, OnlyWritableSectionsAndDataFsctlsModify) {
+  struct Row {
+    fb::SectionSync sync;
+    uint32_t protection;
+    bool writes;
+  };
+  const Row rows[] = {
+      {fb::SectionSync::kCreateSection, fb::page::kReadWrite, true},
+      {fb::SectionSync::kCreateSection, fb::page::kExecuteReadWrite, true},
+      {fb::SectionSync::kCreateSection, fb::page::kWriteCopy, false},
+      {fb::SectionSync::kCreateSection, fb::page::kExecuteWriteCopy, false},
+      {fb::SectionSync::kCreateSection, 0x02 /* PAGE_READONLY */, false},
+      {fb::SectionSync::kOther, fb::page::kReadWrite, false},
+  };
+  for (const Row& row : rows) {
+    fb::SectionOp op;
+    op.sync_type = row.sync;
+    op.page_protection = row.protection;
+    EXPECT_EQ(fb::section_can_write(op), row.writes) << row.protection;
+  }
+  for (uint32_t code : {fb::fsctl::kSetZeroData, fb::fsctl::kOffloadWrite, fb::fsctl::kWriteRawEncrypted,
+                        fb::fsctl::kDuplicateExtentsToFile})
+    EXPECT_TRUE(fb::fsctl_modifies(code)) << code;
+  for (uint32_t code : {0x00090028u /* FSCTL_IS_VOLUME_MOUNTED */, 0x000900A8u /* FSCTL_GET_REPARSE_POINT */, 0u})
+    EXPECT_FALSE(fb::fsctl_modifies(code)) << code;
+}
+
+TEST(EngineDecisions, ClassifyNameByStreamAndRules) {
+  fbmodel::CompiledRules rules;
+  struct Row {
+    const char16_t* name;
+    fb::NameVerdict verdict;
+    const char16_t* file_path;
+  };
+  const Row rows[] = {
+      {u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt", fb::NameVerdict::kProtected, u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt"},
+      {u"\\Device\\HarddiskVolume2\\Users\\me\\DOCUMENTS\\a.txt::$DATA", fb::NameVerdict::kProtected, u"\\Device\\HarddiskVolume2\\Users\\me\\DOCUMENTS\\a.txt"},
+      {u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt:notes", fb::NameVerdict::kNamedStream, u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt"},
+      {u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt:backup", fb::NameVerdict::kOwnStream, u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt"},
+      {u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt:Backup.3.meta:$DATA", fb::NameVerdict::kOwnStream, u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt"},
+      {u"\\Device\\HarddiskVolume2\\Users\\me\\Downloads\\a.txt", fb::NameVerdict::kNotProtected, u"\\Device\\HarddiskVolume2\\Users\\me\\Downloads\\a.txt"},
+      {u"\\Device\\HarddiskVolume2\\Users\\me\\mydocuments\\a.txt", fb::NameVerdict::kNotProtected, u"\\Device\\HarddiskVolume2\\Users\\me\\mydocuments\\a.txt"},
+      {u"\\Device\\HarddiskVolume2", fb::NameVerdict::kNotProtected, u"\\Device\\HarddiskVolume2"},
+      {u"relative\\name", fb::NameVerdict::kBadName, u""},
+  };
+  for (const Row& row : rows) {
+    const fbmodel::Name name(row.name);
+    const fb::NameDecision d = fb::classify_name(fbmodel::view(name), rules.get());
+    EXPECT_EQ(d.verdict, row.verdict) << std::string(name.begin(), name.end());
+    if (d.verdict != fb::NameVerdict::kBadName) {
+      EXPECT_EQ(fbmodel::to_name(d.file_path), fbmodel::Name(row.file_path)) << std::string(name.begin(), name.end());
+    }
+  }
+}
+
+TEST(EngineDecisions, RescueNameIsTheFileNameWithASuffix) {
+  const fbmodel::Name file = u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\a.txt";
+  char16_t out[128];
+  uint32_t len = 0;
+  ASSERT_EQ(fb::build_rescue_name(fbmodel::view(file), 0x1234abcdu, out, 128, &len), fb::nt::kSuccess);
+  EXPECT_EQ(fbmodel::Name(out, len), file + u".~fb1234abcd");
+
+  const fbmodel::Name longest = u"\\Device\\HarddiskVolume2\\" + fbmodel::Name(243, u'x');  // 243 + 12 = 255
+  std::vector<char16_t> big(400);
+  EXPECT_EQ(fb::build_rescue_name(fbmodel::view(longest), 1, big.data(), 400, &len), fb::nt::kSuccess);
+  const fbmodel::Name too_long = longest + u"x";
+  EXPECT_EQ(fb::build_rescue_name(fbmodel::view(too_long), 1, big.data(), 400, &len), fb::nt::kNameTooLong);
+  EXPECT_EQ(fb::build_rescue_name(fbmodel::view(file), 1, out, 10, &len), fb::nt::kNameTooLong);
+}
+
+TEST(EngineDecisions, ConfigurationIsSanitised) {
+  for (uint32_t versions : {0u, 10u, 1000u}) {
+    fb::EngineConfig c;
+    c.max_versions = versions;
+    EXPECT_EQ(fb::sanitize_config(c).max_versions, 1u) << versions;
+  }
+  for (uint32_t versions : {1u, 5u, 9u}) {
+    fb::EngineConfig c;
+    c.max_versions = versions;
+    EXPECT_EQ(fb::sanitize_config(c).max_versions, versions);
+  }
+}
+
+TEST(EngineDecisions, PostCreateTracksWritersOfExistingFilesOnly) {
+  fbmodel::Volume volume;
+  fbmodel::FilterHarness harness(volume);
+  struct Row {
+    const char* what;
+    uint32_t access;
+    CreateDisposition disposition;
+    fb::CreateResult result;
+    fb::PostCreateAction expected;
+  };
+  const auto result = [](fb::NtStatus s, uint64_t info, bool dir = false, bool draining = false) {
+    fb::CreateResult r;
+    r.status = s;
+    r.information = info;
+    r.is_directory = dir;
+    r.draining = draining;
+    return r;
+  };
+  const Row rows[] = {
+      {"opened writer", access::kWriteData, CreateDisposition::kOpen, result(0, fb::create_info::kOpened), fb::PostCreateAction::kTrack},
+      {"created", access::kWriteData, CreateDisposition::kOpenIf, result(0, fb::create_info::kCreated), fb::PostCreateAction::kNone},
+      {"failed", access::kWriteData, CreateDisposition::kOpen, result(fb::nt::kSharingViolation, 0), fb::PostCreateAction::kNone},
+      {"directory", access::kWriteData, CreateDisposition::kOpen, result(0, fb::create_info::kOpened, true), fb::PostCreateAction::kNone},
+      {"draining", access::kWriteData, CreateDisposition::kOpen, result(0, fb::create_info::kOpened, false, true), fb::PostCreateAction::kNone},
+      {"overwritten", 0, CreateDisposition::kOverwrite, result(0, fb::create_info::kOverwritten), fb::PostCreateAction::kTrack},
+      {"superseded", access::kDelete, CreateDisposition::kSupersede, result(0, fb::create_info::kSuperseded), fb::PostCreateAction::kTrack},
+  };
+  const fbmodel::Name path = u"\\Device\\HarddiskVolume2\\Documents\\x.txt";
+  for (const Row& row : rows) {
+    fb::CreateTicket ticket;
+    EXPECT_EQ(harness.engine().post_create(create(row.access, row.disposition), row.result, fbmodel::view(path), &ticket),
+              row.expected)
+        << row.what;
+  }
+}
+
+}  // namespace
+}  // namespace fbscenario
