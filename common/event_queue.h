@@ -182,6 +182,8 @@ class EventQueue {
     lock_.lock();
     const uint64_t sequence_end = ring_.sequence_end_if_idle_locked();
     lock_.unlock();
+    // 0: a producer reserved a record since the ring looked empty; take that instead.
+    if (sequence_end == 0) return ring_.pop_ready(out, capacity, &idle);
     return ring_.pop_trailing_gap(sequence_end, out, capacity);
   }
   void complete(bool delivered) { ring_.complete(delivered); }
