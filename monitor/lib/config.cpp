@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 
+#include "config_values.h"
+#include "engine_config.h"
+#include "rules.h"
 #include "lib/text.h"
 
 namespace fbmon {
@@ -17,13 +20,13 @@ const std::vector<KeyInfo>& config_keys() {
       {ConfigKey::kExcludeExtensions, "ExcludeExtensions", ValueKind::kMultiString,
        "never files with these extensions", "none"},
       {ConfigKey::kMaxFileSize, "MaxFileSize", ValueKind::kQword,
-       "larger files are skipped (bytes)", "driver default"},
+       "larger files are skipped (bytes)", nullptr},
       {ConfigKey::kMinFreeSpace, "MinFreeSpace", ValueKind::kQword,
-       "skip a backup that would leave less free space (bytes)", "driver default"},
+       "skip a backup that would leave less free space (bytes)", nullptr},
       {ConfigKey::kMaxVersions, "MaxVersions", ValueKind::kDword,
-       "backups kept per file, 1..9", "driver default"},
+       "backups kept per file, 1..9", nullptr},
       {ConfigKey::kEnabled, "Enabled", ValueKind::kDword,
-       "1: back up, 0: only watch", "1"},
+       "1: back up, 0: only watch", nullptr},
   };
   return kKeys;
 }
@@ -93,12 +96,33 @@ bool parse_size(const std::string& text, uint64_t& bytes) {
   return true;
 }
 
-bool has_any(const std::string& s, const char* chars) { return s.find_first_of(chars) != std::string::npos; }
-
 ParsedValue fail(std::string error) {
   ParsedValue p;
   p.error = std::move(error);
   return p;
+}
+
+const char* rule_problem(fb::RuleError error) {
+  switch (error) {
+    case fb::RuleError::kEmptyRule: return "is empty";
+    case fb::RuleError::kInvalidCharacter: return "has a character it cannot have (\\, :, or a dot inside an extension)";
+    case fb::RuleError::kRuleTooLong: return "is too long";
+    case fb::RuleError::kPathMalformed: return "is . or .. or has an empty part";
+    default: return "is not accepted by the driver";
+  }
+}
+
+// The driver's own rule check (rules_storage_size), one item at a time, so fbmon refuses
+// exactly what the driver would drop.
+fb::RuleError check_rule(ConfigKey key, const std::u16string& item) {
+  const fb::Str16 one = view(item);
+  fb::RuleConfig config;
+  const fb::RuleList list{&one, 1};
+  if (key == ConfigKey::kFolderNames) config.folder_names = list;
+  else if (key == ConfigKey::kIncludeExtensions) config.include_extensions = list;
+  else config.exclude_extensions = list;
+  size_t bytes = 0;
+  return fb::rules_storage_size(config, &bytes).error;
 }
 
 ParsedValue parse_strings(const KeyInfo& key, const std::string& text) {
@@ -111,17 +135,14 @@ ParsedValue parse_strings(const KeyInfo& key, const std::string& text) {
       add_folder(p.value.strings, f.folder);
       continue;
     }
-    if (key.key == ConfigKey::kFolderNames) {
-      if (has_any(item, "\\/:*?\"<>|")) return fail("FolderNames holds folder names, not paths: '" + item + "'");
-      p.value.strings.push_back(to_utf16(item));
-      continue;
-    }
-    // Extensions: stored with their dot, lower case, so ".DOCX", "docx" and ".docx" are one.
-    std::string ext = lower_ascii(item);
-    if (ext[0] != '.') ext = "." + ext;
-    if (ext.size() < 2 || has_any(ext.substr(1), ".\\/:*?\"<>| "))
-      return fail(std::string(key.name) + " takes extensions like .docx; got '" + item + "'");
-    p.value.strings.push_back(to_utf16(ext));
+    std::u16string value = to_utf16(item);
+    const bool extension = key.key != ConfigKey::kFolderNames;
+    // Extensions are stored with their dot and in lower case, so ".DOCX", "docx" and ".docx" are one.
+    if (extension) value = to_utf16("." + lower_ascii(item[0] == '.' ? item.substr(1) : item));
+    const fb::RuleError error = check_rule(key.key, value);
+    if (error != fb::RuleError::kNone)
+      return fail(std::string(key.name) + ": '" + item + "' " + rule_problem(error));
+    p.value.strings.push_back(value);
   }
   p.ok = true;
   return p;
@@ -171,43 +192,38 @@ ParsedValue parse_config_value(const KeyInfo& key, const std::string& text) {
 
 FolderCheck normalize_folder(const std::u16string& path) {
   FolderCheck r;
+  const std::string shown = to_utf8(path);
   std::u16string p = path;
   for (char16_t& c : p)
     if (c == u'/') c = u'\\';
-  const std::string shown = to_utf8(path);
-  const bool drive = p.size() >= 3 && ascii_upper(p[0]) >= u'A' && ascii_upper(p[0]) <= u'Z' && p[1] == u':' &&
-                     p[2] == u'\\';
-  const bool unc = p.size() > 2 && p[0] == u'\\' && p[1] == u'\\' && p[2] != u'?' && p[2] != u'.';
-  if (!drive && !unc) {
-    r.error = "protected folders must be absolute paths like C:\\Users\\me\\Documents; got '" + shown + "'";
+  // The driver resolves `X:\...` through the drive letter and drops anything else (UNC paths,
+  // relative paths): refuse those here with the same rule (fb::split_drive_path).
+  char16_t drive = 0;
+  fb::Str16 rest;
+  if (fb::split_drive_path(view(p), &drive, &rest) != fb::ValueProblem::kNone) {
+    r.error = "protected folders must be local drive paths like C:\\Users\\me\\Documents; got '" + shown + "'";
     return r;
   }
-  if (p.find_first_of(u"*?\"<>|") != std::u16string::npos || p.find(u':', 2) != std::u16string::npos) {
+  const std::u16string tail(rest.data, rest.len);
+  if (tail.find_first_of(u"*?\"<>|:") != std::u16string::npos) {
     r.error = "a folder path cannot contain * ? \" < > | or a second ':'; got '" + shown + "'";
     return r;
   }
-  // Split into components, rejecting . and .. (a protected folder must name one place).
-  std::vector<std::u16string> parts;
-  const size_t start = drive ? 3 : 2;
-  size_t i = start;
-  while (i <= p.size()) {
-    size_t end = p.find(u'\\', i);
-    if (end == std::u16string::npos) end = p.size();
-    std::u16string part = p.substr(i, end - i);
+  // Components, rejecting . and .. (a protected folder must name one place).
+  std::u16string out{ascii_upper(drive), u':'};
+  size_t i = 0;
+  while (i <= tail.size()) {
+    size_t end = tail.find(u'\\', i);
+    if (end == std::u16string::npos) end = tail.size();
+    const std::u16string part = tail.substr(i, end - i);
     if (part == u"." || part == u"..") {
       r.error = "a folder path cannot contain . or .. segments; got '" + shown + "'";
       return r;
     }
-    if (!part.empty()) parts.push_back(part);
+    if (!part.empty()) out += u"\\" + part;
     i = end + 1;
   }
-  if (unc && parts.size() < 2) {
-    r.error = "a network folder needs \\\\server\\share; got '" + shown + "'";
-    return r;
-  }
-  std::u16string out = drive ? std::u16string{ascii_upper(p[0]), u':'} : u"\\";
-  for (const std::u16string& part : parts) out += u"\\" + part;
-  if (drive && parts.empty()) out += u'\\';
+  if (out.size() == 2) out += u'\\';  // the whole volume: `C:\`
   r.ok = true;
   r.folder = out;
   return r;
@@ -271,6 +287,20 @@ std::string format_config_value(const ConfigValue& value, ConfigKey key) {
   return "?";
 }
 
+ConfigValue default_value(ConfigKey key) {
+  const fb::EngineConfig defaults;
+  ConfigValue v;
+  v.kind = config_key_info(key).kind;
+  switch (key) {
+    case ConfigKey::kMaxFileSize: v.number = defaults.max_file_size; break;
+    case ConfigKey::kMinFreeSpace: v.number = defaults.min_free_space; break;
+    case ConfigKey::kMaxVersions: v.number = defaults.max_versions; break;
+    case ConfigKey::kEnabled: v.number = defaults.enabled ? 1 : 0; break;
+    default: break;
+  }
+  return v;
+}
+
 std::string format_config(const std::vector<const ConfigValue*>& values) {
   std::string out = "HKLM\\" + to_utf8(std::u16string(kParametersKey)) + "\n";
   const std::vector<KeyInfo>& keys = config_keys();
@@ -278,8 +308,9 @@ std::string format_config(const std::vector<const ConfigValue*>& values) {
     std::string name = keys[i].name;
     name.append(20 - name.size(), ' ');
     const ConfigValue* v = i < values.size() ? values[i] : nullptr;
-    out += "  " + name + (v ? format_config_value(*v, keys[i].key)
-                             : std::string("(not set: ") + keys[i].when_unset + ")") + "\n";
+    const std::string unset = keys[i].when_unset ? keys[i].when_unset
+                                                 : format_config_value(default_value(keys[i].key), keys[i].key);
+    out += "  " + name + (v ? format_config_value(*v, keys[i].key) : "(not set: " + unset + ")") + "\n";
   }
   return out;
 }

@@ -24,7 +24,7 @@ struct KeyInfo {
   const char* name;        // registry value name
   ValueKind kind;
   const char* meaning;     // one line for `config show` and --help
-  const char* when_unset;  // what the driver does without the value
+  const char* when_unset;  // what the driver does without the value; nullptr: default_value()
 };
 
 constexpr uint32_t kMinVersions = 1;
@@ -51,8 +51,9 @@ struct ParsedValue {
 // KB/MB/GB/TB suffix (binary: 1 MB = 1048576 bytes); Enabled takes 0/1/on/off/true/false.
 ParsedValue parse_config_value(const KeyInfo& key, const std::string& text);
 
-// A protected folder as stored: absolute (`C:\...` or `\\server\share\...`), backslashes,
-// no trailing backslash except a drive root, no `.`/`..` segments, no wildcard characters.
+// A protected folder as stored: a local drive path (`C:\...`: what the driver resolves;
+// fb::split_drive_path decides), backslashes, upper-case drive letter, no trailing backslash
+// except a drive root, no `.`/`..` segments, no wildcard characters.
 struct FolderCheck {
   bool ok = false;
   std::u16string folder;  // normalized
@@ -69,6 +70,9 @@ bool remove_folder(std::vector<std::u16string>& folders, const std::u16string& n
 // (they would end the list early) and are dropped.
 std::u16string encode_multi_sz(const std::vector<std::u16string>& strings);
 std::vector<std::u16string> decode_multi_sz(const char16_t* data, size_t units);
+
+// The driver's default for a number key (fb::EngineConfig), used when the value is not set.
+ConfigValue default_value(ConfigKey key);
 
 // One value as `config show` prints it: "ProtectedFolders   C:\Users\me\Documents; D:\Work".
 std::string format_config_value(const ConfigValue& value, ConfigKey key);

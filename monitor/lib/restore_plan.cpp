@@ -1,10 +1,13 @@
 #include "lib/restore_plan.h"
 
+#include "engine_streams.h"
+#include "lib/text.h"
+
 namespace fbmon {
 namespace {
 
 std::string slot_stream(const std::string& file, uint32_t slot) {
-  return slot == 1 ? file + ":backup" : file + ":backup." + std::to_string(slot);
+  return file + ":" + to_utf8(fb::SlotStream(slot, fb::BackupPart::kData).name());
 }
 
 }  // namespace
@@ -30,20 +33,15 @@ RestorePlan plan_restore(const RestoreRequest& r) {
     return plan;
   }
 
-  plan.steps.push_back({StepKind::kVerify, r.version, 0});
+  plan.steps.push_back({StepKind::kVerify, r.version});
   if (r.to_other_file) {
-    plan.steps.push_back({StepKind::kWriteTarget, r.version, 0});
+    plan.steps.push_back({StepKind::kWriteTarget, r.version});
     return plan;
   }
-  const uint32_t max = (r.max_versions < 1) ? 1 : (r.max_versions > kMaxSlots ? kMaxSlots : r.max_versions);
-  plan.steps.push_back({StepKind::kSnapshot, 0, 0});
-  plan.steps.push_back({StepKind::kWriteTarget, r.version, 0});
-  // Slots from `max` up would move past MaxVersions: drop them, newest-numbered first.
-  for (uint32_t s = kMaxSlots; s >= max; --s)
-    if (r.slots[s].data || r.slots[s].meta) plan.steps.push_back({StepKind::kDelete, s, 0});
-  for (uint32_t s = max - 1; s >= 1; --s)
-    if (r.slots[s].data || r.slots[s].meta) plan.steps.push_back({StepKind::kRename, s, s + 1});
-  plan.steps.push_back({StepKind::kCommitSnapshot, 0, 1});
+  const uint32_t max = r.max_versions < 1 ? 1 : (r.max_versions > kMaxSlots ? kMaxSlots : r.max_versions);
+  plan.steps.push_back({StepKind::kSnapshot, 0});
+  plan.steps.push_back({StepKind::kWriteTarget, r.version});
+  plan.steps.push_back({StepKind::kPromote, max});
   return plan;
 }
 
@@ -52,15 +50,13 @@ std::string describe_step(const RestoreStep& step, const std::string& file, cons
     case StepKind::kVerify:
       return "verify " + slot_stream(file, step.slot) + " against its metadata";
     case StepKind::kSnapshot:
-      return "copy the current content of " + file + " to " + file + ":backup.tmp (the undo copy)";
+      return "copy the current content of " + file + " to " + slot_stream(file, 0) + " (the undo copy)";
     case StepKind::kWriteTarget:
       return "write " + slot_stream(file, step.slot) + " over " + target + " and cut it to that length";
-    case StepKind::kDelete:
-      return "delete " + slot_stream(file, step.slot) + " (past MaxVersions)";
-    case StepKind::kRename:
-      return "rename " + slot_stream(file, step.slot) + " to " + slot_stream(file, step.to_slot);
-    case StepKind::kCommitSnapshot:
-      return "rename " + file + ":backup.tmp to " + slot_stream(file, 1) + " (undo with `fbmon restore " + file + "`)";
+    case StepKind::kPromote:
+      return "make " + slot_stream(file, 0) + " the newest backup (" + slot_stream(file, 1) +
+             "), moving older ones down one slot and keeping at most " + std::to_string(step.slot) +
+             " (undo with `fbmon restore " + file + "`)";
   }
   return "?";
 }

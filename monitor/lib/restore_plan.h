@@ -1,17 +1,17 @@
-// `fbmon restore`: which streams to read, write, rotate and commit, in what order, given what
-// exists. Pure, so every ordering rule is tested natively; the glue executes the steps.
+// `fbmon restore`: which streams to read and write, in what order, given what exists. Pure,
+// so every ordering rule is tested natively; restore.h executes the steps.
 //
 // The order keeps every content complete somewhere at every moment, so an interrupted
 // restore loses nothing:
 //   1. verify the chosen backup against its metadata (refuse corrupt or incomplete data);
-//   2. snapshot the current content into `:backup.tmp` (+ metadata) - the undo copy;
+//   2. snapshot the current content into `:backup.tmp` (+ metadata): the undo copy;
 //   3. write the chosen backup over the file and cut the file to its length;
-//   4. rotate: drop what would fall past MaxVersions, move slot k to k+1 from the oldest down
-//      (a stream rename needs a free target, so the oldest moves first);
-//   5. commit the snapshot as slot 1 (`:backup`), so `fbmon restore FILE` undoes the restore.
-// The target is written before the rotation because the rotation may drop the very slot
-// being restored (restoring the oldest of MaxVersions backups); the current content is
-// already safe in the snapshot by then.
+//   4. promote the snapshot to slot 1 with the engine's own rotation (fb::promote_temp_backup:
+//      the oldest slot past MaxVersions goes, older slots move down one), so running
+//      `fbmon restore FILE` again undoes the restore.
+// The target is written before the rotation because the rotation may drop the very slot being
+// restored (restoring the oldest of MaxVersions backups); the current content is already safe
+// in the snapshot by then.
 // With --to OUT only steps 1 and 3 run, into OUT: the file and its backups stay untouched.
 #pragma once
 
@@ -40,15 +40,12 @@ enum class StepKind {
   kVerify,          // check slot `slot` against its metadata
   kSnapshot,        // copy the file's current content to `:backup.tmp` and write its metadata
   kWriteTarget,     // copy slot `slot` over the target, then set its end of file
-  kDelete,          // delete slot `slot` (data and metadata)
-  kRename,          // slot `slot` -> slot `to_slot` (data and metadata)
-  kCommitSnapshot,  // `:backup.tmp` -> slot 1 (data and metadata)
+  kPromote,         // rotate and make the snapshot slot 1, keeping at most `slot` versions
 };
 
 struct RestoreStep {
   StepKind kind;
   uint32_t slot = 0;
-  uint32_t to_slot = 0;
 };
 
 enum class PlanError {

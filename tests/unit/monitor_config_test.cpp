@@ -58,9 +58,12 @@ TEST(MonitorConfig, ListsAreSplitAndNormalized) {
   fbmon::ParsedValue p = fbmon::parse_config_value(key("IncludeExtensions"), "DOCX; .xlsx;;txt");
   ASSERT_TRUE(p.ok);
   EXPECT_EQ(p.value.strings, (std::vector<std::u16string>{u".docx", u".xlsx", u".txt"}));
-  EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), "a*b").ok);
+  EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), "*.tmp").ok);  // a pattern, not an extension
   EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), ".tar.gz").ok);
   EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), ".").ok);
+  EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), "a:b").ok);
+  EXPECT_FALSE(fbmon::parse_config_value(key("FolderNames"), "..").ok);
+  EXPECT_FALSE(fbmon::parse_config_value(key("FolderNames"), std::string(256, 'x')).ok);
   p = fbmon::parse_config_value(key("IncludeExtensions"), "");
   ASSERT_TRUE(p.ok);
   EXPECT_TRUE(p.value.strings.empty());
@@ -82,15 +85,15 @@ TEST(MonitorConfig, FoldersAreNormalizedOrRefused) {
       {u"c:\\Users\\\\me\\", true, u"C:\\Users\\me"},
       {u"d:/Work", true, u"D:\\Work"},
       {u"C:\\", true, u"C:\\"},
-      {u"\\\\srv\\share\\dir", true, u"\\\\srv\\share\\dir"},
-      {u"\\\\srv", false, u""},
+      {u"\\\\srv\\share\\dir", false, u""},  // the driver resolves drive letters only
+      {u"\\\\?\\C:\\a", true, u"C:\\a"},          // as the driver accepts it
+      {u"c:", false, u""},
       {u"Documents", false, u""},
       {u"C:relative", false, u""},
       {u"C:\\a\\..\\b", false, u""},
       {u"C:\\a\\.\\b", false, u""},
       {u"C:\\a*", false, u""},
       {u"C:\\a:stream", false, u""},
-      {u"\\\\?\\C:\\a", false, u""},
       {u"", false, u""},
   };
   for (const Case& c : cases) {
@@ -145,7 +148,7 @@ TEST(MonitorConfig, ShowFormatsSetAndUnsetValues) {
             "  IncludeExtensions   (not set: all extensions)\n"
             "  ExcludeExtensions   (not set: none)\n"
             "  MaxFileSize         104857600 bytes (100 MiB)\n"
-            "  MinFreeSpace        (not set: driver default)\n"
+            "  MinFreeSpace        (not set: 536870912 bytes (512 MiB))\n"
             "  MaxVersions         3\n"
             "  Enabled             1 (backups on)\n");
   printf("sample config show:\n%s", text.c_str());

@@ -25,9 +25,7 @@ std::string steps_of(const fbmon::RestorePlan& plan) {
       case StepKind::kVerify: out += "verify" + std::to_string(s.slot); break;
       case StepKind::kSnapshot: out += "snapshot"; break;
       case StepKind::kWriteTarget: out += "write" + std::to_string(s.slot); break;
-      case StepKind::kDelete: out += "del" + std::to_string(s.slot); break;
-      case StepKind::kRename: out += "mv" + std::to_string(s.slot) + ">" + std::to_string(s.to_slot); break;
-      case StepKind::kCommitSnapshot: out += "commit"; break;
+      case StepKind::kPromote: out += "promote" + std::to_string(s.slot); break;
     }
   }
   return out;
@@ -36,18 +34,15 @@ std::string steps_of(const fbmon::RestorePlan& plan) {
 TEST(MonitorRestorePlan, OrdersStepsSoNothingIsLost) {
   struct Case { const char* name; fbmon::RestoreRequest request; const char* steps; };
   const Case cases[] = {
-      {"newest of one", with_slots({1}), "verify1 snapshot write1 mv1>2 commit"},
-      {"newest of three", with_slots({1, 2, 3}), "verify1 snapshot write1 mv3>4 mv2>3 mv1>2 commit"},
-      {"older version", with_slots({1, 2}, 2), "verify2 snapshot write2 mv2>3 mv1>2 commit"},
-      {"full set drops the oldest after writing",
-       with_slots({1, 2, 3}, 1, 3), "verify1 snapshot write1 del3 mv2>3 mv1>2 commit"},
-      {"restoring the oldest of a full set reads it before dropping it",
-       with_slots({1, 2, 3}, 3, 3), "verify3 snapshot write3 del3 mv2>3 mv1>2 commit"},
-      {"MaxVersions 1 keeps only the undo copy", with_slots({1}, 1, 1), "verify1 snapshot write1 del1 commit"},
-      {"slots left past a lowered MaxVersions are dropped",
-       with_slots({1, 2, 5}, 1, 2), "verify1 snapshot write1 del5 del2 mv1>2 commit"},
-      {"holes are kept as holes", with_slots({1, 3}), "verify1 snapshot write1 mv3>4 mv1>2 commit"},
-      {"MaxVersions out of range is clamped", with_slots({1, 9}, 1, 50), "verify1 snapshot write1 del9 mv1>2 commit"},
+      {"newest of one", with_slots({1}), "verify1 snapshot write1 promote9"},
+      {"older version", with_slots({1, 2}, 2), "verify2 snapshot write2 promote9"},
+      {"the oldest of a full set is written before the rotation drops it",
+       with_slots({1, 2, 3}, 3, 3), "verify3 snapshot write3 promote3"},
+      {"MaxVersions 1 keeps only the undo copy", with_slots({1}, 1, 1), "verify1 snapshot write1 promote1"},
+      {"slot past a lowered MaxVersions is still restorable", with_slots({1, 5}, 5, 2),
+       "verify5 snapshot write5 promote2"},
+      {"MaxVersions out of range is clamped", with_slots({1}, 1, 50), "verify1 snapshot write1 promote9"},
+      {"MaxVersions 0 is clamped", with_slots({1}, 1, 0), "verify1 snapshot write1 promote1"},
   };
   for (const Case& c : cases) {
     const fbmon::RestorePlan plan = fbmon::plan_restore(c.request);
@@ -91,9 +86,8 @@ TEST(MonitorRestorePlan, DryRunDescribesRealStreams) {
             "verify C:\\d\\a.txt:backup.2 against its metadata\n"
             "copy the current content of C:\\d\\a.txt to C:\\d\\a.txt:backup.tmp (the undo copy)\n"
             "write C:\\d\\a.txt:backup.2 over C:\\d\\a.txt and cut it to that length\n"
-            "delete C:\\d\\a.txt:backup.2 (past MaxVersions)\n"
-            "rename C:\\d\\a.txt:backup to C:\\d\\a.txt:backup.2\n"
-            "rename C:\\d\\a.txt:backup.tmp to C:\\d\\a.txt:backup (undo with `fbmon restore C:\\d\\a.txt`)\n");
+            "make C:\\d\\a.txt:backup.tmp the newest backup (C:\\d\\a.txt:backup), moving older ones down one slot "
+            "and keeping at most 2 (undo with `fbmon restore C:\\d\\a.txt`)\n");
   printf("sample restore --dry-run:\n%s", text.c_str());
   EXPECT_EQ(fbmon::present_versions(with_slots({1, 2, 4})), "1, 2, 4");
   EXPECT_EQ(fbmon::present_versions(fbmon::RestoreRequest{}), "none");

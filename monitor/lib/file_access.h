@@ -1,0 +1,24 @@
+// The file system as fbmon reaches it: the engine's own fb::FileSystem (so restore and list
+// use the engine's stream helpers and rotation, not copies of them), plus the one open the
+// engine never needs: the user's file, for writing, while other programs may have it open.
+// monitor/win implements it with CreateFileW; the tests with an in-memory fake.
+#pragma once
+
+#include "engine_fs.h"
+
+namespace fbmon {
+
+class MonitorFileSystem : public fb::FileSystem {
+ public:
+  // Opens `path`'s default stream for writing without truncating it: GENERIC_WRITE, share
+  // read|write|delete, OPEN_EXISTING (OPEN_ALWAYS when create_if_missing). Never an
+  // overwrite-on-open disposition: that would delete the file's backup streams (N1). The
+  // handle is read/written/closed through the fb::FileSystem methods.
+  virtual fb::NtStatus open_target(fb::Str16 path, bool create_if_missing, fb::FsHandle* out) = 0;
+
+ protected:
+  MonitorFileSystem() = default;
+  ~MonitorFileSystem() = default;
+};
+
+}  // namespace fbmon

@@ -1,0 +1,263 @@
+#include "lib/restore.h"
+
+#include "engine_streams.h"
+#include "engine_versions.h"
+#include "lib/backup_inspect.h"
+#include "lib/restore_plan.h"
+#include "lib/text.h"
+#include "stream_names.h"
+
+namespace fbmon {
+namespace {
+
+class HandleSource final : public fb::ByteSource {
+ public:
+  HandleSource(fb::FileSystem& fs, fb::FsHandle h) : fs_(fs), h_(h) {}
+  fb::NtStatus read(uint64_t offset, void* buffer, uint32_t length, uint32_t* bytes_read) override {
+    return fs_.read(h_, offset, buffer, length, bytes_read);
+  }
+
+ private:
+  fb::FileSystem& fs_;
+  fb::FsHandle h_;
+};
+
+class HandleSink final : public fb::ByteSink {
+ public:
+  HandleSink(fb::FileSystem& fs, fb::FsHandle h) : fs_(fs), h_(h) {}
+  fb::NtStatus write(uint64_t offset, const void* buffer, uint32_t length, uint32_t* bytes_written) override {
+    return fs_.write(h_, offset, buffer, length, bytes_written);
+  }
+  fb::NtStatus set_end_of_file(uint64_t size) override { return fs_.set_end_of_file(h_, size); }
+
+ private:
+  fb::FileSystem& fs_;
+  fb::FsHandle h_;
+};
+
+// Runs one restore; each step either succeeds or fills report.error and returns false.
+class Restorer {
+ public:
+  Restorer(MonitorFileSystem& fs, const RestoreOptions& o, void* buffer, uint32_t size)
+      : fs_(fs), o_(o), buffer_(buffer), buffer_size_(size), file_(view(o.file)),
+        target_path_(o.out.empty() ? o.file : o.out), target_(fs) {}
+
+  RestoreReport run() {
+    RestoreRequest request;
+    request.version = o_.version;
+    request.max_versions = o_.max_versions;
+    request.to_other_file = !o_.out.empty();
+    for (uint32_t slot = 1; slot <= kMaxSlots; ++slot) {
+      request.slots[slot].data = fb::stream_exists(fs_, file_, fb::SlotStream(slot, fb::BackupPart::kData).name());
+      request.slots[slot].meta = fb::stream_exists(fs_, file_, fb::SlotStream(slot, fb::BackupPart::kMeta).name());
+    }
+    const RestorePlan plan = plan_restore(request);
+    if (!plan.ok()) return refuse_plan(plan.error, request);
+
+    const std::string file_text = to_utf8(o_.file), target_text = to_utf8(target_path_);
+    for (const RestoreStep& step : plan.steps) {
+      if (o_.dry_run) {
+        // Verification only reads, so a dry run does it too: it tells whether the restore would work.
+        if (step.kind == StepKind::kVerify && !verify(step.slot)) return report_;
+        report_.lines.push_back("would " + describe_step(step, file_text, target_text));
+        continue;
+      }
+      if (!execute(step)) return report_;
+      report_.lines.push_back("done: " + describe_step(step, file_text, target_text));
+    }
+    report_.ok = true;
+    return report_;
+  }
+
+ private:
+  bool execute(const RestoreStep& step) {
+    switch (step.kind) {
+      case StepKind::kVerify: return verify(step.slot) && open_target();
+      case StepKind::kSnapshot: return snapshot();
+      case StepKind::kWriteTarget: return write_target(step.slot);
+      case StepKind::kPromote: return promote(step.slot);
+    }
+    return false;
+  }
+
+  bool verify(uint32_t slot) {
+    const SlotInspection s = inspect_slot(fs_, file_, slot, /*verify_data=*/true, buffer_, buffer_size_);
+    if (s.trusted()) {
+      expected_ = s.check.metadata;
+      return true;
+    }
+    const bool incomplete = !s.data_present || !s.meta_present ||
+                            s.check.integrity == fb::BackupIntegrity::kSizeMismatch ||
+                            s.check.verify_failure == fb::VerifyFailure::kShorter ||
+                            s.check.metadata_error == fb::MetadataError::kTooShort;
+    if (!fb::nt_success(s.status) || s.check.integrity == fb::BackupIntegrity::kDataUnreadable) {
+      const fb::NtStatus st = fb::nt_success(s.status) ? s.check.status : s.status;
+      return fail_status(st, slot_name(slot), "cannot read the backup");
+    }
+    report_.error.failure = incomplete ? Failure::kBackupIncomplete : Failure::kBackupCorrupt;
+    report_.error.subject = slot_name(slot);
+    report_.error.detail = integrity_problem(s);
+    return false;
+  }
+
+  // The target is opened before anything changes, so "file in use" stops the restore while the
+  // file and its backups are still exactly as they were.
+  bool open_target() {
+    fb::FsHandle h;
+    const fb::NtStatus s = fs_.open_target(view(target_path_), !o_.out.empty(), &h);
+    if (!fb::nt_success(s)) return fail_status(s, to_utf8(target_path_), "cannot open the file for writing");
+    target_.adopt(h);
+    return true;
+  }
+
+  bool snapshot() {
+    fb::ScopedHandle current(fs_);
+    fb::NtStatus s = current.open(file_, fb::Str16(), fb::OpenMode::kRead);
+    uint64_t size = 0;
+    if (fb::nt_success(s)) s = fs_.query_size(current.get(), &size);
+    if (!fb::nt_success(s)) return fail_status(s, to_utf8(o_.file), "cannot read the current content");
+    HandleSource source(fs_, current.get());
+    const fb::SlotStream temp(fb::kTempBackupSlot, fb::BackupPart::kData), temp_meta(fb::kTempBackupSlot, fb::BackupPart::kMeta);
+    const fb::CopyResult copy =
+        fb::copy_into_stream(fs_, source, size, file_, temp.name(), fb::CopyBuffer{buffer_, buffer_size_});
+    if (!copy.ok()) return fail_status(copy.status, to_utf8(o_.file) + ":backup.tmp", "cannot save the current content");
+    fb::BackupMetadata m;
+    m.backup_time = o_.now;
+    m.original_size = copy.bytes_copied;
+    m.content_hash = copy.hash;
+    m.writer_process_id = o_.process_id;
+    m.trigger = fb::Trigger::kOther;
+    s = fb::write_metadata_stream(fs_, file_, temp_meta.name(), m);
+    if (!fb::nt_success(s)) {
+      fb::delete_stream(fs_, file_, temp.name());
+      return fail_status(s, to_utf8(o_.file) + ":backup.tmp.meta", "cannot save the current content");
+    }
+    snapshot_taken_ = true;
+    return true;
+  }
+
+  bool write_target(uint32_t slot) {
+    fb::ScopedHandle backup(fs_);
+    fb::NtStatus s = backup.open(file_, fb::SlotStream(slot, fb::BackupPart::kData).name(), fb::OpenMode::kRead);
+    if (!fb::nt_success(s)) return fail_after_snapshot(s, slot_name(slot), "cannot read the backup");
+    HandleSource source(fs_, backup.get());
+    HandleSink sink(fs_, target_.get());
+    const fb::CopyResult copy = fb::copy_stream(source, sink, expected_.original_size, buffer_, buffer_size_);
+    target_.reset();  // closed before the rotation touches the file's streams
+    if (!copy.ok())
+      return fail_after_snapshot(copy.status, to_utf8(target_path_),
+                                 std::string("writing failed at ") + fb::copy_step_name(copy.failed_step));
+    if (copy.hash != expected_.content_hash) {
+      // The backup changed between verification and copy: what was written is not what was verified.
+      report_.error.failure = Failure::kBackupCorrupt;
+      report_.error.subject = slot_name(slot);
+      report_.error.detail = "the backup changed while it was being restored";
+      keep_snapshot_after_failure();
+      return false;
+    }
+    report_.restored_bytes = copy.bytes_copied;
+    return true;
+  }
+
+  bool promote(uint32_t max_versions) {
+    const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, max_versions);
+    if (!fb::nt_success(r.status))
+      return fail_status(r.status, to_utf8(o_.file) + ":backup.tmp",
+                         "restored, but the previous content could not be made backup 1 (it is kept in :backup.tmp)");
+    return true;
+  }
+
+  // After a failed write the file may hold part of the backup: make the snapshot backup 1 so
+  // the previous content is one `fbmon restore` away.
+  bool fail_after_snapshot(fb::NtStatus s, const std::string& subject, const std::string& what) {
+    fail_status(s, subject, what);
+    keep_snapshot_after_failure();
+    return false;
+  }
+
+  void keep_snapshot_after_failure() {
+    if (!snapshot_taken_) return;
+    const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, o_.max_versions);
+    report_.error.detail += fb::nt_success(r.status)
+                                ? "; the previous content is backup 1 (`fbmon restore " + to_utf8(o_.file) + "`)"
+                                : "; the previous content is kept in :backup.tmp";
+  }
+
+  bool fail_status(fb::NtStatus s, const std::string& subject, const std::string& what) {
+    report_.error.failure = classify_status(s, o_.elevated);
+    report_.error.code = static_cast<uint32_t>(s);
+    report_.error.code_kind = CodeKind::kNtStatus;
+    report_.error.subject = subject;
+    report_.error.detail = what;
+    return false;
+  }
+
+  RestoreReport refuse_plan(PlanError error, const RestoreRequest& request) {
+    report_.error.subject = to_utf8(o_.file);
+    switch (error) {
+      case PlanError::kNone:
+        break;
+      case PlanError::kVersionOutOfRange:
+        report_.error.failure = Failure::kUsage;
+        report_.error.detail = "--version must be 1..9";
+        break;
+      case PlanError::kNoBackup:
+        report_.error.failure = Failure::kNoBackup;
+        break;
+      case PlanError::kNoSuchVersion:
+        report_.error.failure = Failure::kNoBackup;
+        report_.error.detail = "has no version " + std::to_string(o_.version) + " (versions present: " +
+                               present_versions(request) + ")";
+        break;
+      case PlanError::kMissingMetadata:
+        report_.error.failure = Failure::kBackupIncomplete;
+        report_.error.subject = slot_name(o_.version);
+        report_.error.detail = "its metadata stream is missing";
+        break;
+    }
+    return report_;
+  }
+
+  std::string slot_name(uint32_t slot) const {
+    return to_utf8(o_.file) + ":" + to_utf8(fb::SlotStream(slot, fb::BackupPart::kData).name());
+  }
+
+  // Closes the target handle on every path.
+  class TargetHandle {
+   public:
+    explicit TargetHandle(fb::FileSystem& fs) : fs_(fs) {}
+    ~TargetHandle() { reset(); }
+    TargetHandle(const TargetHandle&) = delete;
+    TargetHandle& operator=(const TargetHandle&) = delete;
+    void adopt(fb::FsHandle h) { reset(); h_ = h; }
+    fb::FsHandle get() const { return h_; }
+    void reset() {
+      if (h_.valid()) fs_.close(h_);
+      h_ = fb::FsHandle();
+    }
+
+   private:
+    fb::FileSystem& fs_;
+    fb::FsHandle h_;
+  };
+
+  MonitorFileSystem& fs_;
+  const RestoreOptions& o_;
+  void* buffer_;
+  uint32_t buffer_size_;
+  fb::Str16 file_;
+  std::u16string target_path_;
+  TargetHandle target_;
+  fb::BackupMetadata expected_;
+  bool snapshot_taken_ = false;
+  RestoreReport report_;
+};
+
+}  // namespace
+
+RestoreReport run_restore(MonitorFileSystem& fs, const RestoreOptions& options, void* buffer, uint32_t buffer_size) {
+  Restorer restorer(fs, options, buffer, buffer_size);
+  return restorer.run();
+}
+
+}  // namespace fbmon

@@ -1,0 +1,36 @@
+// `fbmon restore`: runs the plan of restore_plan.h on a MonitorFileSystem. Everything but the
+// Win32 calls lives here, so verification, the undo snapshot, the shared open of the target,
+// truncation and every failure path are tested natively against a fake file system.
+#pragma once
+
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+#include "lib/errors.h"
+#include "lib/file_access.h"
+
+namespace fbmon {
+
+struct RestoreOptions {
+  std::u16string file;         // the file whose backups are used, as the file system takes it
+  std::u16string out;          // --to OUT; empty: restore in place
+  uint32_t version = 1;        // slot to restore
+  uint32_t max_versions = 9;   // MaxVersions in effect, for the rotation
+  bool dry_run = false;
+  uint64_t process_id = 0;     // recorded as the writer of the undo snapshot
+  int64_t now = 0;             // FILETIME (UTC) recorded as the snapshot's time
+  bool elevated = true;        // for classifying access denied
+};
+
+struct RestoreReport {
+  bool ok = false;
+  ErrorInfo error;                 // when !ok
+  std::vector<std::string> lines;  // what was done (or, dry run, would be done), one per step
+  uint64_t restored_bytes = 0;
+};
+
+RestoreReport run_restore(MonitorFileSystem& fs, const RestoreOptions& options, void* buffer, uint32_t buffer_size);
+
+}  // namespace fbmon

@@ -1,0 +1,18 @@
+// One function per fbmon command; each returns the process exit status.
+#pragma once
+
+#include "lib/args.h"
+#include "lib/errors.h"
+
+namespace fbmon {
+
+int run_watch(const Command& command);
+int run_stats(const Command& command);
+int run_config(const Command& command);
+int run_list(const Command& command);
+int run_restore(const Command& command);
+
+// Prints error_line(error) to stderr and returns exit_code(error.failure).
+int report(const ErrorInfo& error);
+
+}  // namespace fbmon

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# One Wine run of fbmon.exe, named by $1. Environment (set by CMakeLists.txt):
+#   FBMON    fbmon.exe          FIXTURE  fb_wine_fixture (native)
+#   WINEPREFIX, WINEDEBUG=-all  SAMPLES  folder that keeps each case's output (for docs/usage.md)
+# Each case works in its own C:\fbtest\<case> so cases can run in parallel.
+set -u
+name=$1
+dir_win="C:\\fbtest\\$name"
+dir="$WINEPREFIX/drive_c/fbtest/$name"
+rm -rf "$dir" && mkdir -p "$dir" "$SAMPLES"
+file="$dir/a.txt"
+file_win="$dir_win\\a.txt"
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# Runs fbmon with the given arguments; sets rc, out, err and keeps a sample transcript.
+fbmon() {
+  out=$(wine "$FBMON" "$@" 2>"$dir/stderr.txt"); rc=$?
+  err=$(cat "$dir/stderr.txt")
+  { printf '> fbmon'; printf ' %s' "$@"; printf '\n'; [ -n "$out" ] && printf '%s\n' "$out"
+    [ -n "$err" ] && printf '%s\n' "$err"; printf '(exit %s)\n\n' "$rc"; } | tr -d '\r' >>"$SAMPLES/$name.txt"
+  out=$(printf '%s' "$out" | tr -d '\r'); err=$(printf '%s' "$err" | tr -d '\r')
+}
+expect_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1 (stdout: $out) (stderr: $err)"; }
+expect_in() { case "$2" in *"$1"*) ;; *) fail "expected '$1' in: $2" ;; esac; }
+expect_one_line() { [ "$(printf '%s\n' "$1" | wc -l)" = 1 ] || fail "expected one line, got: $1"; }
+fixture() { "$FIXTURE" "$@" || fail "fixture $*"; }
+
+: >"$SAMPLES/$name.txt"
+case "$name" in
+  help)
+    fbmon --help; expect_rc 0; expect_in "usage: fbmon" "$out"
+    for c in watch stats config list restore; do fbmon "$c" --help; expect_rc 0; expect_in "usage: fbmon $c" "$out"; done
+    fbmon frobnicate; expect_rc 2; expect_in "unknown command 'frobnicate'" "$err"
+    ;;
+  watch-no-driver|stats-no-driver)
+    fbmon "${name%%-*}"
+    [ "$rc" != 0 ] || fail "exit status 0 without a driver"
+    expect_one_line "$err"
+    expect_in '\FileBackupPort' "$err"
+    expect_in 'HRESULT 0x80004001' "$err"   # Wine: FilterConnectCommunicationPort is E_NOTIMPL
+    ;;
+  config-show)
+    fbmon config show; expect_rc 0; expect_in "MaxVersions" "$out"
+    fbmon config set MaxVersions 12; expect_rc 2; expect_in "MaxVersions must be 1..9" "$err"
+    ;;
+  restore)
+    fixture file "$file" "current content that is longer than the backup"
+    fixture backup "$file" 1 "version one"
+    fbmon restore "$file_win"; expect_rc 0; expect_in "restored" "$out"
+    fixture expect "$file" "version one"                                 # content back, no stale tail
+    fixture expect-backup "$file" 1 "current content that is longer than the backup"  # undo copy
+    [ -e "$file:backup.tmp" ] && fail "the snapshot stream was left behind"
+    fbmon restore "$file_win"; expect_rc 0                              # undo
+    fixture expect "$file" "current content that is longer than the backup"
+    ;;
+  restore-version)
+    fbmon config show >/dev/null
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    fixture backup "$file" 2 "v2 older"
+    fbmon restore "$file_win" --version 2 --dry-run; expect_rc 0; expect_in "would write" "$out"
+    fixture expect "$file" "now"
+    fbmon restore "$file_win" --version 2; expect_rc 0
+    fixture expect "$file" "v2 older"
+    fixture expect-backup "$file" 1 "now"   # MaxVersions unset: 1 kept, the undo copy
+    ;;
+  restore-to)
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    fixture file "$dir/out.txt" "a longer file that must be cut to the backup's length"
+    fbmon restore "$file_win" --to "$dir_win\\out.txt"; expect_rc 0
+    fixture expect "$dir/out.txt" "v1"
+    fixture expect "$file" "now"
+    fixture expect-backup "$file" 1 "v1"
+    ;;
+  restore-corrupt)
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "version one"
+    fixture corrupt "$file" 1
+    fbmon restore "$file_win"; expect_rc 5
+    expect_one_line "$err"; expect_in "backup is corrupt, refusing to restore it" "$err"
+    fixture expect "$file" "now"
+    [ -e "$file:backup.tmp" ] && fail "a refused restore left a snapshot"
+    rm -f "$file:backup.meta"
+    fbmon restore "$file_win"; expect_rc 5; expect_in "backup is incomplete" "$err"
+    fbmon restore "$dir_win\\none.txt"; expect_rc 1; expect_in "file not found" "$err"
+    fixture file "$dir/b.txt" "never backed up"
+    fbmon restore "$dir_win\\b.txt"; expect_rc 5; expect_in "no backup yet" "$err"
+    ;;
+  list)
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "version one" 4312
+    fixture backup "$file" 2 "version two" 1200
+    fixture corrupt "$file" 2
+    fbmon list "$file_win"; expect_rc 0
+    expect_in "slot  time" "$out"
+    expect_in "4312  ok" "$out"
+    expect_in "1200  bad (data: content hash mismatch)" "$out"
+    fbmon list "$dir_win"; expect_rc 0; expect_in "a.txt" "$out"
+    ;;
+  *)
+    fail "unknown case $name"
+    ;;
+esac
+[ "$failures" = 0 ] && echo "PASS: $name" || exit 1
