@@ -1,12 +1,15 @@
-// DriverEntry: register the filter, open the port, start filtering. Each step that fails
-// undoes the steps before it, so a failed load leaves nothing behind.
+// DriverEntry: start the host services (configuration, queue, engine), register the filter,
+// open the port, start the sender thread, start filtering. Each step that fails undoes the
+// steps before it, so a failed load leaves nothing behind (host_services.h has the order).
 //
 // FltRegisterFilter takes over DriverObject->DriverUnload: cleanup lives in filter_unload
 // (registration.cpp), and DriverUnload is never set here.
 #include "driver_state.h"
+#include "host_services.h"
 #include "kernel_raii.h"
 #include "port.h"
 #include "registration.h"
+#include "sender_thread.h"
 #include "trace.h"
 
 namespace fbk {
@@ -20,7 +23,11 @@ extern "C" NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING reg
   FB_TRACE_INFO("loading from %wZ", registry_path);
   g_driver.driver = driver;
 
-  NTSTATUS status = FltRegisterFilter(driver, &filter_registration(), &g_driver.filter);
+  NTSTATUS status = host_services::start(registry_path);
+  if (!NT_SUCCESS(status)) return status;
+  auto stop_services = on_scope_exit([] { host_services::stop(); });
+
+  status = FltRegisterFilter(driver, &filter_registration(), &g_driver.filter);
   if (!NT_SUCCESS(status)) {
     FB_TRACE_ERROR("FltRegisterFilter failed: 0x%08lx (are the Instances keys installed?)",
                    static_cast<ULONG>(status));
@@ -36,14 +43,20 @@ extern "C" NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING reg
   if (!NT_SUCCESS(status)) return status;
   auto close_port = on_scope_exit([] { port::close(); });
 
+  status = sender::start();
+  if (!NT_SUCCESS(status)) return status;
+  auto stop_sender = on_scope_exit([] { sender::stop(); });
+
   status = FltStartFiltering(g_driver.filter);
   if (!NT_SUCCESS(status)) {
     FB_TRACE_ERROR("FltStartFiltering failed: 0x%08lx", static_cast<ULONG>(status));
     return status;
   }
 
+  stop_sender.dismiss();
   close_port.dismiss();
   unregister.dismiss();
+  stop_services.dismiss();
   FB_TRACE_INFO("loaded");
   return STATUS_SUCCESS;
 }

@@ -12,9 +12,9 @@ namespace {
 
 struct PortState {
   PFLT_PORT server = nullptr;
-  // The connected client. Written under `lock` exclusively (connect, disconnect); senders
-  // hold it shared, so FltCloseClientPort never runs while FltSendMessage uses the port.
-  PFLT_PORT client = nullptr;
+  // The watcher's client port. Written under `lock` exclusively (claim, close); senders hold
+  // it shared, so FltCloseClientPort never runs while FltSendMessage uses the port.
+  PFLT_PORT watcher = nullptr;
   PushLock lock;
 };
 
@@ -26,30 +26,25 @@ WCHAR g_port_name[] = FB_PORT_NAME;
 NTSTATUS FLTAPI on_connect(PFLT_PORT client_port, PVOID /*server_cookie*/, PVOID context,
                            ULONG context_size, PVOID* connection_cookie) {
   *connection_cookie = nullptr;
-  const NTSTATUS status = protocol::on_connect(context, context_size);
+  const NTSTATUS status =
+      protocol::on_connect(client_port, context, context_size, connection_cookie);
   if (!NT_SUCCESS(status)) {
     // Filter Manager closes client_port itself when the callback fails.
     FB_TRACE_WARNING("connection from process %p refused: 0x%08lx", PsGetCurrentProcessId(),
                      static_cast<ULONG>(status));
+    *connection_cookie = nullptr;
     return status;
   }
-  ExclusiveLock hold(g_port.lock);
-  g_port.client = client_port;
-  FB_TRACE("client connected from process %p", PsGetCurrentProcessId());
   return STATUS_SUCCESS;
 }
 
-VOID FLTAPI on_disconnect(PVOID /*connection_cookie*/) {
-  protocol::on_disconnect();
-  ExclusiveLock hold(g_port.lock);
-  FltCloseClientPort(g_driver.filter, &g_port.client);  // sets g_port.client to nullptr
-  FB_TRACE("client disconnected");
-}
+// The protocol layer closes the client port (close_client) and frees its cookie.
+VOID FLTAPI on_disconnect(PVOID connection_cookie) { protocol::on_disconnect(connection_cookie); }
 
 // Copies the caller's request into pool memory, lets the protocol answer into pool memory,
 // and copies the answer back. Both copies are fault-safe (user_memory.h); Filter Manager does
 // not capture FilterSendMessage buffers.
-NTSTATUS FLTAPI on_message(PVOID /*connection_cookie*/, PVOID input, ULONG input_length,
+NTSTATUS FLTAPI on_message(PVOID connection_cookie, PVOID input, ULONG input_length,
                            PVOID output, ULONG output_length, PULONG bytes_returned) {
   *bytes_returned = 0;
   if (input_length > kMaxMessageBytes || output_length > kMaxMessageBytes)
@@ -67,7 +62,8 @@ NTSTATUS FLTAPI on_message(PVOID /*connection_cookie*/, PVOID input, ULONG input
   if (!NT_SUCCESS(status)) return status;
 
   ULONG written = 0;
-  status = protocol::on_message({request_copy, input_length, reply, output_length}, &written);
+  status = protocol::on_message(connection_cookie, {request_copy, input_length, reply, output_length},
+                                &written);
   if (written > output_length) written = 0;  // a protocol bug must not leak pool to the caller
   if (written != 0) {
     const NTSTATUS copied = from_user ? user_memory::write(output, reply, written)
@@ -118,17 +114,30 @@ void close() {
   // returns. FltDeletePushLock is a no-op on current Windows, so nothing leaks.
 }
 
+bool claim_watcher(PFLT_PORT client) {
+  ExclusiveLock hold(g_port.lock);
+  if (g_port.watcher != nullptr) return false;
+  g_port.watcher = client;
+  return true;
+}
+
+void close_client(PFLT_PORT* client) {
+  ExclusiveLock hold(g_port.lock);
+  if (*client == g_port.watcher) g_port.watcher = nullptr;
+  FltCloseClientPort(g_driver.filter, client);  // sets *client to nullptr
+}
+
 NTSTATUS send(PVOID message, ULONG message_size, PVOID reply, PULONG reply_size,
               PLARGE_INTEGER timeout) {
   SharedLock hold(g_port.lock);
-  if (g_port.client == nullptr) return STATUS_PORT_DISCONNECTED;
-  return FltSendMessage(g_driver.filter, &g_port.client, message, message_size, reply,
+  if (g_port.watcher == nullptr) return STATUS_PORT_DISCONNECTED;
+  return FltSendMessage(g_driver.filter, &g_port.watcher, message, message_size, reply,
                         reply_size, timeout);
 }
 
-bool has_client() {
+bool has_watcher() {
   SharedLock hold(g_port.lock);
-  return g_port.client != nullptr;
+  return g_port.watcher != nullptr;
 }
 
 }  // namespace fbk::port

@@ -1,9 +1,10 @@
 // The communication port \FileBackupPort between FileBackup.sys and fbmon.exe.
 //
 // This file owns the Filter Manager side of the port: creating it (administrators and SYSTEM
-// only, one client at a time), remembering the connected client, closing it. What the bytes
-// mean is the protocol layer's job (port_protocol.h): every connect, disconnect and message is
-// forwarded there.
+// only), remembering which client is the watcher (the one that receives events), closing
+// clients. What a connection and the bytes mean is the protocol layer's job
+// (port_protocol.h): every connect, disconnect and message is forwarded there, with the
+// per-connection cookie the protocol layer allocated at connect.
 #pragma once
 
 #include "flt_kernel.h"
@@ -13,9 +14,10 @@ namespace fbk::port {
 // The port's name in the object manager namespace (FilterConnectCommunicationPort's lpPortName).
 #define FB_PORT_NAME L"\\FileBackupPort"
 
-// One monitor at a time: events are a single ordered stream, and a second console would
-// silently steal half of them.
-constexpr LONG kMaxConnections = 1;
+// One watcher (`fbmon watch`: events are a single ordered stream, a second watcher would steal
+// half of them) plus control clients (`fbmon stats`, `fbmon config`, restore) at the same time.
+// The cap only bounds what a runaway administrator script can pin in pool.
+constexpr LONG kMaxConnections = 16;
 
 // The largest request or reply a FilterSendMessage may carry; larger ones are refused with
 // STATUS_INVALID_BUFFER_SIZE before any allocation.
@@ -28,13 +30,22 @@ NTSTATUS open(PFLT_FILTER filter);
 // disconnected by Filter Manager when the filter unregisters, which calls on_disconnect.
 void close();
 
-// Sends one message to the connected client and, if reply is non-null, waits for its reply.
-// Returns STATUS_PORT_DISCONNECTED when no client is connected. timeout as FltSendMessage
-// takes it (nullptr waits forever: never pass nullptr from an I/O path). IRQL <= APC_LEVEL.
+// Makes `client` the watcher. False when another watcher is connected. IRQL PASSIVE_LEVEL.
+bool claim_watcher(PFLT_PORT client);
+
+// Closes a client port (FltCloseClientPort) and, if it is the watcher, forgets it first, under
+// the lock senders hold: a send never uses a closed port. Sets *client to nullptr.
+// From the disconnect callback only. PASSIVE_LEVEL.
+void close_client(PFLT_PORT* client);
+
+// Sends one message to the watcher and, if reply is non-null, waits for its reply.
+// Returns STATUS_PORT_DISCONNECTED when no watcher is connected. timeout as FltSendMessage
+// takes it (nullptr waits forever: never pass nullptr). STATUS_TIMEOUT (a success code!) when
+// the watcher did not take the message in time. IRQL <= APC_LEVEL.
 NTSTATUS send(PVOID message, ULONG message_size, PVOID reply, PULONG reply_size,
               PLARGE_INTEGER timeout);
 
-// True while a client is connected (a snapshot: it may disconnect right after).
-bool has_client();
+// True while a watcher is connected (a snapshot: it may disconnect right after).
+bool has_watcher();
 
 }  // namespace fbk::port

@@ -20,14 +20,23 @@ struct Request {
   ULONG output_capacity;
 };
 
-// A client connected; context is the connection context fbmon passed (captured by Filter
-// Manager into kernel memory, so it is safe to read). A failure status refuses the connection.
-NTSTATUS on_connect(const void* context, ULONG context_size);
+// A client connected. context is the hello fbmon passed as connection context (captured by
+// Filter Manager into kernel memory, so it is safe to read). On success *cookie is this
+// connection's state, handed back to on_disconnect and on_message. A failure status refuses
+// the connection: STATUS_REVISION_MISMATCH (fb::proto::kVersionMismatchStatus) for another
+// protocol version, STATUS_CONNECTION_COUNT_LIMIT for a second watcher, STATUS_INVALID_PARAMETER
+// for a context that is not a hello.
+NTSTATUS on_connect(PFLT_PORT client_port, const void* context, ULONG context_size, void** cookie);
 
-// The connected client went away (closed its handle, exited, or the filter is unloading).
-void on_disconnect();
+// The client went away (closed its handle, exited, or the filter is unloading): closes its
+// client port and frees the cookie.
+void on_disconnect(void* cookie);
 
-// One FilterSendMessage. *bytes_written (<= output_capacity) is what the reply holds.
-NTSTATUS on_message(const Request& request, ULONG* bytes_written);
+// One FilterSendMessage from the client `cookie`. *bytes_written (<= output_capacity) is what
+// the reply holds.
+NTSTATUS on_message(void* cookie, const Request& request, ULONG* bytes_written);
+
+// host::monitor_process_id and host::is_monitor_process (engine_host.h) are implemented in
+// port_protocol.cpp: the connections know the processes.
 
 }  // namespace fbk::protocol
