@@ -322,10 +322,10 @@ RuleVerdict RuleSet::folder_verdict(const NtPathParts& parts) const {
   return verdict;
 }
 
+// Only called when some extension is listed.
 RuleVerdict RuleSet::extension_verdict(Str16 file_name) const {
   const Table& include = table(RuleListId::kIncludeExtensions);
   const Table& exclude = table(RuleListId::kExcludeExtensions);
-  if (include.count == 0 && exclude.count == 0) return RuleVerdict::kNotCovered;
   const Str16 ext = file_extension(file_name);
   const bool listed = !ext.empty() && filter_has(kExtensionFilter, rules_detail::name_filter_bit(ext, upcase_));
   const uint64_t hash = listed ? hash_name(ext, upcase_) : 0;
@@ -336,8 +336,10 @@ RuleVerdict RuleSet::extension_verdict(Str16 file_name) const {
 
 RuleVerdict RuleSet::evaluate(const NtPathParts& parts) const {
   if (parts.volume_only || parts.file_name.empty()) return RuleVerdict::kNotAFile;
-  const RuleVerdict by_extension = extension_verdict(parts.file_name);
-  if (by_extension != RuleVerdict::kNotCovered) return by_extension;
+  if (table(RuleListId::kIncludeExtensions).count != 0 || table(RuleListId::kExcludeExtensions).count != 0) {
+    const RuleVerdict by_extension = extension_verdict(parts.file_name);
+    if (by_extension != RuleVerdict::kNotCovered) return by_extension;
+  }
   return folder_verdict(parts);
 }
 
