@@ -58,6 +58,8 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   const NameDecision name = classify_name(nt_name, rules);
   out.file_path = name.file_path;
   if (name.verdict != NameVerdict::kProtected) return out;
+  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
+  if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return out;
   out.action = PreCreateAction::kWithCallback;
   if (!disposition_overwrites(op.disposition)) return out;
 
@@ -178,7 +180,8 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
     }
     case Precheck::kNeedName:
       if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) {
-        report_delete(name, rules, op.process_id);
+        const NameDecision file = classify_name(name, rules);
+        if (file.verdict == NameVerdict::kProtected) report_delete(file.file_path, op.process_id);
       } else {
         rename_over(op, state, name, destination, rules);
       }
@@ -209,17 +212,15 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
 }
 
-void Engine::report_delete(Str16 name, const RuleSet& rules, uint64_t process_id) {
-  const NameDecision file = classify_name(name, rules);
-  if (file.verdict != NameVerdict::kProtected) return;
-  if (!stream_exists(*services_.fs, file.file_path, SlotStream(1, BackupPart::kData).name())) return;
+void Engine::report_delete(Str16 file_path, uint64_t process_id) {
+  if (!stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
   BackupEvent event;
   event.time = services_.clock->now();
   event.process_id = process_id;
   event.trigger = Trigger::kDelete;
   event.outcome = Outcome::kBackupLost;
   event.slot = 1;
-  event.path = file.file_path;
+  event.path = file_path;
   counters_.add_backup_lost();
   counters_.add_event();
   services_.sink->notify(event);

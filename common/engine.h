@@ -120,7 +120,8 @@ class Engine {
   // The session's one backup decision, under the file's lock.
   void decide_session(FileState* state, const Modification& m);
   void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules);
-  void report_delete(Str16 name, const RuleSet& rules, uint64_t process_id);
+  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost.
+  void report_delete(Str16 file_path, uint64_t process_id);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
 
   EngineServices services_;

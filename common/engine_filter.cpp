@@ -10,6 +10,7 @@ Precheck create_precheck(const CreateOp& op) {
   if (op.paging_file || op.volume_open || op.prefetcher_open) return Precheck::kIgnore;
   if (op.create_options & create_option::kDirectoryFile) return Precheck::kIgnore;
   if (op.disposition == CreateDisposition::kCreate) return Precheck::kIgnore;
+  if (op.create_options & create_option::kDeleteOnClose) return Precheck::kNeedName;  // a delete (S6)
   if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return Precheck::kIgnore;
   return Precheck::kNeedName;
 }

@@ -40,7 +40,7 @@ constexpr bool disposition_overwrites(CreateDisposition d) {
 
 // Pre-create cheap checks: kernel-mode requests, paging files, volume opens, prefetcher opens,
 // directories, FILE_CREATE (a new file has no previous content) and opens that can neither
-// write nor overwrite are ignored; everything else needs the name.
+// write, overwrite nor delete on close are ignored; everything else needs the name.
 Precheck create_precheck(const CreateOp& op);
 
 // Pre-set-information cheap checks. `tracked`: the file object has engine state.

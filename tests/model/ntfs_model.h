@@ -87,6 +87,7 @@ struct HandleInfo {
   uint32_t access = 0;
   uint16_t share = 0;
   bool unlinked = false;  // the stream was unlinked by an overwrite while open (N3)
+  bool delete_on_close = false;  // FILE_DELETE_ON_CLOSE
 };
 
 class Volume {
@@ -232,6 +233,7 @@ class Volume {
     info.stream_ptr = s;
     info.access = access;
     info.share = share;
+    info.delete_on_close = (options & fb::create_option::kDeleteOnClose) != 0;
     ++s->opens;
     handles_[h] = info;
     *out = h;
@@ -355,6 +357,10 @@ class Volume {
     if (it == handles_.end()) return;
     HandleInfo hi = it->second;
     handles_.erase(it);
+    if (hi.delete_on_close) {
+      if (hi.stream.empty()) hi.file->delete_pending = true;
+      else hi.stream_ptr->delete_pending = true;
+    }
     --hi.stream_ptr->opens;
     if (hi.stream_ptr->opens == 0 && hi.stream_ptr->delete_pending) {
       auto sit = hi.file->streams.find(hi.stream);

@@ -232,6 +232,20 @@ TEST_F(NtfsModel, N9_DeleteRemovesAllStreams) {
   EXPECT_TRUE(vol.file_names().empty());
 }
 
+TEST_F(NtfsModel, N9_DeleteOnCloseRemovesAllStreams) {
+  vol.put(kFile, "content");
+  vol.put(kFile, "previous", u"backup");
+  ModelHandle h = 0;
+  uint64_t info = 0;
+  ASSERT_EQ(vol.create(kFile, u"", access::kDelete, share::kAll, CreateDisposition::kOpen, fb::create_option::kDeleteOnClose,
+                       false, &h, &info),
+            nt::kSuccess);
+  EXPECT_TRUE(vol.exists(kFile));
+  vol.close(h);
+  EXPECT_FALSE(vol.exists(kFile));
+  EXPECT_FALSE(vol.exists(kFile, u"backup"));
+}
+
 TEST_F(NtfsModel, ShareModesAreCheckedBothWaysUnlessBypassed) {
   vol.put(kFile, "content");
   ModelHandle exclusive = 0, h = 0;

@@ -55,6 +55,8 @@ TEST(EngineDecisions, CreatePrecheckDecidesWhetherANameIsNeeded) {
       {"volume open", with(create(access::kWriteData), [](fb::CreateOp& o) { o.volume_open = true; }), Precheck::kIgnore},
       {"prefetcher", with(create(access::kWriteData), [](fb::CreateOp& o) { o.prefetcher_open = true; }), Precheck::kIgnore},
       {"directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kDirectoryFile; }), Precheck::kIgnore},
+      {"delete on close", with(create(access::kDelete), [](fb::CreateOp& o) { o.create_options = fb::create_option::kDeleteOnClose; }), Precheck::kNeedName},
+      {"new temp, delete on close", with(create(access::kWriteData, CreateDisposition::kCreate), [](fb::CreateOp& o) { o.create_options = fb::create_option::kDeleteOnClose; }), Precheck::kIgnore},
       {"non-directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kNonDirectoryFile; }), Precheck::kNeedName},
   };
   for (const CreateRow& row : rows) EXPECT_EQ(fb::Engine::create_precheck(row.op), row.expected) << row.what;

@@ -484,6 +484,19 @@ TEST_F(SavePatterns, S6_DeleteOfAProtectedFileReportsTheBackupLost) {
   expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
 }
 
+TEST_F(SavePatterns, S6_DeleteOnCloseOfAProtectedFileReportsTheBackupLost) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &h, fb::share::kAll, Name(),
+                          fb::create_option::kDeleteOnClose),
+            nt::kSuccess);
+  EXPECT_FALSE(h->tracked);
+  harness->close(h);
+  EXPECT_FALSE(volume->exists(kDoc));
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
+}
+
 TEST_F(SavePatterns, UnprotectedFolderIsLeftAlone) {
   const Name outside = kDownloads + u"x.txt";
   volume->put(outside, "text");
