@@ -1,0 +1,51 @@
+// The Filter Manager callbacks that feed the backup engine, one file per operation:
+//   callbacks_create.cpp           IRP_MJ_CREATE pre + post
+//   callbacks_write.cpp            IRP_MJ_WRITE pre
+//   callbacks_set_information.cpp  IRP_MJ_SET_INFORMATION pre
+//   callbacks_section.cpp          IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION pre
+//   callbacks_fsctl.cpp            IRP_MJ_FILE_SYSTEM_CONTROL pre
+//   callbacks_cleanup.cpp          IRP_MJ_CLEANUP pre (synchronize) + post
+// operations.cpp registers them. Each one translates (translate.h), asks the engine, and maps
+// the answer; none ever fails or completes the user's operation: every error path lets it go
+// down (FLT_PREOP_SUCCESS_NO_CALLBACK) and traces why.
+#pragma once
+
+#include "fb_base.h"
+#include "flt_kernel.h"
+
+namespace fbk::callbacks {
+
+FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                            PVOID* completion_context);
+FLT_POSTOP_CALLBACK_STATUS FLTAPI post_create(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                              PVOID completion_context, FLT_POST_OPERATION_FLAGS flags);
+FLT_PREOP_CALLBACK_STATUS FLTAPI pre_write(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                           PVOID* completion_context);
+FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                                     PVOID* completion_context);
+FLT_PREOP_CALLBACK_STATUS FLTAPI pre_acquire_for_section(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                                         PVOID* completion_context);
+FLT_PREOP_CALLBACK_STATUS FLTAPI pre_fsctl(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                           PVOID* completion_context);
+FLT_PREOP_CALLBACK_STATUS FLTAPI pre_cleanup(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                             PVOID* completion_context);
+FLT_POSTOP_CALLBACK_STATUS FLTAPI post_cleanup(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                               PVOID completion_context, FLT_POST_OPERATION_FLAGS flags);
+
+// Whether this thread may do backup I/O and name queries now: PASSIVE_LEVEL (Flt file I/O and
+// the KMUTEX wait need it) and no top-level IRP (set while a file system is inside its own
+// dispatch, e.g. when the cache manager creates a section for our own read: I/O from there
+// could deadlock on locks the file system already holds, or recurse into our backup).
+inline bool backup_io_allowed() { return KeGetCurrentIrql() == PASSIVE_LEVEL && IoGetTopLevelIrp() == nullptr; }
+
+// The normalized name Filter Manager returned, as the engine's string view.
+inline fb::Str16 as_str16(const UNICODE_STRING& name) {
+  return fb::Str16(reinterpret_cast<const char16_t*>(name.Buffer), name.Length / sizeof(WCHAR));
+}
+
+// FltGetFileNameInformation / FltGetDestinationFileNameInformation options everywhere.
+constexpr FLT_FILE_NAME_OPTIONS kNameOptions = FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT;
+
+inline uint64_t requestor_process(PFLT_CALLBACK_DATA data) { return FltGetRequestorProcessId(data); }
+
+}  // namespace fbk::callbacks

@@ -1,0 +1,34 @@
+// IRP_MJ_WRITE (paging I/O never reaches us: FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO).
+// A write on a tracked stream whose session is still undecided makes the engine decide (S1, S2,
+// and the first write after S3/S4 when those did not decide already). Every later write of the
+// session costs one context lookup and one load.
+#include "callbacks.h"
+#include "contexts.h"
+#include "engine_instance.h"
+#include "trace.h"
+#include "translate.h"
+
+namespace fbk::callbacks {
+
+FLT_PREOP_CALLBACK_STATUS FLTAPI pre_write(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                           PVOID* completion_context) {
+  *completion_context = nullptr;
+  fb::Engine* engine = host::engine();
+  if (engine == nullptr) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  StreamContextRef stream = contexts::stream(objects);
+  if (!stream || fb::Engine::session_decided(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+
+  // The session's decision is pending. Fast I/O cannot wait for a backup: send it back as an IRP.
+  const bool fast_io = translate::is_fast_io(*data);
+  if (fast_io) return translate::pre_write_status(fast_io, true);
+  if (!backup_io_allowed()) {
+    FB_TRACE("pre-write: decision deferred, not at PASSIVE_LEVEL or inside a file system call");
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  }
+  StreamHandleContextRef handle = contexts::stream_handle(objects);
+  engine->pre_write(translate::write_op(*data, requestor_process(data)), &stream->state,
+                    handle ? &handle->state : nullptr);
+  return FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
+}  // namespace fbk::callbacks
