@@ -4,7 +4,10 @@
 // the benchmarks all plug into the same engine.
 //
 // Contract for implementations:
-// - Offsets are absolute byte offsets in the stream; the engine never seeks.
+// - Offsets are absolute byte offsets in the stream; the engine never seeks. They are not
+//   aligned: after a short read or write the next call starts where it ended, and verification
+//   reads one byte at the end. An adapter must use cached I/O (FltReadFile without
+//   FLTFL_IO_OPERATION_NON_CACHED) or align by itself; non-cached I/O needs sector alignment.
 // - `length` is at most the caller's buffer size (a 32-bit ULONG, as FltReadFile takes).
 // - read: on success, *bytes_read <= length. A short read is allowed anywhere (the engine
 //   simply continues at the next offset). End of stream is either nt::kEndOfFile (FltReadFile's
