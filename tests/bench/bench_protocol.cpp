@@ -46,7 +46,6 @@ void BM_DecodeEvent(benchmark::State& state) {
     benchmark::DoNotOptimize(event);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * encoded.size));
 }
 BENCHMARK(BM_DecodeEvent);
 
