@@ -41,13 +41,15 @@ void drop_reference(Published* published) {
   }
 }
 
-// Resolves `C:` through the global \??\C: symbolic link to `\Device\HarddiskVolumeN`, the
+// Resolves `C:` through the \GLOBAL??\C: symbolic link to `\Device\HarddiskVolumeN`, the
 // name the filter sees in this boot (volumes are renumbered across reboots; letters are not).
+// \GLOBAL?? rather than \??: a reload runs in fbmon's thread, where \?? would first look in
+// that user's own DosDevices (per-user subst and network drives); load and reload must agree.
 class SymbolicLinkDrives final : public fb::DriveResolver {
  public:
   bool resolve(char16_t letter, fb::Str16* device) override {
-    WCHAR link_text[] = L"\\??\\C:";
-    link_text[4] = static_cast<WCHAR>(letter);
+    WCHAR link_text[] = L"\\GLOBAL??\\C:";
+    link_text[10] = static_cast<WCHAR>(letter);
     UNICODE_STRING link_name;
     RtlInitUnicodeString(&link_name, link_text);
     OBJECT_ATTRIBUTES attributes;
