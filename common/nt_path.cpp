@@ -12,24 +12,30 @@ bool is_dot_name(Str16 name) {
   return (name.len == 1 && name[0] == u'.') || (name.len == 2 && name[0] == u'.' && name[1] == u'.');
 }
 
+// Whether s holds `a` or `b`, 16 units at a time.
+bool has_either_unit(Str16 s, char16_t a, char16_t b) {
+  for (uint32_t base = 0; base < s.len; base += 16)
+    if ((unit_mask16(s, base, a) | unit_mask16(s, base, b)) != 0) return true;
+  return false;
+}
+
 // Every component of `dirs` (`\a\b`, or empty) is a plain name: not empty, not `.` or `..`, and
 // free of NUL and (unless allowed, as in volume names) ':'.
 bool components_valid(Str16 dirs, bool allow_colon) {
+  if (has_either_unit(dirs, 0, allow_colon ? 0 : u':')) return false;
   const bool any_bad = any_component(dirs, [&](uint32_t start, uint32_t end) {
-    const Str16 name = dirs.sub(start, end - start);
-    if (name.empty() || is_dot_name(name)) return true;
-    for (uint32_t i = 0; i < name.len; ++i)
-      if (name[i] == 0 || (name[i] == u':' && !allow_colon)) return true;
-    return false;
+    return end == start || (end - start <= 2 && is_dot_name(dirs.sub(start, end - start)));
   });
   return !any_bad;
 }
 
 // Length of `\Device\<name>`, or 0 if the path does not start with two non-empty components.
 uint32_t default_volume_length(Str16 path) {
-  const uint32_t first_end = find_separator(path, 1);
+  uint64_t seps = separator_mask64(path, 0) & ~uint64_t{1};  // the next separators, if within 64 units
+  const uint32_t first_end = seps ? static_cast<uint32_t>(__builtin_ctzll(seps)) : find_separator(path, 1);
   if (first_end <= 1 || first_end >= path.len) return 0;
-  const uint32_t second_end = find_separator(path, first_end + 1);
+  seps &= seps - 1;
+  const uint32_t second_end = seps ? static_cast<uint32_t>(__builtin_ctzll(seps)) : find_separator(path, first_end + 1);
   return second_end > first_end + 1 ? second_end : 0;
 }
 

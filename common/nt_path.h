@@ -60,31 +60,35 @@ inline uint32_t find_separator(Str16 s, uint32_t from) {
 namespace path_detail {
 typedef short V8Units __attribute__((vector_size(16)));
 
-// Bit i set where p[i] == '\\', for p[0..16).
-__attribute__((always_inline)) inline uint32_t separators_in_16(const char16_t* p) {
+// Bit i set where p[i] == unit, for p[0..16).
+__attribute__((always_inline)) inline uint32_t units_in_16(const char16_t* p, char16_t unit) {
   V8Units low, high;
   __builtin_memcpy(&low, p, sizeof low);
   __builtin_memcpy(&high, p + 8, sizeof high);
-  const V8Units backslash = {0x5C, 0x5C, 0x5C, 0x5C, 0x5C, 0x5C, 0x5C, 0x5C};
-  const V8Units low_hits = low == backslash;  // lanes of -1 or 0
-  const V8Units high_hits = high == backslash;
+  const short u = static_cast<short>(unit);
+  const V8Units wanted = {u, u, u, u, u, u, u, u};
+  const V8Units low_hits = low == wanted;  // lanes of -1 or 0
+  const V8Units high_hits = high == wanted;
   return static_cast<uint32_t>(__builtin_ia32_pmovmskb128(__builtin_ia32_packsswb128(low_hits, high_hits)));
 }
 }  // namespace path_detail
 #endif
 
-// Bit i set where s[base + i] is a backslash, for the (up to) 16 units from base < s.len.
-// Reads only inside s. SSE2 (part of every x64 CPU, usable in x64 kernel code) when the
-// compiler targets it.
-__attribute__((always_inline)) inline uint32_t separator_mask16(Str16 s, uint32_t base) {
+// Bit i set where s[base + i] == unit, for the (up to) 16 units from base < s.len. Reads only
+// inside s. SSE2 (part of every x64 CPU, usable in x64 kernel code) when the compiler targets it.
+__attribute__((always_inline)) inline uint32_t unit_mask16(Str16 s, uint32_t base, char16_t unit) {
 #if defined(__SSE2__)
-  if (base + 16 <= s.len) return path_detail::separators_in_16(s.data + base);
-  if (s.len >= 16) return path_detail::separators_in_16(s.data + s.len - 16) >> (base + 16 - s.len);
+  if (base + 16 <= s.len) return path_detail::units_in_16(s.data + base, unit);
+  if (s.len >= 16) return path_detail::units_in_16(s.data + s.len - 16, unit) >> (base + 16 - s.len);
 #endif
   uint32_t mask = 0;
   const uint32_t end = s.len - base < 16 ? s.len : base + 16;
-  for (uint32_t i = base; i < end; ++i) mask |= static_cast<uint32_t>(s.data[i] == u'\\') << (i - base);
+  for (uint32_t i = base; i < end; ++i) mask |= static_cast<uint32_t>(s.data[i] == unit) << (i - base);
   return mask;
+}
+
+__attribute__((always_inline)) inline uint32_t separator_mask16(Str16 s, uint32_t base) {
+  return unit_mask16(s, base, u'\\');
 }
 
 // The same for the (up to) 64 units from base < s.len.
