@@ -190,7 +190,7 @@ std::string help_text(const std::string& topic) {
            "  FILE may be open in another program if that program shares writes.\n";
   return "usage: fbmon <command> [options]      (fbmon <command> --help for details)\n"
          "  watch [--json] [--filter TEXT]       show backups live\n"
-         "  stats                                the driver's counters\n"
+         "  stats [--json]                       the driver's counters\n"
          "  config show|add-folder|remove-folder|set   what is protected and how\n"
          "  list FILE|FOLDER                     the backups of a file\n"
          "  restore FILE [--version N] [--to OUT] [--dry-run]   put a backup back\n"

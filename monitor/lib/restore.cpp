@@ -55,6 +55,8 @@ class Restorer {
     if (!plan.ok()) return refuse_plan(plan.error, request);
 
     const std::string file_text = to_utf8(o_.file), target_text = to_utf8(target_path_);
+    for (const RestoreStep& step : plan.steps)
+      if (step.kind == StepKind::kPromote) versions_to_keep_ = step.slot;
     for (const RestoreStep& step : plan.steps) {
       if (o_.dry_run) {
         // Verification only reads, so a dry run does it too: it tells whether the restore would work.
@@ -177,7 +179,7 @@ class Restorer {
 
   void keep_snapshot_after_failure() {
     if (!snapshot_taken_) return;
-    const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, o_.max_versions);
+    const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, versions_to_keep_);
     report_.error.detail += fb::nt_success(r.status)
                                 ? "; the previous content is backup 1 (`fbmon restore " + to_utf8(o_.file) + "`)"
                                 : "; the previous content is kept in :backup.tmp";
@@ -250,6 +252,7 @@ class Restorer {
   TargetHandle target_;
   fb::BackupMetadata expected_;
   bool snapshot_taken_ = false;
+  uint32_t versions_to_keep_ = kMaxSlots;
   RestoreReport report_;
 };
 

@@ -10,6 +10,16 @@ std::string slot_stream(const std::string& file, uint32_t slot) {
   return file + ":" + to_utf8(fb::SlotStream(slot, fb::BackupPart::kData).name());
 }
 
+// A restore never costs a backup: the rotation keeps every existing slot (plus the undo
+// copy) unless all nine are in use, even when MaxVersions is lower. The driver applies
+// MaxVersions again at the next backup it makes.
+uint32_t versions_to_keep(const RestoreRequest& r) {
+  uint32_t keep = r.max_versions < 1 ? 1 : (r.max_versions > kMaxSlots ? kMaxSlots : r.max_versions);
+  for (uint32_t s = 1; s <= kMaxSlots; ++s)
+    if ((r.slots[s].data || r.slots[s].meta) && s + 1 > keep) keep = s + 1 > kMaxSlots ? kMaxSlots : s + 1;
+  return keep;
+}
+
 }  // namespace
 
 RestorePlan plan_restore(const RestoreRequest& r) {
@@ -38,10 +48,9 @@ RestorePlan plan_restore(const RestoreRequest& r) {
     plan.steps.push_back({StepKind::kWriteTarget, r.version});
     return plan;
   }
-  const uint32_t max = r.max_versions < 1 ? 1 : (r.max_versions > kMaxSlots ? kMaxSlots : r.max_versions);
   plan.steps.push_back({StepKind::kSnapshot, 0});
   plan.steps.push_back({StepKind::kWriteTarget, r.version});
-  plan.steps.push_back({StepKind::kPromote, max});
+  plan.steps.push_back({StepKind::kPromote, versions_to_keep(r)});
   return plan;
 }
 

@@ -7,8 +7,10 @@
 //   2. snapshot the current content into `:backup.tmp` (+ metadata): the undo copy;
 //   3. write the chosen backup over the file and cut the file to its length;
 //   4. promote the snapshot to slot 1 with the engine's own rotation (fb::promote_temp_backup:
-//      the oldest slot past MaxVersions goes, older slots move down one), so running
-//      `fbmon restore FILE` again undoes the restore.
+//      older slots move down one), so running `fbmon restore FILE` again undoes the restore.
+//      A restore never drops a backup to make room unless all nine slots are in use: it keeps
+//      max(MaxVersions, highest slot present + 1) versions; the driver trims to MaxVersions
+//      at its next backup of the file.
 // The target is written before the rotation because the rotation may drop the very slot being
 // restored (restoring the oldest of MaxVersions backups); the current content is already safe
 // in the snapshot by then.

@@ -1,11 +1,12 @@
 // `fbmon list` and `fbmon restore`: resolve the user's path, check the volume is NTFS, then run
 // the portable code (lib/backup_inspect, lib/restore) on the Win32 file system.
 //
-// Assumption about the driver: it does not back up I/O of a process connected to
-// \FileBackupPort, and never backs up its own `backup*` streams. Restore writes the file
-// while it is not connected, so the driver treats that write like any other: the file's
-// content is backed up first (the restore itself already saved it as backup 1 just before),
-// which costs one extra version but loses nothing.
+// Assumption about the driver: it does not back up the I/O of a process connected to
+// \FileBackupPort (it remembers the client process at connect, as Microsoft's scanner sample
+// does), and never backs up its own `backup*` streams. So restore holds a control connection
+// while it runs: its write of the file is not backed up again (restore itself already saved
+// the previous content as backup 1). When the port is unavailable (driver not loaded, or
+// Wine), there is no driver to back the write up, and restore goes on without the connection.
 #include <windows.h>
 
 #include <vector>
@@ -16,6 +17,7 @@
 #include "lib/backup_inspect.h"
 #include "lib/restore.h"
 #include "lib/text.h"
+#include "port.h"
 #include "win32_file_system.h"
 #include "win_util.h"
 
@@ -129,6 +131,8 @@ int run_restore(const Command& command) {
   ErrorInfo error;
   if (!check_ntfs(file, error)) return report(error);
 
+  Port exclusion;  // see the assumption at the top; a failure to connect is not an error here
+  if (!command.dry_run) exclusion.connect(fb::proto::HelloRole::kControl);
   Win32FileSystem fs;
   std::vector<uint8_t> buffer(kCopyBufferBytes);
   const RestoreReport r = run_restore(fs, options, buffer.data(), static_cast<uint32_t>(buffer.size()));

@@ -129,26 +129,28 @@ fb::NtStatus Win32FileSystem::set_end_of_file(fb::FsHandle h, uint64_t size) {
 fb::NtStatus Win32FileSystem::rename_stream(fb::FsHandle h, fb::Str16 new_stream, bool replace_if_exists) {
   OpenStream* s = from(h);
   const std::wstring name = L":" + str(new_stream);
+  const std::wstring target = s->file + name;
+  if (running_on_wine()) {
+    // Wine has no alternate data streams: it keeps `a.txt:backup` as a plain file of that name,
+    // and it would take the relative name `:backup.2` below as a file in the current
+    // directory. Renaming the file by its full name is the same operation there.
+    if (!MoveFileExW(s->path.c_str(), target.c_str(), replace_if_exists ? MOVEFILE_REPLACE_EXISTING : 0))
+      return last_status();
+    s->path = target;
+    return fb::nt::kSuccess;
+  }
+  // NTFS: a stream-to-stream rename is FileRenameInformation with the new name `:stream` and
+  // no root directory (N8).
   std::vector<uint8_t> buffer(sizeof(FILE_RENAME_INFO) + name.size() * sizeof(wchar_t));
   auto* info = reinterpret_cast<FILE_RENAME_INFO*>(buffer.data());
   info->ReplaceIfExists = replace_if_exists ? TRUE : FALSE;
   info->RootDirectory = nullptr;
   info->FileNameLength = static_cast<DWORD>(name.size() * sizeof(wchar_t));
   memcpy(info->FileName, name.data(), info->FileNameLength);
-  if (SetFileInformationByHandle(s->handle, FileRenameInfo, info, static_cast<DWORD>(buffer.size()))) {
-    s->path = s->file + name;
-    return fb::nt::kSuccess;
-  }
-  const DWORD error = GetLastError();
-  // NTFS renames a stream in place (above). Wine keeps `a.txt:backup` as a plain file and has
-  // no stream rename; renaming that file by its full name is the same operation there. On
-  // Windows this fallback fails too (MoveFileEx takes no stream names) and the first error stands.
-  const std::wstring target = s->file + name;
-  if (MoveFileExW(s->path.c_str(), target.c_str(), replace_if_exists ? MOVEFILE_REPLACE_EXISTING : 0)) {
-    s->path = target;
-    return fb::nt::kSuccess;
-  }
-  return status_from_win32(error);
+  if (!SetFileInformationByHandle(s->handle, FileRenameInfo, info, static_cast<DWORD>(buffer.size())))
+    return last_status();
+  s->path = target;
+  return fb::nt::kSuccess;
 }
 
 fb::NtStatus Win32FileSystem::mark_delete(fb::FsHandle h) {

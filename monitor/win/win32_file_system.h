@@ -1,5 +1,6 @@
 // fbmon::MonitorFileSystem on Win32: CreateFileW on `file:stream`, positional ReadFile/WriteFile,
-// SetFileInformationByHandle for end of file, stream rename and delete. Every open handle is
+// SetFileInformationByHandle for end of file, stream rename and delete. Under Wine, which keeps
+// a stream `a.txt:backup` as a plain file of that name, a stream rename is a file rename. Every open handle is
 // owned by an object that CloseHandle()s it in close() (the engine closes each exactly once).
 #pragma once
 

@@ -18,6 +18,11 @@ bool is_elevated() {
   return elevation.TokenIsElevated != 0;
 }
 
+bool running_on_wine() {
+  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
 int64_t now_filetime() {
   FILETIME ft;
   GetSystemTimeAsFileTime(&ft);

@@ -51,6 +51,8 @@ std::wstring to_wide(const std::u16string& s);
 std::string narrow(const std::wstring& s);
 
 bool is_elevated();
+// True under Wine (ntdll exports wine_get_version), where named streams are plain files.
+bool running_on_wine();
 int64_t now_filetime();                 // UTC
 int64_t utc_to_local(int64_t filetime);  // with the time-zone rules in force at that time
 DeviceTable build_device_table();        // QueryDosDevice for A: .. Z:

@@ -37,12 +37,15 @@ TEST(MonitorRestorePlan, OrdersStepsSoNothingIsLost) {
       {"newest of one", with_slots({1}), "verify1 snapshot write1 promote9"},
       {"older version", with_slots({1, 2}, 2), "verify2 snapshot write2 promote9"},
       {"the oldest of a full set is written before the rotation drops it",
-       with_slots({1, 2, 3}, 3, 3), "verify3 snapshot write3 promote3"},
-      {"MaxVersions 1 keeps only the undo copy", with_slots({1}, 1, 1), "verify1 snapshot write1 promote1"},
-      {"slot past a lowered MaxVersions is still restorable", with_slots({1, 5}, 5, 2),
-       "verify5 snapshot write5 promote2"},
+       with_slots({1, 2, 3}, 3, 3), "verify3 snapshot write3 promote4"},
+      {"MaxVersions 1 with one backup keeps both it and the undo copy", with_slots({1}, 1, 1),
+       "verify1 snapshot write1 promote2"},
+      {"a restore never drops a backup below a lowered MaxVersions", with_slots({1, 5}, 5, 2),
+       "verify5 snapshot write5 promote6"},
+      {"all nine in use: the oldest goes", with_slots({1, 2, 3, 4, 5, 6, 7, 8, 9}, 9, 9),
+       "verify9 snapshot write9 promote9"},
       {"MaxVersions out of range is clamped", with_slots({1}, 1, 50), "verify1 snapshot write1 promote9"},
-      {"MaxVersions 0 is clamped", with_slots({1}, 1, 0), "verify1 snapshot write1 promote1"},
+      {"MaxVersions 0 is clamped", with_slots({1}, 1, 0), "verify1 snapshot write1 promote2"},
   };
   for (const Case& c : cases) {
     const fbmon::RestorePlan plan = fbmon::plan_restore(c.request);
@@ -87,7 +90,7 @@ TEST(MonitorRestorePlan, DryRunDescribesRealStreams) {
             "copy the current content of C:\\d\\a.txt to C:\\d\\a.txt:backup.tmp (the undo copy)\n"
             "write C:\\d\\a.txt:backup.2 over C:\\d\\a.txt and cut it to that length\n"
             "make C:\\d\\a.txt:backup.tmp the newest backup (C:\\d\\a.txt:backup), moving older ones down one slot "
-            "and keeping at most 2 (undo with `fbmon restore C:\\d\\a.txt`)\n");
+            "and keeping at most 3 (undo with `fbmon restore C:\\d\\a.txt`)\n");
   printf("sample restore --dry-run:\n%s", text.c_str());
   EXPECT_EQ(fbmon::present_versions(with_slots({1, 2, 4})), "1, 2, 4");
   EXPECT_EQ(fbmon::present_versions(fbmon::RestoreRequest{}), "none");

@@ -87,7 +87,33 @@ TEST(MonitorRestore, RestoresTruncatesAndKeepsTheCurrentContentAsBackupOne) {
   EXPECT_EQ(f.content(kFile), "current content, longer than the backup");
 }
 
-TEST(MonitorRestore, OldestOfAFullSetIsRestoredBeforeTheRotationDropsIt) {
+TEST(MonitorRestore, ARestoreKeepsEveryBackupEvenAboveMaxVersions) {
+  Fixture f;
+  f.options.max_versions = 1;
+  f.fs.streams[kFile] = bytes("now");
+  put_backup(f.fs, 1, "v1");
+  put_backup(f.fs, 2, "v2");
+  f.options.version = 2;
+  ASSERT_TRUE(f.restore().ok);
+  EXPECT_EQ(f.content(kFile), "v2");
+  EXPECT_EQ(f.content(slot_name(1)), "now");
+  EXPECT_EQ(f.content(slot_name(2)), "v1");
+  EXPECT_EQ(f.content(slot_name(3)), "v2");
+}
+
+TEST(MonitorRestore, AllNineInUseTheOldestGoesAfterItWasWritten) {
+  Fixture f;
+  f.options.max_versions = 9;
+  f.fs.streams[kFile] = bytes("now");
+  for (uint32_t s = 1; s <= 9; ++s) put_backup(f.fs, s, "v" + std::to_string(s));
+  f.options.version = 9;
+  ASSERT_TRUE(f.restore().ok);
+  EXPECT_EQ(f.content(kFile), "v9");
+  EXPECT_EQ(f.content(slot_name(1)), "now");
+  EXPECT_EQ(f.content(slot_name(9)), "v8");
+}
+
+TEST(MonitorRestore, RestoringTheOldestMovesItDownInsteadOfDroppingIt) {
   Fixture f;
   f.fs.streams[kFile] = bytes("now");
   put_backup(f.fs, 1, "v1");
@@ -100,6 +126,7 @@ TEST(MonitorRestore, OldestOfAFullSetIsRestoredBeforeTheRotationDropsIt) {
   EXPECT_EQ(f.content(slot_name(1)), "now");
   EXPECT_EQ(f.content(slot_name(2)), "v1");
   EXPECT_EQ(f.content(slot_name(3)), "v2");
+  EXPECT_EQ(f.content(slot_name(4)), "v3");
 }
 
 TEST(MonitorRestore, ToAnotherFileLeavesTheFileAndItsBackupsAlone) {

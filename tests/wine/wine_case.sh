@@ -14,9 +14,15 @@ file_win="$dir_win\\a.txt"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
+# fbmon runs in an empty scratch directory: nothing may appear there (a stream name taken as
+# a relative file name would).
+cwd="$WINEPREFIX/drive_c/fbtest/$name.cwd"
+rm -rf "$cwd" && mkdir -p "$cwd"
+
 # Runs fbmon with the given arguments; sets rc, out, err and keeps a sample transcript.
 fbmon() {
-  out=$(wine "$FBMON" "$@" 2>"$dir/stderr.txt"); rc=$?
+  out=$(cd "$cwd" && wine "$FBMON" "$@" 2>"$dir/stderr.txt"); rc=$?
+  [ -z "$(ls -A "$cwd")" ] || fail "fbmon $* left files in its working directory: $(ls -A "$cwd")"
   err=$(cat "$dir/stderr.txt")
   { printf '> fbmon'; printf ' %s' "$@"; printf '\n'; [ -n "$out" ] && printf '%s\n' "$out"
     [ -n "$err" ] && printf '%s\n' "$err"; printf '(exit %s)\n\n' "$rc"; } | tr -d '\r' >>"$SAMPLES/$name.txt"
@@ -64,7 +70,9 @@ case "$name" in
     fixture expect "$file" "now"
     fbmon restore "$file_win" --version 2; expect_rc 0
     fixture expect "$file" "v2 older"
-    fixture expect-backup "$file" 1 "now"   # MaxVersions unset: 1 kept, the undo copy
+    fixture expect-backup "$file" 1 "now"        # the undo copy
+    fixture expect-backup "$file" 2 "v1"         # a restore drops no backup, whatever MaxVersions says
+    fixture expect-backup "$file" 3 "v2 older"
     ;;
   restore-to)
     fixture file "$file" "now"
