@@ -45,7 +45,7 @@ enum class SourceEnd : uint8_t {
 struct CopyResult {
   NtStatus status = nt::kSuccess;
   CopyStep failed_step = CopyStep::kNone;
-  uint64_t bytes_copied = 0;  // bytes read and completely written to the sink at the same offsets
+  uint64_t bytes_copied = 0;  // bytes the sink accepted, [0, bytes_copied) with no gap (also on failure)
   uint32_t hash = 0;          // crc32c() of those bytes_copied bytes
 
   bool ok() const { return nt_success(status); }

@@ -376,6 +376,27 @@ TEST(CopyEngine, CopiesARealFileThroughThePosixAdapter) {
   unlink(out_path);
 }
 
+TEST(PosixFileAdapter, MapsErrnoToTheStatusWindowsWouldReturn) {
+  struct Case {
+    int error;
+    NtStatus status;
+  };
+  for (const Case& c : {Case{ENOSPC, nt::kDiskFull}, Case{EACCES, nt::kAccessDenied}, Case{EPERM, nt::kAccessDenied},
+                        Case{EISDIR, nt::kFileIsADirectory}, Case{EFBIG, nt::kFileTooLarge},
+                        Case{EIO, nt::kDeviceDataError}, Case{EINVAL, nt::kInvalidParameter},
+                        Case{EBADF, nt::kUnsuccessful}})
+    EXPECT_EQ(fbtest::status_from_errno(c.error), c.status) << c.error;
+}
+
+TEST(PosixFileAdapter, ReadOnClosedDescriptorFailsTheCopyAtRead) {
+  fbtest::PosixFileSource source(-1);
+  MemorySink sink;
+  std::vector<uint8_t> buffer(16);
+  const CopyResult result = fb::copy_stream(source, sink, 10, buffer.data(), 16);
+  EXPECT_EQ(result.status, nt::kUnsuccessful);  // EBADF
+  EXPECT_EQ(result.failed_step, CopyStep::kRead);
+}
+
 // --- verify_stream and hash_stream ------------------------------------------------------------------------
 
 struct VerifyCase {
