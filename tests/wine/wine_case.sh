@@ -51,6 +51,25 @@ case "$name" in
     fbmon config show; expect_rc 0; expect_in "MaxVersions" "$out"
     fbmon config set MaxVersions 12; expect_rc 2; expect_in "MaxVersions must be 1..9" "$err"
     ;;
+  config-edit)
+    # Wine's registry is writable; its port is not there, so the reload is reported as failed.
+    # The prefix is shared: start from no Parameters key and leave none behind.
+    params='HKLM\SYSTEM\CurrentControlSet\Services\FileBackup\Parameters'
+    reset_params() { (cd "$cwd" && wine reg delete "$params" /f >/dev/null 2>&1); }
+    reset_params
+    fbmon config add-folder 'c:/Users/me/Documents/'; expect_rc 3
+    expect_in 'ProtectedFolders = C:\Users\me\Documents' "$out"; expect_in 'HRESULT 0x80004001' "$err"
+    fbmon config add-folder 'C:\USERS\ME\DOCUMENTS'; expect_rc 0; expect_in "already protected" "$out"
+    fbmon config add-folder '\\server\share'; expect_rc 2; expect_in "local drive paths" "$err"
+    fbmon config set MaxVersions 3; expect_rc 3
+    fbmon config set IncludeExtensions 'DOCX; .xlsx'; expect_rc 3
+    fbmon config show; expect_rc 0
+    expect_in 'C:\Users\me\Documents' "$out"; expect_in "MaxVersions         3" "$out"
+    expect_in ".docx; .xlsx" "$out"
+    fbmon config remove-folder 'C:\Users\me\Documents'; expect_rc 3
+    fbmon config show; expect_rc 0; expect_in "ProtectedFolders    (empty)" "$out"
+    reset_params
+    ;;
   restore)
     fixture file "$file" "current content that is longer than the backup"
     fixture backup "$file" 1 "version one"
