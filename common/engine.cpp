@@ -31,6 +31,8 @@ bool ticket_has_news(const CreateTicket* ticket) {
 
 Engine::Engine(const EngineServices& services, const EngineConfig& config) : services_(services) {
   configure(config);
+  // Rescue file names differ from one boot to the next, so a file left by a crash rarely collides.
+  next_rescue_id_ = static_cast<uint32_t>(static_cast<uint64_t>(services_.clock->now()) >> 16);
 }
 
 void Engine::configure(const EngineConfig& config) {

@@ -10,6 +10,7 @@ namespace {
 
 constexpr uint32_t kMaxComponentUnits = 255;
 constexpr uint32_t kMinCopyBytes = 4096;
+constexpr uint32_t kRescueNameAttempts = 4;
 
 // The rescue name lives at the start of the engine's buffer; the copy uses the rest.
 struct RescueBuffers {
@@ -124,18 +125,22 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
   if (carry > 0 && (free_space < needed || free_space - needed < job.config.min_free_space)) carry = 0;
   if (!want_content && carry == 0) return;
 
-  RescueBuffers buffers = split(job.file, job.rescue_id, buffer);
-  if (!nt_success(buffers.status)) {
-    ticket->failure = buffers.status;
-    return;
-  }
-  {
-    ScopedHandle created(fs);
-    s = created.open(buffers.rescue, Str16(), OpenMode::kCreateNew);
-    if (!nt_success(s)) {
-      ticket->failure = s;
+  // A rescue file left by a crash may hold a name: try a few others before giving up.
+  RescueBuffers buffers;
+  s = nt::kObjectNameCollision;
+  for (uint32_t attempt = 0; attempt < kRescueNameAttempts && s == nt::kObjectNameCollision; ++attempt) {
+    ticket->rescue_id = job.rescue_id ^ (attempt << 24);
+    buffers = split(job.file, ticket->rescue_id, buffer);
+    if (!nt_success(buffers.status)) {
+      ticket->failure = buffers.status;
       return;
     }
+    ScopedHandle created(fs);
+    s = created.open(buffers.rescue, Str16(), OpenMode::kCreateNew);
+  }
+  if (!nt_success(s)) {
+    ticket->failure = s;
+    return;
   }
   ticket->rescue_active = true;
   if (want_content) {

@@ -54,10 +54,11 @@ class RecordingSink final : public fb::NotificationSink {
 // Time advances by 10 (1 us) on every call, so durations are positive and deterministic.
 class StepClock final : public fb::Clock {
  public:
+  static constexpr int64_t kStart = 133000000000000000;  // 2022
   int64_t now() override { return t_.fetch_add(10) + 10; }
 
  private:
-  std::atomic<int64_t> t_{133000000000000000};  // 2022
+  std::atomic<int64_t> t_{kStart};
 };
 
 class HeapBuffers final : public fb::BufferPool {

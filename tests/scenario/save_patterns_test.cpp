@@ -1,6 +1,7 @@
 // SavePatterns: each way applications save (../shared/notes/ntfs-semantics.md, S1-S8) and each
 // data-loss story of the textbook driver, played through the engine on the NTFS model. Every
 // test asserts the file's content, its backups (data and metadata) and the events afterwards.
+#include "engine_rescue.h"
 #include "scenario/scenario_support.h"
 
 namespace fbscenario {
@@ -203,6 +204,25 @@ TEST_F(SavePatterns, S4_NameTooLongForTheRescueFailsAndTheSaveProceeds) {
   EXPECT_EQ(volume->content(long_name), "new");
   EXPECT_TRUE(slots(long_name).empty());
   expect_events({failed(Trigger::kOverwriteOnOpen, nt::kNameTooLong, 3)}, long_name);
+}
+
+TEST_F(SavePatterns, S4_ARescueFileLeftByACrashDoesNotBlockTheNextRescue) {
+  volume->put(kDoc, "old");
+  // The engine seeds its rescue ids from the clock; the harness's clock is deterministic, so the
+  // first rescue's name is known: leave a file of that name, as a crash would.
+  const uint32_t first_id = static_cast<uint32_t>(static_cast<uint64_t>(fbmodel::StepClock::kStart + 10) >> 16) + 1;
+  char16_t units[256];
+  uint32_t len = 0;
+  ASSERT_EQ(fb::build_rescue_name(fbmodel::view(kDoc), first_id, units, 256, &len), nt::kSuccess);
+  const Name leftover(units, len);
+  volume->put(leftover, "crash leftover");
+
+  ASSERT_EQ(harness->overwrite(kDoc, "new"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kOverwriteOnOpen);
+  EXPECT_EQ(volume->content(leftover), "crash leftover");  // not ours to delete
+  EXPECT_EQ(volume->file_names().size(), 2u);
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 3)});
 }
 
 TEST_F(SavePatterns, S5_RenameOverGivesTheReplacedContentToTheNewFile) {
