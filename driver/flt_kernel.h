@@ -5,8 +5,9 @@
 // Every name below is the documented WDK name, so WDK documentation and samples read the same
 // way against this header. Only what this driver uses (or is about to use) is declared. The
 // layouts must equal the Windows x64 ABI recorded in ../shared/notes/flt-abi-x64.md; the
-// static_asserts at the end pin every offset and size the driver relies on, because a wrong
-// offset here is not a compile error on Windows but a blue screen.
+// static_asserts at the end (and in flt_layouts.h, for the structures a callback reads, which
+// the native translation build shares) pin every offset and size the driver relies on, because
+// a wrong offset here is not a compile error on Windows but a blue screen.
 //
 // Include this header instead of <ntifs.h> everywhere in driver/.
 #pragma once
