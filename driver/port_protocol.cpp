@@ -6,13 +6,14 @@
 // protocol N, this fbmon speaks M"). Each connection gets a cookie (its Connection, nonpaged)
 // allocated here at connect and freed at disconnect, after its client port is closed.
 //
-// Messages: port.cpp has already copied the request into kernel memory; every request is
-// decoded with the common/ validators and answered with its reply, or with an error reply
-// (status + the decode error) for a malformed, unknown or not-allowed request. The callback
-// returns STATUS_SUCCESS whenever a reply was written, so fbmon always gets a reason.
+// Messages: port.cpp has already copied the request into kernel memory; common/
+// control_requests.h decodes it with the protocol validators and writes the reply, or an error
+// reply (status + the decode error) for a malformed, unknown or not-allowed request. The
+// callback returns STATUS_SUCCESS whenever a reply was written, so fbmon always gets a reason.
 #include "port_protocol.h"
 
 #include "config_current.h"
+#include "control_requests.h"
 #include "engine_host.h"
 #include "event_pipeline.h"
 #include "kernel_new.h"
@@ -35,7 +36,7 @@ struct Connection {
 };
 
 // Process ids of connected clients, one slot per possible connection; 0 = free. Read at any
-// IRQL by is_client_process (the engine asks on the I/O path), so plain interlocked words.
+// IRQL by host::is_monitor_process (the callbacks ask on the I/O path): interlocked words.
 struct Clients {
   volatile LONG64 process_ids[port::kMaxConnections];
   volatile LONG64 watcher_process_id;
@@ -63,71 +64,25 @@ bool take_slot(uint64_t process_id, uint32_t* slot) {
 
 void free_slot(uint32_t slot) { InterlockedExchange64(&g_clients.process_ids[slot], 0); }
 
-// The request type as received, for error replies (0 when not even the header is there).
-uint16_t raw_type(const Request& request) {
-  if (request.input_length < 8) return 0;
-  const auto* bytes = static_cast<const uint8_t*>(request.input);
-  return static_cast<uint16_t>(bytes[6] | bytes[7] << 8);
-}
-
-// Writes the encoded reply or says why it could not.
-NTSTATUS finish(const proto::EncodeResult& encoded, ULONG* bytes_written) {
-  if (encoded.error == proto::Error::kOutputTooSmall) {
-    FB_TRACE("reply of %lu bytes does not fit the caller's buffer", static_cast<ULONG>(encoded.size));
-    return STATUS_BUFFER_TOO_SMALL;
+// What the requests need from the driver (control_requests.h decides everything else).
+class DriverRequestHost final : public proto::RequestHost {
+ public:
+  void fill_statistics(fb::Statistics* out) override {
+    host::engine_fill_statistics(out);
+    const fb::QueueCounters queue = events::counters();
+    out->events_dropped = queue.dropped();
+    out->queue_high_water = queue.high_water_events;
+    out->queue_high_water_bytes = queue.high_water_bytes;
+    out->queue_capacity_bytes = queue.capacity_bytes;
+    out->rules_loaded = config::rules_loaded();
   }
-  if (encoded.error != proto::Error::kOk) {
-    FB_TRACE_ERROR("reply encoding failed: %s", proto::error_text(encoded.error));
-    return STATUS_INTERNAL_ERROR;
+  fb::NtStatus reload(uint32_t* rules_loaded) override {
+    const NTSTATUS status = config::reload(rules_loaded);
+    FB_TRACE("configuration reload requested by process %p: 0x%08lx, %lu rules", PsGetCurrentProcessId(),
+             static_cast<ULONG>(status), static_cast<ULONG>(*rules_loaded));
+    return status;
   }
-  *bytes_written = encoded.size;
-  return STATUS_SUCCESS;
-}
-
-NTSTATUS refuse(const Request& request, NTSTATUS status, proto::Error why, ULONG* bytes_written) {
-  proto::ErrorReply reply;
-  reply.status = status;
-  reply.request_type = raw_type(request);
-  reply.decode_error = why;
-  FB_TRACE("request type 0x%04x refused: 0x%08lx (%s)", reply.request_type,
-           static_cast<ULONG>(status), proto::error_text(why));
-  return finish(proto::encode_error_reply(reply, request.output, request.output_capacity), bytes_written);
-}
-
-NTSTATUS answer_hello(const Request& request, ULONG* bytes_written) {
-  proto::Hello hello;
-  const proto::Error error = proto::decode_hello(request.input, request.input_length, &hello);
-  if (error != proto::Error::kOk) return refuse(request, STATUS_INVALID_PARAMETER, error, bytes_written);
-  proto::HelloReply reply;
-  reply.status = hello.version == proto::kProtocolVersion ? fb::nt::kSuccess : proto::kVersionMismatchStatus;
-  reply.driver_version = proto::kProtocolVersion;
-  return finish(proto::encode_hello_reply(reply, request.output, request.output_capacity), bytes_written);
-}
-
-NTSTATUS answer_stats(const Request& request, ULONG* bytes_written) {
-  const proto::Error error = proto::decode_get_stats(request.input, request.input_length);
-  if (error != proto::Error::kOk) return refuse(request, STATUS_INVALID_PARAMETER, error, bytes_written);
-  proto::StatsReply reply;
-  host::engine_fill_statistics(&reply.stats);
-  const fb::QueueCounters queue = events::counters();
-  reply.stats.events_dropped = queue.dropped();
-  reply.stats.queue_high_water = queue.high_water_events;
-  reply.stats.queue_high_water_bytes = queue.high_water_bytes;
-  reply.stats.queue_capacity_bytes = queue.capacity_bytes;
-  reply.stats.rules_loaded = config::rules_loaded();
-  return finish(proto::encode_stats_reply(reply, request.output, request.output_capacity), bytes_written);
-}
-
-NTSTATUS answer_reload(const Request& request, ULONG* bytes_written) {
-  const proto::Error error = proto::decode_reload_config(request.input, request.input_length);
-  if (error != proto::Error::kOk) return refuse(request, STATUS_INVALID_PARAMETER, error, bytes_written);
-  proto::ReloadConfigReply reply;
-  reply.status = config::reload(&reply.rules_loaded);
-  FB_TRACE("configuration reload requested by process %p: 0x%08lx, %lu rules",
-           PsGetCurrentProcessId(), static_cast<ULONG>(reply.status), static_cast<ULONG>(reply.rules_loaded));
-  return finish(proto::encode_reload_config_reply(reply, request.output, request.output_capacity),
-                bytes_written);
-}
+};
 
 }  // namespace
 
@@ -188,25 +143,15 @@ NTSTATUS on_message(void* cookie, const Request& request, ULONG* bytes_written) 
   *bytes_written = 0;
   const auto* connection = static_cast<const Connection*>(cookie);
   if (connection == nullptr) return STATUS_INVALID_DEVICE_STATE;
-
-  proto::Header header;
-  const proto::Error error = proto::decode_header(request.input, request.input_length, &header);
-  if (error != proto::Error::kOk) {
-    NTSTATUS status = STATUS_INVALID_PARAMETER;
-    if (error == proto::Error::kUnknownType) status = STATUS_INVALID_DEVICE_REQUEST;
-    if (error == proto::Error::kUnsupportedVersion) status = proto::kVersionMismatchStatus;
-    return refuse(request, status, error, bytes_written);
-  }
-  if (connection->role == proto::HelloRole::kVersionProbe && header.type != proto::MessageType::kHello)
-    return refuse(request, STATUS_ACCESS_DENIED, proto::Error::kUnexpectedType, bytes_written);
-
-  switch (header.type) {
-    case proto::MessageType::kHello: return answer_hello(request, bytes_written);
-    case proto::MessageType::kGetStats: return answer_stats(request, bytes_written);
-    case proto::MessageType::kReloadConfig: return answer_reload(request, bytes_written);
-    default:  // events, gaps and replies travel the other way
-      return refuse(request, STATUS_INVALID_DEVICE_REQUEST, proto::Error::kUnexpectedType, bytes_written);
-  }
+  DriverRequestHost driver;
+  const proto::RequestOutcome outcome = proto::answer_request(
+      connection->role, request.input, request.input_length, request.output, request.output_capacity, driver);
+  if (outcome.answered == proto::MessageType::kErrorReply)
+    FB_TRACE("request from process %p refused: 0x%08lx", reinterpret_cast<PVOID>(connection->process_id),
+             static_cast<ULONG>(outcome.reply_status));
+  if (!fb::nt_success(outcome.status)) return outcome.status;
+  *bytes_written = outcome.bytes;
+  return STATUS_SUCCESS;
 }
 
 }  // namespace fbk::protocol
