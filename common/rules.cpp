@@ -130,6 +130,7 @@ struct RuleCompiler {
 
   RuleCompiler(void* storage, UpcaseFn upcase) : set(new (storage) RuleSet()), base(static_cast<uint8_t*>(storage)) {
     set->upcase_ = upcase;
+    set->ascii_apart_ = rules_detail::upcase_keeps_ascii_apart(upcase);
     set->filters_offset_ = static_cast<uint32_t>(header_bytes());
     for (uint64_t i = 0; i < filter_bytes(); ++i) base[set->filters_offset_ + i] = 0;
     next_free = static_cast<uint32_t>(header_bytes() + filter_bytes());
@@ -184,18 +185,16 @@ struct RuleCompiler {
   void add_rule(RuleListId id, Str16 rule) {
     switch (id) {
       case RuleListId::kFolderNames:
-        set_filter_bit(RuleSet::kNameFilter, rules_detail::name_filter_bit(rule, set->upcase_));
+        set_filter_bit(RuleSet::kNameFilter, rules_detail::name_filter_bit(rule, set->upcase_, set->ascii_apart_));
         break;
       case RuleListId::kFolderPaths: {
-        uint32_t last_start = rule.len;
-        while (rule[last_start - 1] != u'\\') --last_start;
-        set_filter_bit(RuleSet::kPathFilter, rules_detail::prefix_filter_bit(rule, rule.len - last_start, set->upcase_));
+        set_filter_bit(RuleSet::kPathFilter, rules_detail::prefix_filter_bit(rule, set->upcase_, set->ascii_apart_));
         set->path_lengths_[(rule.len / 64) % 64] |= uint64_t{1} << (rule.len % 64);
         if (set->shortest_path_ == 0 || rule.len < set->shortest_path_) set->shortest_path_ = rule.len;
         break;
       }
       default:
-        set_filter_bit(RuleSet::kExtensionFilter, rules_detail::name_filter_bit(rule, set->upcase_));
+        set_filter_bit(RuleSet::kExtensionFilter, rules_detail::name_filter_bit(rule, set->upcase_, set->ascii_apart_));
         break;
     }
     insert(set->tables_[static_cast<uint32_t>(id)], rule);
@@ -279,12 +278,12 @@ bool RuleSet::contains(const Table& table, uint64_t hash, Str16 text) const {
 
 // The filter bit first (inline, the same cost for 2 rules as for 1000), then the hash table.
 inline bool RuleSet::is_folder_name(Str16 component) const {
-  if (!filter_has(kNameFilter, rules_detail::name_filter_bit(component, upcase_))) return false;
+  if (!filter_has(kNameFilter, rules_detail::name_filter_bit(component, upcase_, ascii_apart_))) return false;
   return contains(table(RuleListId::kFolderNames), hash_name(component, upcase_), component);
 }
 
-inline bool RuleSet::is_folder_path(Str16 prefix, uint32_t component_len) const {
-  if (!filter_has(kPathFilter, rules_detail::prefix_filter_bit(prefix, component_len, upcase_))) return false;
+inline bool RuleSet::is_folder_path(Str16 prefix) const {
+  if (!filter_has(kPathFilter, rules_detail::prefix_filter_bit(prefix, upcase_, ascii_apart_))) return false;
   return contains(table(RuleListId::kFolderPaths), hash_name(prefix, upcase_), prefix);
 }
 
@@ -293,7 +292,7 @@ inline bool RuleSet::is_folder_path(Str16 prefix, uint32_t component_len) const 
 bool RuleSet::volume_prefix_covered(const NtPathParts& parts) const {
   const Str16 dir = parts.directory;
   return any_component(parts.volume, [&](uint32_t start, uint32_t end) {
-    return end != start && path_length_listed(end) && is_folder_path(dir.sub(0, end), end - start);
+    return end != start && path_length_listed(end) && is_folder_path(dir.sub(0, end));
   });
 }
 
@@ -314,7 +313,7 @@ RuleVerdict RuleSet::folder_verdict(const NtPathParts& parts) const {
     if (names && is_folder_name(parent.sub(start, end - start))) {
       verdict = RuleVerdict::kFolderName;
     } else if (paths && path_length_listed(parent_at + end) &&
-               is_folder_path(dir.sub(0, parent_at + end), end - start)) {
+               is_folder_path(dir.sub(0, parent_at + end))) {
       verdict = RuleVerdict::kFolderPath;
     }
     return verdict != RuleVerdict::kNotCovered;
@@ -327,7 +326,7 @@ RuleVerdict RuleSet::extension_verdict(Str16 file_name) const {
   const Table& include = table(RuleListId::kIncludeExtensions);
   const Table& exclude = table(RuleListId::kExcludeExtensions);
   const Str16 ext = file_extension(file_name);
-  const bool listed = !ext.empty() && filter_has(kExtensionFilter, rules_detail::name_filter_bit(ext, upcase_));
+  const bool listed = !ext.empty() && filter_has(kExtensionFilter, rules_detail::name_filter_bit(ext, upcase_, ascii_apart_));
   const uint64_t hash = listed ? hash_name(ext, upcase_) : 0;
   if (listed && contains(exclude, hash, ext)) return RuleVerdict::kExtensionExcluded;
   if (include.count != 0 && !(listed && contains(include, hash, ext))) return RuleVerdict::kExtensionNotIncluded;

@@ -124,12 +124,13 @@ class RuleSet {
   bool contains(const Table& table, uint64_t hash, Str16 text) const;
   bool path_length_listed(uint32_t len) const { return (path_lengths_[(len / 64) % 64] >> (len % 64)) & 1; }
   bool is_folder_name(Str16 component) const;
-  bool is_folder_path(Str16 prefix, uint32_t component_len) const;
+  bool is_folder_path(Str16 prefix) const;
   RuleVerdict extension_verdict(Str16 file_name) const;
   bool volume_prefix_covered(const NtPathParts& parts) const;
   RuleVerdict folder_verdict(const NtPathParts& parts) const;
 
   UpcaseFn upcase_ = nullptr;
+  bool ascii_apart_ = false;        // rules_detail::upcase_keeps_ascii_apart(upcase_)
   uint64_t path_lengths_[64] = {};  // bit (n mod 4096) set: a folder-path rule is n units long
   uint32_t shortest_path_ = 0;      // length of the shortest folder-path rule
   Table tables_[4] = {};

@@ -60,33 +60,40 @@ inline uint64_t hash_name(Str16 name, UpcaseFn upcase) {
   return mix(head * 0x9E3779B97F4A7C15ull + (tail ^ name.len) * 0xC2B2AE3D27D4EB4Full + middle * 0x165667B19E3779F9ull);
 }
 
-// The filters: bitmaps of kFilterBits bits, indexed by Fibonacci hashing of a packed key.
-constexpr uint32_t kFilterShift = 50;  // 64 - 14
-constexpr uint32_t kFilterBits = 1u << (64 - kFilterShift);
+// The filters: bitmaps of kFilterBits bits, indexed directly by a few bits of the features
+// (no multiply: this runs once per path component).
+constexpr uint32_t kFilterBits = 1u << 14;
 
-inline uint32_t filter_bit(uint64_t key) { return static_cast<uint32_t>((key * 0x9E3779B97F4A7C15ull) >> kFilterShift); }
+// Whether no unit above U+007F upcases to ASCII under `upcase` (true of NTFS's table): then
+// every non-ASCII unit can share one filter bucket without asking `upcase`. compile_rules
+// checks it once for the function it is given.
+inline bool upcase_keeps_ascii_apart(UpcaseFn upcase) {
+  if (upcase == upcase_native) return true;  // tests/unit/rules_test.cpp checks this
+  for (uint32_t unit = 0x80; unit <= 0xFFFF; ++unit)
+    if (upcase(static_cast<char16_t>(unit)) < 0x80) return false;
+  return true;
+}
 
-// A unit folded for the filters: units whose upcased forms are equal fold equal (ASCII letters
-// fold to lower case, a unit upcasing to ASCII folds like that ASCII unit, every other
-// non-ASCII unit folds to 0x80). Cheaper than upcasing for the ASCII that paths are made of.
-inline uint64_t fold_unit(char16_t unit, UpcaseFn upcase) {
-  if (unit < 0x80) return unit | 0x20u;
+// A unit folded for the filters: units whose upcased forms are equal fold equal. ASCII letters
+// fold to lower case; a non-ASCII unit folds to one bucket (0xA0), or, when the upcase function
+// maps some non-ASCII units onto ASCII, like the ASCII unit it upcases to.
+inline uint32_t fold_unit(char16_t unit, UpcaseFn upcase, bool ascii_apart) {
+  if (ascii_apart || unit < 0x80) return (unit < 0x80 ? unit : 0x80u) | 0x20u;
   const char16_t upper = upcase(unit);
-  return upper < 0x80 ? (upper | 0x20u) : 0x80u;
+  return (upper < 0x80 ? upper : 0x80u) | 0x20u;
 }
 
-// Filter key of a non-empty name: its length and its folded first and last units.
-inline uint32_t name_filter_bit(Str16 name, UpcaseFn upcase) {
-  const uint64_t first = fold_unit(name.data[0], upcase);
-  const uint64_t last = fold_unit(name.data[name.len - 1], upcase);
-  return filter_bit(name.len | (first << 16) | (last << 24));
+// Filter bit of a non-empty name: its length and its folded first and last units.
+inline uint32_t name_filter_bit(Str16 name, UpcaseFn upcase, bool ascii_apart) {
+  const uint32_t first = fold_unit(name.data[0], upcase, ascii_apart);
+  const uint32_t last = fold_unit(name.data[name.len - 1], upcase, ascii_apart);
+  return (name.len & 15) | (first & 31) << 4 | (last & 31) << 9;
 }
 
-// Filter key of a path prefix ending after a component of `component_len` units: the prefix
-// length, its folded last unit and the length of its last component.
-inline uint32_t prefix_filter_bit(Str16 prefix, uint32_t component_len, UpcaseFn upcase) {
-  const uint64_t last = fold_unit(prefix.data[prefix.len - 1], upcase);
-  return filter_bit(prefix.len | (last << 16) | (uint64_t{component_len} << 32) | (uint64_t{1} << 63));
+// Filter bit of a path prefix: its length and its folded last unit.
+inline uint32_t prefix_filter_bit(Str16 prefix, UpcaseFn upcase, bool ascii_apart) {
+  const uint32_t last = fold_unit(prefix.data[prefix.len - 1], upcase, ascii_apart);
+  return (prefix.len & 511) | (last & 31) << 9;
 }
 
 }  // namespace rules_detail

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "event.h"
+#include "rules_hash.h"
 
 namespace {
 
@@ -128,6 +129,24 @@ TEST(RuleSet, UsesTheGivenUpcaseFunction) {
   EXPECT_EQ(verdict(rules.set(), kVol + u"\\été\\x"), RuleVerdict::kFolderName);
   EXPECT_EQ(verdict(rules.set(), kVol + u"\\ÉTÉ\\x"), RuleVerdict::kNotCovered);
   EXPECT_EQ(verdict(rules.set(), kVol + u"\\éTé\\x"), RuleVerdict::kFolderName);  // ASCII still folds
+}
+
+// An upcase function that maps some non-ASCII units onto ASCII (as a Turkish-style table
+// would map dotless i to I): the filters must not turn such matches away.
+char16_t dotless_i_upcase(char16_t c) { return c == 0x0131 ? u'I' : fb::upcase_native(c); }
+
+TEST(RuleSet, NonAsciiUnitsThatUpcaseToAsciiStillMatch) {
+  for (uint32_t u = 0x80; u <= 0xFFFF; ++u)  // what upcase_keeps_ascii_apart assumes of upcase_native
+    ASSERT_GE(fb::upcase_native(static_cast<char16_t>(u)), 0x80) << std::hex << u;
+  EXPECT_FALSE(fb::rules_detail::upcase_keeps_ascii_apart(dotless_i_upcase));
+  Rules rules({u"items", u"\u0131nbox"}, {kVol + u"\\Arch\u0131ve"}, {}, {u"t\u0131mp"});
+  ASSERT_TRUE(rules.compile(dotless_i_upcase).ok());
+  expect_cases(rules.set(), {
+      {kVol + u"\\\u0131tems\\x.txt", RuleVerdict::kFolderName, "rule ASCII, path non-ASCII first unit"},
+      {kVol + u"\\INBOX\\x.txt", RuleVerdict::kFolderName, "rule non-ASCII first unit, path ASCII"},
+      {kVol + u"\\ARCHIVE\\x.txt", RuleVerdict::kFolderPath, "path rule"},
+      {kVol + u"\\INBOX\\x.TIMP", RuleVerdict::kExtensionExcluded, "extension"},
+  });
 }
 
 TEST(RuleSet, FolderPaths) {
