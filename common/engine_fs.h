@@ -36,8 +36,10 @@ enum class OpenMode : uint8_t {
   // Create a new file that must not exist yet: FILE_WRITE_DATA | DELETE, FILE_CREATE, hidden and
   // system attributes, no sharing. Used for the S4 rescue file.
   kCreateNew = 2,
-  // Move or delete an existing stream or file: DELETE, FILE_OPEN, share all,
-  // IO_IGNORE_SHARE_ACCESS_CHECK.
+  // Move or delete one of our own streams or our rescue file: DELETE, FILE_OPEN, share all,
+  // share access checked (no IO_IGNORE_SHARE_ACCESS_CHECK): a reader (fbmon restoring from
+  // `:backup`) that does not share delete makes the rotation stop before it deletes or moves
+  // anything, instead of leaving a delete-pending name that the next rename cannot take.
   kMove = 3,
 };
 

@@ -28,8 +28,12 @@ NtStatus delete_slot(FileSystem& fs, Str16 file, uint32_t slot) {
 PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versions) {
   PromoteResult result;
   if (max_versions < 1 || max_versions > kMaxBackupVersions) max_versions = 1;
-  if (stream_exists(fs, file, SlotStream(max_versions, BackupPart::kData).name())) {
+  const SlotStream oldest(max_versions, BackupPart::kData);
+  if (stream_exists(fs, file, oldest.name())) {
     result.status = delete_slot(fs, file, max_versions);
+    // Still there: someone holds it open with FILE_SHARE_DELETE, so it is only delete-pending and
+    // its name cannot be taken yet. Stop before moving anything.
+    if (nt_success(result.status) && stream_exists(fs, file, oldest.name())) result.status = nt::kDeletePending;
     if (!nt_success(result.status)) return result;
     result.dropped = 1;
   }

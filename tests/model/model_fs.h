@@ -1,6 +1,6 @@
 // The engine's FileSystem implemented on the NTFS model: what the driver's kernel I/O does with
-// FltCreateFileEx2 below the filter. Opens for reading and moving bypass share checks
-// (IO_IGNORE_SHARE_ACCESS_CHECK); the engine's own new streams are opened without sharing.
+// FltCreateFileEx2 below the filter. Opens for reading bypass share checks
+// (IO_IGNORE_SHARE_ACCESS_CHECK); the engine's own streams are opened with share checks.
 #pragma once
 
 #include <atomic>
@@ -37,7 +37,10 @@ class ModelFs final : public fb::FileSystem {
         disposition = CreateDisposition::kCreate;
         ignore_share = false;
         break;
-      case OpenMode::kMove: access = access::kDelete; break;
+      case OpenMode::kMove:
+        access = access::kDelete;
+        ignore_share = false;
+        break;
     }
     ModelHandle h = 0;
     uint64_t information = 0;

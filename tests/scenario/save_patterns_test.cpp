@@ -488,6 +488,34 @@ TEST_F(SavePatterns, SharingViolationOnTheBackupOpenIsAFailure) {
   expect_events({failed(Trigger::kWrite, nt::kSharingViolation, 0)});
 }
 
+TEST_F(SavePatterns, BackupOpenByARestoreIsNeverLost) {
+  // fbmon reading :backup (a restore in progress) while the file gets a new session.
+  for (uint16_t reader_share : {fb::share::kRead, static_cast<uint16_t>(fb::share::kRead | fb::share::kDelete)}) {
+    SCOPED_TRACE(reader_share);
+    start();
+    volume->put(kDoc, "current");
+    seed_backup(kDoc, 1, "earlier");
+    AppHandle* reader = nullptr;
+    ASSERT_EQ(harness->open(kDoc, access::kReadData, CreateDisposition::kOpen, &reader, reader_share, u"backup"),
+              nt::kSuccess);
+    ASSERT_EQ(harness->edit(kDoc, 0, "C"), nt::kSuccess);  // the save proceeds
+    EXPECT_EQ(volume->content(kDoc), "Current");
+    EXPECT_EQ(volume->content(kDoc, slot_stream(0)), "current");  // the new backup waits, complete
+    harness->close(reader);
+    const fb::NtStatus expected =
+        reader_share & fb::share::kDelete ? nt::kDeletePending : nt::kSharingViolation;
+    expect_events({failed(Trigger::kWrite, expected, 7)});
+    if (expected == nt::kSharingViolation) {
+      expect_backup(kDoc, 1, "earlier", Trigger::kWrite);  // nothing was deleted
+    }
+    harness->clear_events();
+    ASSERT_EQ(harness->edit(kDoc, 0, "c"), nt::kSuccess);  // the next session succeeds
+    expect_backup(kDoc, 1, "Current", Trigger::kWrite);
+    EXPECT_FALSE(has_temp(kDoc));
+    expect_events({backed_up(Trigger::kWrite, 7)});
+  }
+}
+
 TEST_F(SavePatterns, S6_DeleteOfAProtectedFileReportsTheBackupLost) {
   volume->put(kDoc, "content");
   seed_backup(kDoc, 1, "earlier");
