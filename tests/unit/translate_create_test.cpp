@@ -47,6 +47,16 @@ TEST(TranslateCreate, S2AppendOnlyOpenIsAppendOnlyForTheEngine) {
   EXPECT_EQ(fb::create_precheck(create), Precheck::kNeedName);
 }
 
+// S6 variant: DeleteFile() through FILE_DELETE_ON_CLOSE on an open with only DELETE access.
+TEST(TranslateCreate, S6DeleteOnCloseOpenReachesTheEngine) {
+  FakeOperation op(IRP_MJ_CREATE);
+  op.create(fb::access::kDelete | translate_test::kSynchronize, CreateDisposition::kOpen,
+            translate_test::kFileNonDirectoryFile | fb::create_option::kDeleteOnClose);
+  const fb::CreateOp create = translate_open(op);
+  EXPECT_NE(create.create_options & fb::create_option::kDeleteOnClose, 0u);
+  EXPECT_EQ(fb::create_precheck(create), Precheck::kNeedName);
+}
+
 // S4: every overwriting disposition reaches the engine with its disposition intact, even
 // without write access in the mask (the overwrite itself modifies the file).
 TEST(TranslateCreate, S4OverwritingDispositionsSurviveTheHighByte) {
