@@ -10,6 +10,7 @@
 // down (FLT_PREOP_SUCCESS_NO_CALLBACK) and traces why.
 #pragma once
 
+#include "engine_host.h"
 #include "fb_base.h"
 #include "flt_kernel.h"
 
@@ -47,5 +48,10 @@ inline fb::Str16 as_str16(const UNICODE_STRING& name) {
 constexpr FLT_FILE_NAME_OPTIONS kNameOptions = FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT;
 
 inline uint64_t requestor_process(PFLT_CALLBACK_DATA data) { return FltGetRequestorProcessId(data); }
+
+// I/O of a connected fbmon (a restore writing the content back) is left alone: the host's rule
+// (engine_host.h, is_monitor_process). Checked after the parameter checks, before any lookup.
+// It belongs in the engine's cheap checks once the descriptors carry it.
+inline bool from_monitor(uint64_t process_id) { return host::is_monitor_process(process_id); }
 
 }  // namespace fbk::callbacks

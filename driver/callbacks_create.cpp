@@ -54,7 +54,8 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
   facts.prefetcher_open = is_prefetcher_open(data, objects->Filter);
   facts.process_id = requestor_process(data);
   const fb::CreateOp op = translate::create_op(*data, facts);
-  if (fb::Engine::create_precheck(op) == fb::Precheck::kIgnore) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (fb::Engine::create_precheck(op) == fb::Precheck::kIgnore || from_monitor(op.process_id))
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
   if (!backup_io_allowed()) {
     FB_TRACE("pre-create: nested create skipped (irql %u)", static_cast<unsigned>(KeGetCurrentIrql()));
     return FLT_PREOP_SUCCESS_NO_CALLBACK;

@@ -70,7 +70,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PC
   if (!translate::set_information_op(*data, requestor_process(data), &op)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   StreamContextRef stream = contexts::stream(objects);
   const fb::Precheck precheck = fb::Engine::set_information_precheck(op, static_cast<bool>(stream));
-  if (precheck == fb::Precheck::kIgnore) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (precheck == fb::Precheck::kIgnore || from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   if (!backup_io_allowed()) {
     FB_TRACE("pre-set-information: class %lu skipped, not at PASSIVE_LEVEL or inside a file system call",
              static_cast<ULONG>(op.info_class));

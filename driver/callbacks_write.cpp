@@ -25,9 +25,10 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_write(PFLT_CALLBACK_DATA data, PCFLT_RELATE
     FB_TRACE("pre-write: decision deferred, not at PASSIVE_LEVEL or inside a file system call");
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
+  const fb::WriteOp op = translate::write_op(*data, requestor_process(data));
+  if (from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   StreamHandleContextRef handle = contexts::stream_handle(objects);
-  engine->pre_write(translate::write_op(*data, requestor_process(data)), &stream->state,
-                    handle ? &handle->state : nullptr);
+  engine->pre_write(op, &stream->state, handle ? &handle->state : nullptr);
   return FLT_PREOP_SUCCESS_NO_CALLBACK;
 }
 
