@@ -162,6 +162,7 @@ class Restorer {
   }
 
   bool promote(uint32_t max_versions) {
+    if (driver_took_snapshot()) return true;
     const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, max_versions);
     if (!fb::nt_success(r.status))
       return fail_status(r.status, to_utf8(o_.file) + ":backup.tmp",
@@ -177,8 +178,17 @@ class Restorer {
     return false;
   }
 
+  // If the driver backed up our write after all (it excludes only the I/O of the clients it
+  // knows), it did so before the first write changed the file, into `backup.tmp`, and promoted
+  // it: the previous content is backup 1 already, and our snapshot was that same content.
+  bool driver_took_snapshot() {
+    if (fb::stream_exists(fs_, file_, fb::SlotStream(fb::kTempBackupSlot, fb::BackupPart::kData).name())) return false;
+    report_.lines.push_back("note: the driver backed up the previous content itself (backup 1)");
+    return true;
+  }
+
   void keep_snapshot_after_failure() {
-    if (!snapshot_taken_) return;
+    if (!snapshot_taken_ || driver_took_snapshot()) return;
     const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, versions_to_keep_);
     report_.error.detail += fb::nt_success(r.status)
                                 ? "; the previous content is backup 1 (`fbmon restore " + to_utf8(o_.file) + "`)"

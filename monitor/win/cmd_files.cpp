@@ -2,11 +2,12 @@
 // the portable code (lib/backup_inspect, lib/restore) on the Win32 file system.
 //
 // Assumption about the driver: it does not back up the I/O of a process connected to
-// \FileBackupPort (it remembers the client process at connect, as Microsoft's scanner sample
-// does), and never backs up its own `backup*` streams. So restore holds a control connection
-// while it runs: its write of the file is not backed up again (restore itself already saved
-// the previous content as backup 1). When the port is unavailable (driver not loaded, or
-// Wine), there is no driver to back the write up, and restore goes on without the connection.
+// \FileBackupPort, and never backs up its own `backup*` streams. So restore holds a control
+// connection while it runs, and its write of the file is not backed up again (restore has just
+// saved the previous content as backup 1 itself). Should the driver back the write up anyway
+// (today it skips only the watcher's process), it does so into `backup.tmp` before the first
+// write and promotes it; lib/restore notices the snapshot is gone and does not rotate twice.
+// When the port is unavailable (driver not loaded, or Wine), nothing backs the write up.
 #include <windows.h>
 
 #include <vector>

@@ -77,6 +77,7 @@ class Watcher {
       tracker_.reset();
       if (read_messages(port, stop, message_ready)) return 0;  // stopped by Ctrl+C
       print_error(std::string("fbmon: lost ") + kPortName + " (driver unloaded?); waiting for it to come back, Ctrl+C stops");
+      if (WaitForSingleObject(stop, kReconnectMs) == WAIT_OBJECT_0) return 0;
     }
   }
 

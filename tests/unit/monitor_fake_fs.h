@@ -3,6 +3,7 @@
 // open_handles() lets every test prove that nothing leaks a handle.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -20,6 +21,9 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   uint64_t fail_writes_after = 0;             // ... once this many bytes were written to it
   std::u16string fail_renames_of;             // renames of this stream name fail
   fb::NtStatus injected = fb::nt::kDiskFull;
+  // Runs before the first write to a stream opened with open_target (what a filter driver
+  // sees in its pre-write callback).
+  std::function<void()> before_first_target_write;
 
   size_t open_handles() const { return handles_.size(); }
   static std::u16string key(fb::Str16 file, fb::Str16 stream) {
@@ -55,7 +59,9 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
       if (!create_if_missing) return fb::nt::kObjectNameNotFound;
       streams[k];
     }
-    return make_handle(k, k, out);
+    const fb::NtStatus s = make_handle(k, k, out);
+    handle(*out).target = true;
+    return s;
   }
 
   fb::NtStatus read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* got) override {
@@ -72,6 +78,11 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   fb::NtStatus write(fb::FsHandle h, uint64_t offset, const void* buffer, uint32_t length, uint32_t* written) override {
     Handle& hd = handle(h);
     *written = 0;
+    if (hd.target && before_first_target_write) {
+      auto hook = std::move(before_first_target_write);
+      before_first_target_write = nullptr;
+      hook();
+    }
     if (!fail_writes_to.empty() && hd.name == fail_writes_to && offset + length > fail_writes_after) return injected;
     std::vector<uint8_t>& d = streams[hd.name];
     if (d.size() < offset + length) d.resize(static_cast<size_t>(offset + length));
@@ -129,11 +140,12 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
     std::u16string name;
     std::u16string file;
     bool delete_on_close = false;
+    bool target = false;
   };
 
   fb::NtStatus make_handle(const std::u16string& name, const std::u16string& file, fb::FsHandle* out) {
     const uintptr_t id = next_++;
-    handles_[id] = Handle{name, file, false};
+    handles_[id] = Handle{name, file, false, false};
     out->value = reinterpret_cast<void*>(id);
     return fb::nt::kSuccess;
   }

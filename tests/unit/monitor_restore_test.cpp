@@ -8,6 +8,7 @@
 
 #include "backup_metadata.h"
 #include "crc32c.h"
+#include "engine_versions.h"
 #include "monitor_fake_fs.h"
 
 namespace {
@@ -127,6 +128,31 @@ TEST(MonitorRestore, RestoringTheOldestMovesItDownInsteadOfDroppingIt) {
   EXPECT_EQ(f.content(slot_name(2)), "v1");
   EXPECT_EQ(f.content(slot_name(3)), "v2");
   EXPECT_EQ(f.content(slot_name(4)), "v3");
+}
+
+// If the driver does not exclude restore's write, it backs the file up into `backup.tmp` before
+// the first write (replacing restore's own snapshot, which held the same content) and promotes
+// it. Restore must notice and not rotate a second time.
+TEST(MonitorRestore, ADriverBackupOfTheRestoreWriteIsNotRotatedTwice) {
+  Fixture f;
+  f.fs.streams[kFile] = bytes("now");
+  put_backup(f.fs, 1, "v1");
+  put_backup(f.fs, 2, "v2");
+  f.fs.before_first_target_write = [&f] {
+    f.fs.streams[slot_name(0)] = f.fs.streams[kFile];
+    f.fs.streams[slot_name(0, true)] = record_for(f.fs.streams[kFile], kTime + 2, 4);
+    ASSERT_TRUE(fb::nt_success(fb::promote_temp_backup(f.fs, fbmon::view(kFile), 3).status));
+  };
+  const fbmon::RestoreReport r = f.restore();
+  ASSERT_TRUE(r.ok) << fbmon::error_line(r.error);
+  EXPECT_EQ(f.content(kFile), "v1");
+  EXPECT_EQ(f.content(slot_name(1)), "now");
+  EXPECT_EQ(f.content(slot_name(2)), "v1");
+  EXPECT_EQ(f.content(slot_name(3)), "v2");
+  EXPECT_EQ(f.content(slot_name(4)), "<none>");
+  bool noted = false;
+  for (const std::string& line : r.lines) noted = noted || line.find("note: the driver backed up") == 0;
+  EXPECT_TRUE(noted);
 }
 
 TEST(MonitorRestore, ToAnotherFileLeavesTheFileAndItsBackupsAlone) {
