@@ -41,7 +41,7 @@ struct OpenParameters {
 OpenParameters parameters_for(fb::OpenMode mode) {
   constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
   switch (mode) {
-    case fb::OpenMode::kRead:
+    case fb::OpenMode::kRead:  // the writer may have opened the file without sharing
       return {FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0,
               IO_IGNORE_SHARE_ACCESS_CHECK};
     case fb::OpenMode::kReplace:
@@ -50,7 +50,9 @@ OpenParameters parameters_for(fb::OpenMode mode) {
       return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_CREATE, 0,
               FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, 0};
     case fb::OpenMode::kMove:
-      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0, IO_IGNORE_SHARE_ACCESS_CHECK};
+      // Share access checked: a reader of one of our streams that does not share delete must
+      // stop the rotation before anything is moved (engine_fs.h).
+      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0, 0};
   }
   return {0, FILE_OPEN, 0, 0, 0};
 }
