@@ -51,11 +51,16 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
 
   translate::CreateFacts facts;
   facts.volume_open = is_volume_open(objects);
-  facts.prefetcher_open = is_prefetcher_open(data, objects->Filter);
   facts.process_id = requestor_process(data);
-  const fb::CreateOp op = translate::create_op(*data, facts);
+  fb::CreateOp op = translate::create_op(*data, facts);
   if (fb::Engine::create_precheck(op) == fb::Precheck::kIgnore || from_monitor(op.process_id))
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  // The ECP list walk only for the opens that passed every cheaper check.
+  facts.prefetcher_open = is_prefetcher_open(data, objects->Filter);
+  if (facts.prefetcher_open) {
+    op = translate::create_op(*data, facts);
+    if (fb::Engine::create_precheck(op) == fb::Precheck::kIgnore) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  }
   if (!backup_io_allowed()) {
     FB_TRACE("pre-create: nested create skipped (irql %u)", static_cast<unsigned>(KeGetCurrentIrql()));
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
