@@ -567,6 +567,16 @@ TEST_F(SavePatterns, CountersFollowTheEvents) {
   EXPECT_EQ(c.sessions, 2u);
   EXPECT_EQ(c.events, 2u);
   EXPECT_EQ(c.tracked_files, 0u);  // both contexts released
+
+  volume->fail_reads_at(kDoc, u"", 0);
+  ASSERT_EQ(harness->edit(kDoc, 0, "a"), nt::kSuccess);
+  fb::Statistics stats;
+  harness->engine().fill_statistics(&stats);
+  EXPECT_EQ(stats.backups, 1u);
+  EXPECT_EQ(stats.bytes_copied, 3u);
+  EXPECT_EQ(stats.skips[static_cast<int>(SkipReason::kTooLarge)], 1u);
+  EXPECT_EQ(stats.failures[static_cast<int>(fb::FailureReason::kReadError)], 1u);
+  EXPECT_EQ(harness->engine().counters().events, 3u);
 }
 
 }  // namespace
