@@ -225,6 +225,41 @@ TEST_F(SavePatterns, S4_ARescueFileLeftByACrashDoesNotBlockTheNextRescue) {
   expect_events({backed_up(Trigger::kOverwriteOnOpen, 3)});
 }
 
+TEST_F(SavePatterns, S4_DiskFullDuringTheRescueFailsAndTheSaveProceeds) {
+  volume->put(kDoc, std::string(20000, 'o'));
+  seed_backup(kDoc, 1, "earlier");
+  volume->fail_writes_after(10000);
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kWriteData, CreateDisposition::kOverwriteIf, &h, 0), nt::kSuccess);
+  volume->clear_faults();
+  ASSERT_EQ(harness->write(h, 0, "new"), nt::kSuccess);
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "new");
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);  // carried over even though the content failed
+  EXPECT_FALSE(has_temp(kDoc));
+  EXPECT_EQ(volume->file_names().size(), 1u);  // the rescue file is gone
+  expect_events({failed(Trigger::kOverwriteOnOpen, nt::kDiskFull, 20000)});
+}
+
+TEST_F(SavePatterns, S5_DiskFullDuringTheAdoptionFailsAndTheRenameProceeds) {
+  volume->put(kDoc, std::string(20000, 'o'));
+  seed_backup(kDoc, 1, "earlier");
+  volume->put(kTemp, "version 2");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  volume->fail_writes_after(10000);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  volume->clear_faults();
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  EXPECT_FALSE(has_temp(kDoc));
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});  // the older version still came along
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  expect_events({failed(Trigger::kRenameOver, nt::kDiskFull, 20000)});
+}
+
 TEST_F(SavePatterns, S5_RenameOverGivesTheReplacedContentToTheNewFile) {
   start([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
   volume->put(kDoc, "version 1");
