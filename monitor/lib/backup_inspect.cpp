@@ -33,18 +33,6 @@ fb::NtStatus read_metadata(fb::FileSystem& fs, fb::Str16 file, fb::Str16 stream,
   return fb::nt::kSuccess;
 }
 
-class HandleSource final : public fb::ByteSource {
- public:
-  HandleSource(fb::FileSystem& fs, fb::FsHandle h) : fs_(fs), h_(h) {}
-  fb::NtStatus read(uint64_t offset, void* buffer, uint32_t length, uint32_t* bytes_read) override {
-    return fs_.read(h_, offset, buffer, length, bytes_read);
-  }
-
- private:
-  fb::FileSystem& fs_;
-  fb::FsHandle h_;
-};
-
 }  // namespace
 
 SlotInspection inspect_slot(fb::FileSystem& fs, fb::Str16 file, uint32_t slot, bool verify_data, void* buffer,
@@ -68,7 +56,7 @@ SlotInspection inspect_slot(fb::FileSystem& fs, fb::Str16 file, uint32_t slot, b
   }
   if (!r.data_present || !r.meta_present || !fb::nt_success(r.status)) return r;
 
-  HandleSource source(fs, data.get());
+  fb::FsSource source(fs, data.get());
   r.check = fb::check_backup(record.data(), record.size(), r.data_length, verify_data ? &source : nullptr, buffer,
                              buffer_size);
   r.data_verified = verify_data;

@@ -10,31 +10,6 @@
 namespace fbmon {
 namespace {
 
-class HandleSource final : public fb::ByteSource {
- public:
-  HandleSource(fb::FileSystem& fs, fb::FsHandle h) : fs_(fs), h_(h) {}
-  fb::NtStatus read(uint64_t offset, void* buffer, uint32_t length, uint32_t* bytes_read) override {
-    return fs_.read(h_, offset, buffer, length, bytes_read);
-  }
-
- private:
-  fb::FileSystem& fs_;
-  fb::FsHandle h_;
-};
-
-class HandleSink final : public fb::ByteSink {
- public:
-  HandleSink(fb::FileSystem& fs, fb::FsHandle h) : fs_(fs), h_(h) {}
-  fb::NtStatus write(uint64_t offset, const void* buffer, uint32_t length, uint32_t* bytes_written) override {
-    return fs_.write(h_, offset, buffer, length, bytes_written);
-  }
-  fb::NtStatus set_end_of_file(uint64_t size) override { return fs_.set_end_of_file(h_, size); }
-
- private:
-  fb::FileSystem& fs_;
-  fb::FsHandle h_;
-};
-
 // Runs one restore; each step either succeeds or fills report.error and returns false.
 class Restorer {
  public:
@@ -118,7 +93,7 @@ class Restorer {
     uint64_t size = 0;
     if (fb::nt_success(s)) s = fs_.query_size(current.get(), &size);
     if (!fb::nt_success(s)) return fail_status(s, to_utf8(o_.file), "cannot read the current content");
-    HandleSource source(fs_, current.get());
+    fb::FsSource source(fs_, current.get());
     const fb::SlotStream temp(fb::kTempBackupSlot, fb::BackupPart::kData), temp_meta(fb::kTempBackupSlot, fb::BackupPart::kMeta);
     const fb::CopyResult copy =
         fb::copy_into_stream(fs_, source, size, file_, temp.name(), fb::CopyBuffer{buffer_, buffer_size_});
@@ -142,8 +117,8 @@ class Restorer {
     fb::ScopedHandle backup(fs_);
     fb::NtStatus s = backup.open(file_, fb::SlotStream(slot, fb::BackupPart::kData).name(), fb::OpenMode::kRead);
     if (!fb::nt_success(s)) return fail_after_snapshot(s, slot_name(slot), "cannot read the backup");
-    HandleSource source(fs_, backup.get());
-    HandleSink sink(fs_, target_.get());
+    fb::FsSource source(fs_, backup.get());
+    fb::FsSink sink(fs_, target_.get());
     const fb::CopyResult copy = fb::copy_stream(source, sink, expected_.original_size, buffer_, buffer_size_);
     target_.reset();  // closed before the rotation touches the file's streams
     if (!copy.ok())
