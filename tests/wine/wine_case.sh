@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One Wine run of fbmon.exe, named by $1. Environment (set by CMakeLists.txt):
-#   FBMON    fbmon.exe          FIXTURE  fb_wine_fixture (native)
+#   FBMON    fbmon.exe          FIXTURE  fb_wine_fixture (native)   HOLD_FILE  hold_file.exe
 #   WINEPREFIX, WINEDEBUG=-all  SAMPLES  folder that keeps each case's output (for docs/usage.md)
 # Each case works in its own C:\fbtest\<case> so cases can run in parallel.
 set -u
@@ -115,6 +115,31 @@ case "$name" in
     fbmon restore "$dir_win\\none.txt"; expect_rc 1; expect_in "file not found" "$err"
     fixture file "$dir/b.txt" "never backed up"
     fbmon restore "$dir_win\\b.txt"; expect_rc 5; expect_in "no backup yet" "$err"
+    ;;
+  restore-in-use)
+    # Another program holds the file. Without sharing: refused, nothing changed. With sharing
+    # (as editors that keep a file open do): restored.
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    hold() {  # starts hold_file.exe in the background and waits until it holds the file
+      (cd "$cwd" && exec wine "$HOLD_FILE" "$file_win" "$1" 20) >"$dir/hold.out" 2>&1 &
+      holder=$!
+      for _ in $(seq 1 100); do grep -q holding "$dir/hold.out" 2>/dev/null && return 0; sleep 0.1; done
+      fail "hold_file.exe did not start: $(cat "$dir/hold.out")"
+    }
+    release() { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
+    hold exclusive
+    fbmon restore "$file_win"; expect_rc 6
+    expect_one_line "$err"; expect_in "file in use by another program" "$err"
+    release
+    fixture expect "$file" "now"
+    fixture expect-backup "$file" 1 "v1"
+    [ -e "$file:backup.tmp" ] && fail "a refused restore left a snapshot"
+    hold shared
+    fbmon restore "$file_win"; expect_rc 0
+    release
+    fixture expect "$file" "v1"
+    fixture expect-backup "$file" 1 "now"
     ;;
   list)
     fixture file "$file" "now"
