@@ -119,6 +119,7 @@ case "$name" in
   restore-in-use)
     # Another program holds the file. Without sharing: refused, nothing changed. With sharing
     # (as editors that keep a file open do): restored.
+    [ -f "$HOLD_FILE" ] || { echo "FAIL: $HOLD_FILE missing (needs x86_64-w64-mingw32-g++)"; exit 1; }
     fixture file "$file" "now"
     fixture backup "$file" 1 "v1"
     hold() {  # starts hold_file.exe in the background and waits until it holds the file
