@@ -25,7 +25,8 @@ int dispatch(const Command& c) {
       print_out(help_text(c.help_topic));
       return 0;
     case CommandKind::kVersion:
-      print_line("fbmon 0.1.0, protocol " + std::to_string(fb::proto::kProtocolVersion) + ", port " + kPortName);
+      print_line(std::string("fbmon ") + FB_VERSION + ", protocol " + std::to_string(fb::proto::kProtocolVersion) +
+                 ", port " + kPortName);
       return 0;
     case CommandKind::kWatch: return run_watch(c);
     case CommandKind::kStats: return run_stats(c);
