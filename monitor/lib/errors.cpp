@@ -9,14 +9,20 @@ std::string code_text(const char* kind, uint32_t code) {
   return code == 0 ? std::string() : std::string(" (") + kind + " " + format_hex32(code) + ")";
 }
 
-std::string port_text(const ErrorInfo& e) {
-  return std::string("port ") + kPortName + code_text("HRESULT", e.code);
+// Port errors default to HRESULT (what the Filter* calls return); file errors to Win32 errors.
+std::string code_of(const ErrorInfo& e, const char* default_kind) {
+  switch (e.code_kind) {
+    case CodeKind::kHresult: return code_text("HRESULT", e.code);
+    case CodeKind::kWin32: return code_text("error", e.code);
+    case CodeKind::kNtStatus: return code_text("status", e.code);
+    case CodeKind::kNone: break;
+  }
+  return code_text(default_kind, e.code);
 }
 
-std::string file_code(const ErrorInfo& e) {
-  return code_text(e.code_kind == CodeKind::kNtStatus ? "status" : e.code_kind == CodeKind::kHresult ? "HRESULT" : "error",
-                   e.code);
-}
+std::string port_text(const ErrorInfo& e) { return std::string("port ") + kPortName + code_of(e, "HRESULT"); }
+
+std::string file_code(const ErrorInfo& e) { return code_of(e, "error"); }
 
 }  // namespace
 

@@ -65,6 +65,10 @@ TEST(MonitorErrors, EveryLineIsOneLineWithItsFix) {
        "fbmon: E:\\a.txt is not on an NTFS volume (FAT32); backups live in NTFS streams, so only NTFS files have them", 1},
       {info(Failure::kUsage, 0, "", "unknown command 'x'"), "fbmon: unknown command 'x' (see `fbmon --help`)", 2},
   };
+  fbmon::ErrorInfo refused = info(Failure::kDriverTooOld, 0xC0000010);
+  refused.code_kind = fbmon::CodeKind::kNtStatus;
+  EXPECT_EQ(fbmon::error_line(refused),
+            "fbmon: the driver refused the command: port \\FileBackupPort (status 0xC0000010); update the driver and fbmon together");
   for (const Case& c : cases) {
     const std::string line = fbmon::error_line(c.error);
     EXPECT_EQ(line, c.line);
