@@ -1,13 +1,14 @@
 // `fbmon list` and `fbmon restore`: resolve the user's path, check the volume is NTFS, then run
 // the portable code (lib/backup_inspect, lib/restore) on the Win32 file system.
 //
-// Assumption about the driver: it does not back up the I/O of a process connected to
-// \FileBackupPort, and never backs up its own `backup*` streams. So restore holds a control
-// connection while it runs, and its write of the file is not backed up again (restore has just
-// saved the previous content as backup 1 itself). Should the driver back the write up anyway
-// (today it skips only the watcher's process), it does so into `backup.tmp` before the first
-// write and promotes it; lib/restore notices the snapshot is gone and does not rotate twice.
-// When the port is unavailable (driver not loaded, or Wine), nothing backs the write up.
+// The driver and restore's own write: the driver leaves alone the I/O of every process
+// connected to \FileBackupPort (driver/port_protocol.cpp, host::is_monitor_process) and never
+// backs up its own `backup*` streams. So restore holds a control connection while it runs, and
+// its write of the file is not backed up again (restore has just saved the previous content as
+// backup 1 itself). Should a driver back the write up anyway, it does so into `backup.tmp`
+// before the first write and promotes it; lib/restore notices its snapshot is gone and does
+// not rotate twice. When the port is unavailable (driver not loaded, or Wine), nothing backs
+// the write up.
 #include <windows.h>
 
 #include <vector>
