@@ -157,11 +157,10 @@ void BM_Crc32c(benchmark::State& state, uint32_t (*extend)(uint32_t, const void*
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * data.size()));
 }
 
-// No UseRealTime(), MinTime() or Repetitions() here: each appends to the reported name
-// ("BM_CopyEngine/real_time"), and the names are fixed so that results compare across versions
-// and the target finds them. bench_main judges real time anyway; pass --benchmark_repetitions=N
-// to judge medians. SetBytesProcessed's bytes_per_second is per CPU second without
-// UseRealTime, so real_bytes_per_second is the throughput a user would see.
+// The names are fixed so that results compare across versions. ./build.sh bench runs every
+// benchmark with repetitions and random interleaving and judges the target on the medians of
+// real time. SetBytesProcessed's bytes_per_second is per CPU second without UseRealTime, so
+// real_bytes_per_second is the throughput a user would see.
 BENCHMARK(BM_CopyEngine)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReadWriteLoop)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Crc32c, hardware, &fb::crc32c_extend_hardware)->Unit(benchmark::kMicrosecond);

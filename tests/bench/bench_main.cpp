@@ -17,7 +17,10 @@ std::vector<Target>& targets() {
   return all;
 }
 
-// Remembers real time per iteration (ns) of every run and aggregate, keyed by name.
+// Remembers real time per iteration (ns) of every benchmark, keyed by its base name (function
+// and arguments, e.g. "BM_RuleMatch/2"): options such as Repetitions() or UseRealTime() append
+// to the reported name, and a target should not have to spell them. With repetitions, the
+// median aggregate wins; otherwise the mean of the repetitions' runs.
 class RecordingReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -25,24 +28,41 @@ class RecordingReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       if (run.error_occurred) continue;
       const double seconds = run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
-      ns_[run.benchmark_name()] = seconds * 1e9;
+      Times& times = by_name_[base_name(run)];
+      if (run.run_type == Run::RT_Aggregate) {
+        if (run.aggregate_name == "median") times.median_ns = seconds * 1e9;
+      } else {
+        times.sum_ns += seconds * 1e9;
+        times.runs += 1;
+      }
     }
   }
 
-  // The median aggregate when repetitions were asked for, else the single run.
   bool lookup(const std::string& name, double* ns) const {
-    for (const std::string& key : {name + "_median", name}) {
-      auto it = ns_.find(key);
-      if (it != ns_.end()) {
-        *ns = it->second;
-        return true;
-      }
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) return false;
+    if (it->second.median_ns >= 0) {
+      *ns = it->second.median_ns;
+      return true;
     }
-    return false;
+    if (it->second.runs == 0) return false;
+    *ns = it->second.sum_ns / it->second.runs;
+    return true;
   }
 
  private:
-  std::map<std::string, double> ns_;
+  struct Times {
+    double median_ns = -1;
+    double sum_ns = 0;
+    int runs = 0;
+  };
+
+  static std::string base_name(const Run& run) {
+    const auto& name = run.run_name;
+    return name.args.empty() ? name.function_name : name.function_name + "/" + name.args;
+  }
+
+  std::map<std::string, Times> by_name_;
 };
 
 bool check(const Target& t, const RecordingReporter& rep) {
