@@ -136,11 +136,44 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   set_decided(state, 1);
 }
 
+// --- renames ---------------------------------------------------------------------------------
+
+RenameDecision Engine::post_rename(NtStatus status, Str16 new_name, const RuleSet& rules) const {
+  RenameDecision out;
+  if (!nt_success(status)) return out;
+  const NameDecision name = classify_name(new_name, rules);
+  if (name.verdict != NameVerdict::kProtected && name.verdict != NameVerdict::kNotProtected) {
+    out.action = RenameAction::kExclude;  // renamed to a stream, or a name we cannot read
+    return out;
+  }
+  out.action = RenameAction::kAdoptName;
+  out.file_path = name.file_path;
+  out.protected_file = name.verdict == NameVerdict::kProtected;
+  return out;
+}
+
+Str16 Engine::apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy) {
+  if (decision.action == RenameAction::kNone) return name_copy;
+  LockGuard guard(*state->lock);
+  if (decision.action == RenameAction::kExclude) {
+    state->excluded = true;
+    return name_copy;
+  }
+  const Str16 previous = state->name;
+  state->name = name_copy;
+  state->excluded = !decision.protected_file;
+  return previous;
+}
+
 // --- modifications ----------------------------------------------------------------------------
 
 void Engine::decide_session(FileState* state, const Modification& m) {
   LockGuard guard(*state->lock);
   if (session_decided(*state)) return;  // another thread decided while we waited
+  if (state->excluded) {  // renamed out of the protected folders: this session decides nothing
+    set_decided(state, 1);
+    return;
+  }
   BackupJob job;
   job.file = state->name;
   job.trigger = m.trigger;

@@ -51,6 +51,20 @@ enum class PostCreateAction : uint8_t {
                // then call attach_writer (also when context allocation failed: pass nulls)
 };
 
+// Post-set-information of a rename of a tracked file: what its new name means.
+enum class RenameAction : uint8_t {
+  kNone = 0,        // the rename failed (or nothing changes): leave the state alone
+  kAdoptName = 1,   // copy file_path into new storage and call apply_rename with it
+  kExclude = 2,     // the new name is not a file's default stream (or did not parse): call
+                    // apply_rename with an empty name; the state keeps its name, decides nothing
+};
+
+struct RenameDecision {
+  RenameAction action = RenameAction::kNone;
+  Str16 file_path;           // kAdoptName: the new name without stream suffix (a view into new_name)
+  bool protected_file = false;  // kAdoptName: the rules protect the new name
+};
+
 struct EngineServices {
   FileSystem* fs = nullptr;
   NotificationSink* sink = nullptr;
@@ -87,6 +101,19 @@ class Engine {
   // when the driver could not allocate its contexts: the rescue is still restored.
   void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
                      CreateTicket* ticket);
+
+  // --- renames of tracked files ------------------------------------------------------------
+  static bool rename_changes_name(const SetInfoOp& op, bool tracked) { return fb::rename_changes_name(op, tracked); }
+  // status: the rename's IoStatus.Status; new_name: the file's normalized name queried after
+  // it (empty when the query failed: the state is excluded, its old name can no longer be
+  // trusted). A file renamed out of the protected folders stops being backed up at once; one
+  // renamed (back) into them is backed up from its next session.
+  RenameDecision post_rename(NtStatus status, Str16 new_name, const RuleSet& rules) const;
+  // Applies the decision under the file's lock - the lock a backup holds while it uses the name
+  // - and returns the name the state held before, whose storage the caller frees after this
+  // returns (it is `name_copy` itself when the decision keeps the name). name_copy: the driver's
+  // new copy of decision.file_path for kAdoptName, ignored otherwise.
+  Str16 apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy);
 
   // --- modifications ----------------------------------------------------------------------
   void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);

@@ -15,6 +15,19 @@ Precheck create_precheck(const CreateOp& op) {
   return Precheck::kNeedName;
 }
 
+bool rename_changes_name(const SetInfoOp& op, bool tracked) {
+  if (!tracked || op.paging_io) return false;
+  switch (op.info_class) {
+    case FileInfoClass::kRename:
+    case FileInfoClass::kRenameBypassAccess:
+    case FileInfoClass::kRenameEx:
+    case FileInfoClass::kRenameExBypassAccess:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
   if (op.paging_io) return Precheck::kIgnore;
   switch (op.info_class) {

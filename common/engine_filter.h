@@ -49,6 +49,11 @@ Precheck create_precheck(const CreateOp& op);
 //   rename or link with ReplaceIfExists, disposition with delete: kNeedName (user mode only).
 Precheck set_information_precheck(const SetInfoOp& op, bool tracked);
 
+// Post-set-information: whether a rename of a tracked stream must tell the engine the file's new
+// name (every rename class, any requestor, with or without ReplaceIfExists; links add a name
+// and change nothing). true: the driver asks for the post-operation callback.
+bool rename_changes_name(const SetInfoOp& op, bool tracked);
+
 // Writable section: SyncType create-section with PAGE_READWRITE or PAGE_EXECUTE_READWRITE
 // (write-copy protections never reach the file).
 bool section_can_write(const SectionOp& op);

@@ -20,7 +20,8 @@ namespace fb {
 struct FileState {
   // The file's NT path without stream suffix. The storage is owned by the driver (allocated
   // with the context, freed by its cleanup callback); it must outlive every engine call that
-  // receives this state.
+  // receives this state. A rename replaces it under `lock` (Engine::apply_rename): read it only
+  // under `lock`, or through the engine.
   Str16 name;
   // Guards writer_count and the backup sequence. Owned by the driver, lives next to the state.
   FileLock* lock = nullptr;
@@ -32,6 +33,10 @@ struct FileState {
   uint32_t session_decided = 0;
   // Sessions seen on this file (statistics and tests).
   uint32_t sessions = 0;
+  // The file was renamed to a name the rules do not protect (or that is no longer the default
+  // stream of a file): its modifications decide nothing until a rename brings it back. Under
+  // `lock`, like `name`, which a rename replaces (Engine::apply_rename).
+  bool excluded = false;
 };
 
 struct HandleState {

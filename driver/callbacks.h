@@ -1,7 +1,7 @@
 // The Filter Manager callbacks that feed the backup engine, one file per operation:
 //   callbacks_create.cpp           IRP_MJ_CREATE pre + post
 //   callbacks_write.cpp            IRP_MJ_WRITE pre
-//   callbacks_set_information.cpp  IRP_MJ_SET_INFORMATION pre
+//   callbacks_set_information.cpp  IRP_MJ_SET_INFORMATION pre + post (renames of tracked files)
 //   callbacks_section.cpp          IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION pre
 //   callbacks_fsctl.cpp            IRP_MJ_FILE_SYSTEM_CONTROL pre
 //   callbacks_cleanup.cpp          IRP_MJ_CLEANUP pre (synchronize) + post
@@ -24,6 +24,8 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_write(PFLT_CALLBACK_DATA data, PCFLT_RELATE
                                            PVOID* completion_context);
 FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
                                                      PVOID* completion_context);
+FLT_POSTOP_CALLBACK_STATUS FLTAPI post_set_information(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                                       PVOID completion_context, FLT_POST_OPERATION_FLAGS flags);
 FLT_PREOP_CALLBACK_STATUS FLTAPI pre_acquire_for_section(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
                                                          PVOID* completion_context);
 FLT_PREOP_CALLBACK_STATUS FLTAPI pre_fsctl(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,

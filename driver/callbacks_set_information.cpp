@@ -3,6 +3,8 @@
 // on a tracked stream decide the session (S3); a rename or link with ReplaceIfExists onto a
 // protected file keeps the target's versions (S5, S7); a delete of a protected file reports its
 // backups lost (S6). Names are queried only when the engine's cheap checks ask for them.
+// A rename of a tracked file is synchronized: its post-operation gives the engine the file's
+// new name, which replaces the one in the stream context (contexts::rename_stream).
 #include "callbacks.h"
 #include "contexts.h"
 #include "engine_host.h"
@@ -30,25 +32,22 @@ bool is_rename_or_link(fb::FileInfoClass info_class) {
   return info_class != fb::FileInfoClass::kDisposition && info_class != fb::FileInfoClass::kDispositionEx;
 }
 
-// The names the engine's name-based step needs: the file's own (its stream context's copy when
-// tracked, else queried) and, for rename/link, the destination. false: a query failed (traced).
+// The names the engine's name-based step needs: the file's own and, for rename/link, the
+// destination. false: a query failed (traced). The file's name is queried even when tracked:
+// the stream context's copy may only be read under the file's lock (a rename replaces it).
 bool query_names(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects, const fb::SetInfoOp& op,
-                 const StreamContext* stream, FileNameInfo* source_info, FileNameInfo* destination_info,
-                 fb::Str16* source, fb::Str16* destination) {
-  if (stream != nullptr) {
-    *source = stream->state.name;
-  } else {
-    const NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, source_info->put());
-    if (!NT_SUCCESS(status)) {
-      FB_TRACE("pre-set-information: no name (0x%08lx)", static_cast<ULONG>(status));
-      return false;
-    }
-    *source = as_str16((*source_info)->Name);
+                 FileNameInfo* source_info, FileNameInfo* destination_info, fb::Str16* source,
+                 fb::Str16* destination) {
+  NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, source_info->put());
+  if (!NT_SUCCESS(status)) {
+    FB_TRACE("pre-set-information: no name (0x%08lx)", static_cast<ULONG>(status));
+    return false;
   }
+  *source = as_str16((*source_info)->Name);
   if (!is_rename_or_link(op.info_class)) return true;
   translate::DestinationName target;
   if (!translate::destination_name(*data, &target)) return false;
-  const NTSTATUS status = FltGetDestinationFileNameInformation(
+  status = FltGetDestinationFileNameInformation(
       objects->Instance, objects->FileObject, target.root_directory, const_cast<PWSTR>(target.name),
       target.name_bytes, kNameOptions, destination_info->put());
   if (!NT_SUCCESS(status)) {
@@ -69,27 +68,68 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PC
   fb::SetInfoOp op;
   if (!translate::set_information_op(*data, requestor_process(data), &op)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   StreamContextRef stream = contexts::stream(objects);
-  const fb::Precheck precheck = fb::Engine::set_information_precheck(op, static_cast<bool>(stream));
-  if (precheck == fb::Precheck::kIgnore || from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  const bool tracked = static_cast<bool>(stream);
+  const fb::Precheck precheck = fb::Engine::set_information_precheck(op, tracked);
+  const bool post_rename = fb::Engine::rename_changes_name(op, tracked);
+  if (precheck == fb::Precheck::kIgnore && !post_rename) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   if (!backup_io_allowed()) {
-    FB_TRACE("pre-set-information: class %lu skipped, not at PASSIVE_LEVEL or inside a file system call",
-             static_cast<ULONG>(op.info_class));
+    // No name query and no KMUTEX wait here, nor in a post-operation of this thread.
+    FB_TRACE("pre-set-information: class %lu skipped, not at PASSIVE_LEVEL or inside a file system call%s",
+             static_cast<ULONG>(op.info_class), post_rename ? " (the tracked name may go stale)" : "");
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
+  const FLT_PREOP_CALLBACK_STATUS answer = translate::pre_set_information_status(post_rename);
+  // fbmon's own renames still rename a tracked file: only the engine's step is skipped for it.
+  if (precheck == fb::Precheck::kIgnore || from_monitor(op.process_id)) return answer;
 
   FileNameInfo source_info, destination_info;
   fb::Str16 source, destination;
   if (precheck == fb::Precheck::kNeedName &&
-      !query_names(data, objects, op, stream.get(), &source_info, &destination_info, &source, &destination))
-    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+      !query_names(data, objects, op, &source_info, &destination_info, &source, &destination))
+    return answer;
   const host::SettingsRef settings = host::acquire_settings();
-  if (!settings) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (!settings) return answer;
   StreamHandleContextRef handle = contexts::stream_handle(objects);
   FB_TRACE("pre-set-information: class %lu (%s) handed to the engine", static_cast<ULONG>(op.info_class),
            precheck == fb::Precheck::kNeedName ? "by name" : "tracked stream");
   engine->pre_set_information(op, stream ? &stream->state : nullptr, handle ? &handle->state : nullptr, source,
                               destination, *settings->rules);
-  return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  return answer;
+}
+
+// Only renames of tracked files come here (FLT_PREOP_SYNCHRONIZE: this thread, PASSIVE_LEVEL).
+// On a local file system the name queried now is the new one (network redirectors may still
+// answer the old name; FileBackup protects local NTFS volumes).
+FLT_POSTOP_CALLBACK_STATUS FLTAPI post_set_information(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
+                                                       PVOID completion_context, FLT_POST_OPERATION_FLAGS flags) {
+  (void)completion_context;
+  fb::Engine* engine = host::engine();
+  if (engine == nullptr || (flags & FLTFL_POST_OPERATION_DRAINING) != 0) return FLT_POSTOP_FINISHED_PROCESSING;
+  StreamContextRef stream = contexts::stream(objects);
+  if (!stream) return FLT_POSTOP_FINISHED_PROCESSING;
+  const host::SettingsRef settings = host::acquire_settings();
+  if (!settings) return FLT_POSTOP_FINISHED_PROCESSING;
+
+  const NTSTATUS rename_status = data->IoStatus.Status;
+  FileNameInfo name;
+  fb::Str16 new_name;  // empty when the query fails: the engine then excludes the file
+  if (NT_SUCCESS(rename_status)) {
+    const NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, name.put());
+    if (NT_SUCCESS(status))
+      new_name = as_str16(name->Name);
+    else
+      FB_TRACE("post-rename: no new name (0x%08lx)", static_cast<ULONG>(status));
+  }
+  const fb::RenameDecision decision = engine->post_rename(rename_status, new_name, *settings->rules);
+  if (decision.action == fb::RenameAction::kNone) return FLT_POSTOP_FINISHED_PROCESSING;
+  contexts::rename_stream(stream.get(), decision);
+  const char* protection =
+      decision.action == fb::RenameAction::kAdoptName && decision.protected_file ? "protected" : "not protected";
+  if (name)
+    FB_TRACE("post-rename: tracked file now %wZ (%s)", &name->Name, protection);
+  else
+    FB_TRACE("post-rename: tracked file renamed (%s)", protection);
+  return FLT_POSTOP_FINISHED_PROCESSING;
 }
 
 }  // namespace fbk::callbacks

@@ -10,6 +10,12 @@ namespace {
 // StreamContext ends in name[1]: the rest of the name follows it (one unit of slack).
 size_t stream_context_size(uint32_t name_units) { return sizeof(StreamContext) + name_units * sizeof(char16_t); }
 
+// A name the context does not hold inline came from rename_stream's pool block.
+void free_renamed_name(const StreamContext* context, fb::Str16 name) {
+  if (name.data != nullptr && name.data != context->name)
+    pool::free(const_cast<char16_t*>(name.data), pool::kContext);
+}
+
 }  // namespace
 
 StreamContextRef stream(PCFLT_RELATED_OBJECTS objects) {
@@ -85,11 +91,34 @@ StreamHandleContextRef attach_stream_handle(PCFLT_RELATED_OBJECTS objects) {
   return created;
 }
 
+void rename_stream(StreamContext* context, const fb::RenameDecision& decision) {
+  fb::Engine* engine = host::engine();
+  if (engine == nullptr || !context->engine_state) return;
+  fb::RenameDecision applied = decision;
+  fb::Str16 copy;
+  if (decision.action == fb::RenameAction::kAdoptName) {
+    void* block = decision.file_path.len <= fb::kMaxPathUnits
+                      ? pool::allocate(decision.file_path.len * sizeof(char16_t) + sizeof(char16_t), pool::kContext)
+                      : nullptr;
+    if (block == nullptr) {
+      FB_TRACE_ERROR("rename: no memory for the new name; the file is no longer backed up");
+      applied.action = fb::RenameAction::kExclude;
+    } else {
+      __builtin_memcpy(block, decision.file_path.data, decision.file_path.len * sizeof(char16_t));
+      copy = fb::Str16(static_cast<const char16_t*>(block), decision.file_path.len);
+    }
+  }
+  free_renamed_name(context, engine->apply_rename(&context->state, applied, copy));
+}
+
 VOID FLTAPI cleanup_stream(PFLT_CONTEXT context, FLT_CONTEXT_TYPE) {
   auto* stream_context = static_cast<StreamContext*>(context);
   fb::Engine* engine = host::engine();
+  // The last reference is gone: no engine call can be using the name any more.
+  const fb::Str16 name = stream_context->state.name;
   if (stream_context->engine_state && engine != nullptr) engine->release_file_state(&stream_context->state);
   stream_context->engine_state = false;
+  free_renamed_name(stream_context, name);
   // The KMUTEX needs no teardown; Filter Manager frees the memory after this returns.
 }
 

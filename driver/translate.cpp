@@ -148,6 +148,10 @@ bool set_information_op(const FLT_CALLBACK_DATA& data, uint64_t process_id, fb::
   return ok;
 }
 
+FLT_PREOP_CALLBACK_STATUS pre_set_information_status(bool post_rename) {
+  return post_rename ? FLT_PREOP_SYNCHRONIZE : FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
 bool destination_name(const FLT_CALLBACK_DATA& data, DestinationName* out) {
   const FLT_PARAMETERS& params = data.Iopb->Parameters;
   HANDLE root = nullptr;

@@ -57,6 +57,11 @@ FLT_PREOP_CALLBACK_STATUS pre_write_status(bool fast_io, bool decision_pending);
 // needs. Otherwise *out holds the class-specific values read out of InfoBuffer.
 bool set_information_op(const FLT_CALLBACK_DATA& data, uint64_t process_id, fb::SetInfoOp* out);
 
+// Pre-set-information's answer: a rename of a tracked file (Engine::rename_changes_name) is
+// synchronized so that its post-operation runs in the renaming thread at PASSIVE_LEVEL, where
+// the new name can be queried and the file's KMUTEX taken; everything else needs no post.
+FLT_PREOP_CALLBACK_STATUS pre_set_information_status(bool post_rename);
+
 // The rename/link destination as the caller wrote it (FILE_RENAME_INFORMATION(_EX) /
 // FILE_LINK_INFORMATION(_EX)): the arguments of FltGetDestinationFileNameInformation.
 struct DestinationName {

@@ -116,7 +116,7 @@ class CompiledRules {
 
 struct FileCtx {
   fb::FileState state;
-  Name name;  // storage behind state.name
+  std::unique_ptr<Name> name;  // storage behind state.name (a rename replaces it, as the driver does)
   StdFileLock lock;
 };
 
@@ -228,8 +228,13 @@ class FilterHarness {
     call_set_information(h, op, target);
     const NtStatus s = volume_.rename(h->model, target, replace_if_exists);
     if (fb::nt_success(s) && !target.empty() && target[0] != u':') h->path = target;
+    if (h->tracked && fb::Engine::rename_changes_name(op, true)) post_rename(h, s);
     return s;
   }
+
+  // The cache manager's reference on a file's stream: the stream context outlives the handle
+  // that created it, so a later open of the same file finds it (and its name) again.
+  std::shared_ptr<void> hold_context(AppHandle* h) { return h->ctx; }
 
   NtStatus delete_on_close(AppHandle* h) {
     fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
@@ -347,6 +352,20 @@ class FilterHarness {
 
   fb::FileState* state(AppHandle* h) { return h->tracked ? &h->ctx->state : nullptr; }
 
+  // The driver's post-set-information of a rename: the new name (queried on the file object),
+  // a copy made before the lock, swapped in under it, the old storage freed after.
+  void post_rename(AppHandle* h, NtStatus status) {
+    const Name queried = h->nt_name();
+    const fb::RenameDecision decision = engine_.post_rename(status, view(queried), rules_.get());
+    std::unique_ptr<Name> copy;
+    if (decision.action == fb::RenameAction::kAdoptName) copy.reset(new Name(to_name(decision.file_path)));
+    const fb::Str16 previous = engine_.apply_rename(&h->ctx->state, decision, copy ? view(*copy) : fb::Str16());
+    if (copy && previous.data != copy->data()) {
+      if (previous.data != h->ctx->name->data()) leaks_.fetch_add(1);  // the engine returned a stranger
+      h->ctx->name = std::move(copy);  // the old name is freed here, after the swap
+    }
+  }
+
   // FltGetStreamContext, or FltAllocateContext + init_file_state + FltSetStreamContext.
   std::shared_ptr<FileCtx> context_for(ModelHandle model, const Name& file_path) {
     const void* key = volume_.file_identity(model);
@@ -357,8 +376,8 @@ class FilterHarness {
       engine->release_file_state(&c->state);  // the context cleanup callback
       delete c;
     });
-    ctx->name = file_path;
-    engine_.init_file_state(&ctx->state, view(ctx->name), &ctx->lock);
+    ctx->name.reset(new Name(file_path));
+    engine_.init_file_state(&ctx->state, view(*ctx->name), &ctx->lock);
     contexts_[key] = ctx;
     return ctx;
   }

@@ -236,5 +236,88 @@ TEST(EngineDecisions, PostCreateTracksWritersOfExistingFilesOnly) {
   }
 }
 
+TEST(EngineDecisions, OnlyRenamesOfTrackedFilesChangeTheirName) {
+  struct Row {
+    FileInfoClass info_class;
+    bool tracked;
+    bool paging;
+    bool expected;
+  };
+  const Row rows[] = {
+      {FileInfoClass::kRename, true, false, true},
+      {FileInfoClass::kRenameBypassAccess, true, false, true},
+      {FileInfoClass::kRenameEx, true, false, true},
+      {FileInfoClass::kRenameExBypassAccess, true, false, true},
+      {FileInfoClass::kRename, false, false, false},
+      {FileInfoClass::kRename, true, true, false},
+      {FileInfoClass::kLink, true, false, false},
+      {FileInfoClass::kLinkEx, true, false, false},
+      {FileInfoClass::kDisposition, true, false, false},
+      {FileInfoClass::kEndOfFile, true, false, false},
+  };
+  for (const Row& row : rows) {
+    fb::SetInfoOp op;
+    op.info_class = row.info_class;
+    op.paging_io = row.paging;
+    EXPECT_EQ(fb::Engine::rename_changes_name(op, row.tracked), row.expected)
+        << static_cast<uint32_t>(row.info_class) << " tracked " << row.tracked;
+  }
+}
+
+TEST(EngineDecisions, PostRenameAdoptsTheNewNameAndItsProtection) {
+  fbmodel::Volume volume;
+  fbmodel::FilterHarness harness(volume);
+  struct Row {
+    const char* what;
+    fb::NtStatus status;
+    const char16_t* new_name;
+    fb::RenameAction action;
+    const char16_t* file_path;
+    bool protected_file;
+  };
+  const Row rows[] = {
+      {"within documents", 0, u"\\Device\\HarddiskVolume2\\Documents\\b.txt", fb::RenameAction::kAdoptName, u"\\Device\\HarddiskVolume2\\Documents\\b.txt", true},
+      {"out of documents", 0, u"\\Device\\HarddiskVolume2\\Downloads\\b.txt", fb::RenameAction::kAdoptName, u"\\Device\\HarddiskVolume2\\Downloads\\b.txt", false},
+      {"default stream suffix", 0, u"\\Device\\HarddiskVolume2\\Documents\\b.txt::$DATA", fb::RenameAction::kAdoptName, u"\\Device\\HarddiskVolume2\\Documents\\b.txt", true},
+      {"failed rename", fb::nt::kAccessDenied, u"\\Device\\HarddiskVolume2\\Downloads\\b.txt", fb::RenameAction::kNone, u"", false},
+      {"to a named stream", 0, u"\\Device\\HarddiskVolume2\\Documents\\a.txt:old", fb::RenameAction::kExclude, u"", false},
+      {"name query failed", 0, u"", fb::RenameAction::kExclude, u"", false},
+  };
+  for (const Row& row : rows) {
+    const fbmodel::Name name(row.new_name);
+    const fb::RenameDecision d = harness.engine().post_rename(row.status, fbmodel::view(name), harness.rules());
+    EXPECT_EQ(d.action, row.action) << row.what;
+    if (d.action != fb::RenameAction::kAdoptName) continue;
+    EXPECT_EQ(fbmodel::to_name(d.file_path), fbmodel::Name(row.file_path)) << row.what;
+    EXPECT_EQ(d.protected_file, row.protected_file) << row.what;
+  }
+}
+
+TEST(EngineDecisions, ApplyRenameSwapsTheNameAndHandsBackTheOldOne) {
+  fbmodel::Volume volume;
+  fbmodel::FilterHarness harness(volume);
+  fbmodel::StdFileLock lock;
+  fb::FileState state;
+  const fbmodel::Name old_name = u"\\Device\\HarddiskVolume2\\Documents\\a.txt";
+  const fbmodel::Name new_name = u"\\Device\\HarddiskVolume2\\Downloads\\a.txt";
+  harness.engine().init_file_state(&state, fbmodel::view(old_name), &lock);
+  fb::RenameDecision d;
+  d.action = fb::RenameAction::kAdoptName;
+  d.file_path = fbmodel::view(new_name);
+  d.protected_file = false;
+  EXPECT_EQ(harness.engine().apply_rename(&state, d, fbmodel::view(new_name)).data, old_name.data());
+  EXPECT_EQ(state.name.data, new_name.data());
+  EXPECT_TRUE(state.excluded);
+  d.action = fb::RenameAction::kNone;  // a failed rename keeps everything; the copy comes back
+  EXPECT_EQ(harness.engine().apply_rename(&state, d, fbmodel::view(old_name)).data, old_name.data());
+  EXPECT_EQ(state.name.data, new_name.data());
+  d.action = fb::RenameAction::kExclude;
+  state.excluded = false;
+  EXPECT_EQ(harness.engine().apply_rename(&state, d, fb::Str16()).data, nullptr);
+  EXPECT_EQ(state.name.data, new_name.data());
+  EXPECT_TRUE(state.excluded);
+  harness.engine().release_file_state(&state);
+}
+
 }  // namespace
 }  // namespace fbscenario

@@ -430,6 +430,62 @@ TEST_F(SavePatterns, FileRenamedIntoAProtectedFolderThenEdited) {
   expect_events({backed_up(Trigger::kWrite, 10)});
 }
 
+// Review finding: the stream context kept the name the file was opened under, so after a rename
+// the next session backed up whatever file had taken the old name.
+TEST_F(SavePatterns, TrackedFileRenamedWithinDocumentsIsBackedUpUnderItsNewName) {
+  const Name renamed = kDocs + u"final.docx";
+  volume->put(kDoc, "draft");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite | access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 0, "DRAFT"), nt::kSuccess);
+  ASSERT_EQ(harness->rename(h, renamed, false), nt::kSuccess);
+  const auto cache = harness->hold_context(h);  // the stream context outlives the handle
+  harness->close(h);
+  volume->put(kDoc, "another file");  // someone else takes the old name
+  harness->clear_events();
+
+  ASSERT_EQ(harness->edit(renamed, 0, "FINAL"), nt::kSuccess);  // a new session, same context
+  EXPECT_EQ(volume->content(renamed), "FINAL");
+  expect_backup(renamed, 1, "DRAFT", Trigger::kWrite);
+  EXPECT_TRUE(slots(kDoc).empty());  // the file now at the old name is left alone
+  EXPECT_EQ(volume->content(kDoc), "another file");
+  expect_events({backed_up(Trigger::kWrite, 5, renamed)});
+}
+
+TEST_F(SavePatterns, TrackedFileRenamedOutOfDocumentsIsNoLongerBackedUp) {
+  const Name outside = kDownloads + u"report.docx";
+  volume->put(kDoc, "draft");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite | access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->rename(h, outside, false), nt::kSuccess);  // before the session's first write
+  ASSERT_EQ(harness->write(h, 0, "EDIT"), nt::kSuccess);
+  harness->close(h);
+  EXPECT_EQ(volume->content(outside), "EDITt");
+  EXPECT_TRUE(slots(outside).empty());
+  EXPECT_FALSE(has_temp(outside));
+  EXPECT_TRUE(harness->events().empty());
+}
+
+TEST_F(SavePatterns, TrackedFileRenamedBackIntoDocumentsIsBackedUpFromItsNextSession) {
+  const Name outside = kDownloads + u"report.docx";
+  volume->put(kDoc, "draft");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite | access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->rename(h, outside, false), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 0, "E"), nt::kSuccess);  // outside: this session decides nothing
+  ASSERT_EQ(harness->rename(h, kDoc, false), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 1, "D"), nt::kSuccess);  // same session: still nothing
+  const auto cache = harness->hold_context(h);
+  harness->close(h);
+  EXPECT_TRUE(slots(kDoc).empty());
+  EXPECT_TRUE(harness->events().empty());
+
+  ASSERT_EQ(harness->edit(kDoc, 0, "N"), nt::kSuccess);  // the next session is protected again
+  EXPECT_EQ(volume->content(kDoc), "NDaft");
+  expect_backup(kDoc, 1, "EDaft", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 5)});
+}
+
 TEST_F(SavePatterns, EmptyFileHasNothingToBackUp) {
   volume->put(kDoc, "");
   ASSERT_EQ(harness->edit(kDoc, 0, "first words"), nt::kSuccess);

@@ -114,6 +114,34 @@ INSTANTIATE_TEST_SUITE_P(
         ReplaceCase{"link ex with replace", FileInfoClass::kLinkEx,
                     [] { return translate_test::rename_ex_info(0x1, kTarget); }, FALSE, true}));
 
+// Every rename of a tracked file, replacing or not, is synchronized so that its post-operation
+// can give the engine the new name; links, other files and other classes need no post.
+TEST(TranslateSetInformation, RenameOfATrackedFileIsSynchronizedForItsNewName) {
+  struct Row {
+    const char* story;
+    FileInfoClass info_class;
+    bool ex;
+    bool tracked;
+    FLT_PREOP_CALLBACK_STATUS expected;
+  };
+  const Row rows[] = {
+      {"MoveFile within a folder", FileInfoClass::kRename, false, true, FLT_PREOP_SYNCHRONIZE},
+      {"rename ex, POSIX semantics", FileInfoClass::kRenameEx, true, true, FLT_PREOP_SYNCHRONIZE},
+      {"rename ex bypassing access checks", FileInfoClass::kRenameExBypassAccess, true, true, FLT_PREOP_SYNCHRONIZE},
+      {"untracked file", FileInfoClass::kRename, false, false, FLT_PREOP_SUCCESS_NO_CALLBACK},
+      {"hard link", FileInfoClass::kLink, false, true, FLT_PREOP_SUCCESS_NO_CALLBACK},
+  };
+  for (const Row& row : rows) {
+    FakeOperation op(IRP_MJ_SET_INFORMATION);
+    op.set_information(row.info_class, row.ex ? translate_test::rename_ex_info(0x2, kTarget)
+                                              : translate_test::rename_info(false, kTarget));
+    fb::SetInfoOp set;
+    ASSERT_TRUE(translate_set(op, &set)) << row.story;
+    EXPECT_EQ(fbk::translate::pre_set_information_status(fb::rename_changes_name(set, row.tracked)), row.expected)
+        << row.story;
+  }
+}
+
 TEST(TranslateSetInformation, S5DestinationNameIsTheCallersName) {
   FakeOperation op(IRP_MJ_SET_INFORMATION);
   op.set_information(FileInfoClass::kRename, translate_test::rename_info(true, kTarget));

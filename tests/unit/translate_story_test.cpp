@@ -55,9 +55,9 @@ class TranslatedFilter {
     const fb::CreateResult result = fbk::translate::create_result(create.data(), false, 0);
     if (engine_.post_create(op, result, decision.file_path, &ticket) != fb::PostCreateAction::kTrack) return;
     out->stream = std::make_unique<fbmodel::FileCtx>();
-    out->stream->name = fbmodel::to_name(decision.file_path);
-    engine_.init_file_state(&out->stream->state, view(out->stream->name), &out->stream->lock);
-    engine_.attach_writer(&out->stream->state, &out->handle, op, view(out->stream->name), &ticket);
+    out->stream->name = std::make_unique<Name>(fbmodel::to_name(decision.file_path));
+    engine_.init_file_state(&out->stream->state, view(*out->stream->name), &out->stream->lock);
+    engine_.attach_writer(&out->stream->state, &out->handle, op, view(*out->stream->name), &ticket);
   }
 
   // callbacks_write.cpp (paging writes never reach the callback: SKIP_PAGING_IO).
