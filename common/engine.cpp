@@ -92,6 +92,19 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
   return PostCreateAction::kNone;
 }
 
+OpenedDecision Engine::post_create_opened(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                         const RuleSet& rules) {
+  OpenedDecision out;
+  if (!nt_success(result.status) || result.draining || result.is_directory) return out;
+  const NameDecision name = classify_name(nt_name, rules);
+  if (name.verdict != NameVerdict::kProtected) return out;
+  out.file_path = name.file_path;
+  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
+  if (disposition_overwrites(op.disposition) || result.information == create_info::kCreated) return out;
+  if (access_can_write(op.desired_access)) out.action = PostCreateAction::kTrack;
+  return out;
+}
+
 void Engine::init_file_state(FileState* state, Str16 name, FileLock* lock) {
   *state = FileState();
   state->name = name;
@@ -202,6 +215,7 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
   (void)handle;
   switch (set_information_precheck(op, state != nullptr)) {
     case Precheck::kIgnore:
+    case Precheck::kNeedOpenedName:  // create only
       return;
     case Precheck::kUseState: {
       if (session_decided(*state)) return;

@@ -65,6 +65,12 @@ struct RenameDecision {
   bool protected_file = false;  // kAdoptName: the rules protect the new name
 };
 
+// Post-create of an open by file id (Precheck::kNeedOpenedName).
+struct OpenedDecision {
+  PostCreateAction action = PostCreateAction::kNone;
+  Str16 file_path;  // kTrack: the name without stream suffix (a view into the name given)
+};
+
 struct EngineServices {
   FileSystem* fs = nullptr;
   NotificationSink* sink = nullptr;
@@ -101,6 +107,14 @@ class Engine {
   // when the driver could not allocate its contexts: the rescue is still restored.
   void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
                      CreateTicket* ticket);
+
+  // Post-create of an open by file id, which had no name in pre-create: nt_name is the opened
+  // file object's normalized name (FltGetFileNameInformation in post-create). kTrack: attach the
+  // contexts with file_path and call attach_writer (no ticket: an overwrite by id is never
+  // tracked, see create_precheck). A delete-on-close open of a protected file with a backup
+  // reports it lost, as pre_create does.
+  OpenedDecision post_create_opened(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                    const RuleSet& rules);
 
   // --- renames of tracked files ------------------------------------------------------------
   static bool rename_changes_name(const SetInfoOp& op, bool tracked) { return fb::rename_changes_name(op, tracked); }

@@ -8,11 +8,15 @@ namespace fb {
 Precheck create_precheck(const CreateOp& op) {
   if (op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
   if (op.paging_file || op.volume_open || op.prefetcher_open) return Precheck::kIgnore;
+  if (op.open_target_directory) return Precheck::kIgnore;
   if (op.create_options & create_option::kDirectoryFile) return Precheck::kIgnore;
   if (op.disposition == CreateDisposition::kCreate) return Precheck::kIgnore;
-  if (op.create_options & create_option::kDeleteOnClose) return Precheck::kNeedName;  // a delete (S6)
+  const bool by_id = (op.create_options & create_option::kOpenByFileId) != 0;
+  if (by_id && disposition_overwrites(op.disposition)) return Precheck::kIgnore;  // no rescue without a name
+  const Precheck name = by_id ? Precheck::kNeedOpenedName : Precheck::kNeedName;
+  if (op.create_options & create_option::kDeleteOnClose) return name;  // a delete (S6)
   if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return Precheck::kIgnore;
-  return Precheck::kNeedName;
+  return name;
 }
 
 bool rename_changes_name(const SetInfoOp& op, bool tracked) {

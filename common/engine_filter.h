@@ -16,6 +16,8 @@ enum class Precheck : uint8_t {
   kIgnore = 0,    // nothing for the engine: return FLT_PREOP_SUCCESS_NO_CALLBACK, no name query
   kNeedName = 1,  // query the name and call the name-based step
   kUseState = 2,  // the engine decides with the file's FileState (stream context) alone
+  kNeedOpenedName = 3,  // create only: no name before the create (open by file id); query the
+                        // opened file object's name in post-create and call post_create_opened
 };
 
 // Access that can modify the default stream's data (generic and maximum-allowed rights count:
@@ -39,8 +41,12 @@ constexpr bool disposition_overwrites(CreateDisposition d) {
 }
 
 // Pre-create cheap checks: kernel-mode requests, paging files, volume opens, prefetcher opens,
-// directories, FILE_CREATE (a new file has no previous content) and opens that can neither
-// write, overwrite nor delete on close are ignored; everything else needs the name.
+// opens of a rename target's directory (SL_OPEN_TARGET_DIRECTORY), directories, FILE_CREATE (a
+// new file has no previous content) and opens that can neither write, overwrite nor delete on
+// close are ignored; everything else needs the name. Opens by file id have no name before the
+// create: kNeedOpenedName for writers and delete-on-close; an overwrite by id is ignored (the
+// content is gone before post-create could learn the name, and a rescue needs the name in
+// pre-create: such a save is not backed up and nothing is reported).
 Precheck create_precheck(const CreateOp& op);
 
 // Pre-set-information cheap checks. `tracked`: the file object has engine state.

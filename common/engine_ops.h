@@ -106,6 +106,8 @@ struct CreateOp {
   CreateDisposition disposition = CreateDisposition::kOpen;  // Options >> 24
   uint16_t share_access = 0;
   bool paging_file = false;        // SL_OPEN_PAGING_FILE in Iopb->OperationFlags
+  bool open_target_directory = false;  // SL_OPEN_TARGET_DIRECTORY: the I/O manager opens the
+                                       // parent directory of a rename/link target, not the file
   bool volume_open = false;        // FltIsVolumeOpen-style: empty name, no related file object
   bool prefetcher_open = false;    // GUID_ECP_PREFETCH_OPEN on the create's ECP list
   uint64_t process_id = 0;         // FltGetRequestorProcessId

@@ -2,7 +2,8 @@
 // that can modify a file) queries the normalized name once and lets the engine classify it; for
 // overwriting dispositions the engine saves the content before the create goes down (S4).
 // Post-create attaches the stream context (FileState + KMUTEX + the name) and the stream handle
-// context (HandleState) of a tracked open and hands both to the engine.
+// context (HandleState) of a tracked open and hands both to the engine. Opens by file id have no
+// name before the create: the engine asks for the opened file object's name in post-create.
 #include "callbacks.h"
 #include "contexts.h"
 #include "engine_host.h"
@@ -25,6 +26,7 @@ struct CreateCompletion {
   fb::CreateTicket ticket;
   FileNameInfo name;
   fb::Str16 file_path;
+  bool name_after_create = false;  // Precheck::kNeedOpenedName: name and file_path come in post
 };
 
 // An open of the volume itself: no name and no related file object.
@@ -41,6 +43,26 @@ bool is_prefetcher_open(PFLT_CALLBACK_DATA data, PFLT_FILTER filter) {
   return !FltIsEcpFromUserMode(filter, ecp);  // only the kernel's prefetcher counts
 }
 
+// Post-create of an open by file id: the opened file object's name (post-create runs at
+// PASSIVE_LEVEL) and the engine's decision on it. false: nothing to do (failed create,
+// draining, or the name query failed: traced).
+bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* completion,
+                 const fb::CreateResult& result, fb::PostCreateAction* action) {
+  if (!NT_SUCCESS(result.status) || result.draining || result.is_directory) return false;
+  const NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, completion->name.put());
+  if (!NT_SUCCESS(status)) {
+    FB_TRACE("post-create: no name for an open by id (0x%08lx)", static_cast<ULONG>(status));
+    return false;
+  }
+  const host::SettingsRef settings = host::acquire_settings();
+  if (!settings) return false;
+  const fb::OpenedDecision decision =
+      engine.post_create_opened(completion->op, result, as_str16(completion->name->Name), *settings->rules);
+  completion->file_path = decision.file_path;
+  *action = decision.action;
+  return true;
+}
+
 }  // namespace
 
 FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
@@ -53,17 +75,29 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
   facts.volume_open = is_volume_open(objects);
   facts.process_id = requestor_process(data);
   fb::CreateOp op = translate::create_op(*data, facts);
-  if (fb::Engine::create_precheck(op) == fb::Precheck::kIgnore || from_monitor(op.process_id))
-    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  fb::Precheck precheck = fb::Engine::create_precheck(op);
+  if (precheck == fb::Precheck::kIgnore || from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   // The ECP list walk only for the opens that passed every cheaper check.
   facts.prefetcher_open = is_prefetcher_open(data, objects->Filter);
   if (facts.prefetcher_open) {
     op = translate::create_op(*data, facts);
-    if (fb::Engine::create_precheck(op) == fb::Precheck::kIgnore) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    precheck = fb::Engine::create_precheck(op);
+    if (precheck == fb::Precheck::kIgnore) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   if (!backup_io_allowed()) {
     FB_TRACE("pre-create: nested create skipped (irql %u)", static_cast<unsigned>(KeGetCurrentIrql()));
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  }
+  if (precheck == fb::Precheck::kNeedOpenedName) {  // by file id: no name until the file is open
+    auto* completion = new (pool::kGeneral) CreateCompletion();
+    if (completion == nullptr) {
+      FB_TRACE_ERROR("pre-create: no memory for the completion context of an open by id");
+      return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    completion->op = op;
+    completion->name_after_create = true;
+    *completion_context = completion;
+    return FLT_PREOP_SUCCESS_WITH_CALLBACK;
   }
 
   FileNameInfo name;
@@ -110,8 +144,12 @@ FLT_POSTOP_CALLBACK_STATUS FLTAPI post_create(PFLT_CALLBACK_DATA data, PCFLT_REL
       !NT_SUCCESS(FltIsDirectory(objects->FileObject, objects->Instance, &is_directory)))
     is_directory = FALSE;
   const fb::CreateResult result = translate::create_result(*data, is_directory != FALSE, flags);
-  const fb::PostCreateAction action = engine->post_create(completion->op, result, completion->file_path,
-                                                          &completion->ticket);
+  fb::PostCreateAction action = fb::PostCreateAction::kNone;
+  if (completion->name_after_create) {
+    if (!opened_name(data, *engine, completion, result, &action)) return FLT_POSTOP_FINISHED_PROCESSING;
+  } else {
+    action = engine->post_create(completion->op, result, completion->file_path, &completion->ticket);
+  }
   if (action != fb::PostCreateAction::kTrack) return FLT_POSTOP_FINISHED_PROCESSING;
 
   // Context allocation may fail: the engine still finishes an S4 rescue with null state.
@@ -119,7 +157,7 @@ FLT_POSTOP_CALLBACK_STATUS FLTAPI post_create(PFLT_CALLBACK_DATA data, PCFLT_REL
   StreamHandleContextRef handle;
   if (stream) handle = contexts::attach_stream_handle(objects);
   engine->attach_writer(stream ? &stream->state : nullptr, handle ? &handle->state : nullptr, completion->op,
-                        completion->file_path, &completion->ticket);
+                        completion->file_path, completion->name_after_create ? nullptr : &completion->ticket);
   FB_TRACE("post-create: writer attached to %wZ (status 0x%08lx, information %llu, contexts %u/%u)",
            &completion->name->Name, static_cast<ULONG>(data->IoStatus.Status),
            static_cast<unsigned long long>(data->IoStatus.Information), stream ? 1u : 0u, handle ? 1u : 0u);

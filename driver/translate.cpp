@@ -70,6 +70,7 @@ fb::CreateOp create_op(const FLT_CALLBACK_DATA& data, const CreateFacts& facts) 
   op.disposition = static_cast<fb::CreateDisposition>(create.Options >> 24);
   op.share_access = create.ShareAccess;
   op.paging_file = (iopb.OperationFlags & SL_OPEN_PAGING_FILE) != 0;
+  op.open_target_directory = (iopb.OperationFlags & SL_OPEN_TARGET_DIRECTORY) != 0;
   op.volume_open = facts.volume_open;
   op.prefetcher_open = facts.prefetcher_open;
   op.process_id = facts.process_id;

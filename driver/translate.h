@@ -20,6 +20,11 @@
 #include "engine_state.h"
 #include "flt_layouts.h"
 
+// wdm.h's value; the host build's stand-in headers (nt_host_types.h) do not define it.
+#ifndef SL_OPEN_TARGET_DIRECTORY
+#define SL_OPEN_TARGET_DIRECTORY 0x04
+#endif
+
 namespace fbk::translate {
 
 // --- create ------------------------------------------------------------------------------------
@@ -31,7 +36,7 @@ struct CreateFacts {
   uint64_t process_id = 0;       // FltGetRequestorProcessId
 };
 
-// Pre-create: Parameters.Create, RequestorMode, SL_OPEN_PAGING_FILE.
+// Pre-create: Parameters.Create, RequestorMode, SL_OPEN_PAGING_FILE, SL_OPEN_TARGET_DIRECTORY.
 fb::CreateOp create_op(const FLT_CALLBACK_DATA& data, const CreateFacts& facts);
 
 // Post-create: IoStatus and the draining flag. is_directory: FltIsDirectory on the opened file

@@ -173,7 +173,10 @@ class FilterHarness {
 
     fb::CreateTicket ticket;
     fb::PreCreateDecision pre;
-    if (fb::Engine::create_precheck(op) == fb::Precheck::kNeedName)
+    const fb::Precheck check = fb::Engine::create_precheck(op);
+    // FltGetFileNameInformation fails in pre-create for an open by file id: no name, no call.
+    const bool name_before_create = (options & fb::create_option::kOpenByFileId) == 0;
+    if (check == fb::Precheck::kNeedName && name_before_create)
       pre = engine_.pre_create(op, view(nt_name), rules_.get(), &ticket);
     expect_no_engine_handles();
 
@@ -181,6 +184,16 @@ class FilterHarness {
     fb::CreateResult result;
     result.status = volume_.create(path, stream, access, share, disposition, options, false, &handle->model, &information);
     result.information = information;
+    if (check == fb::Precheck::kNeedOpenedName) {  // by file id: the opened object's name
+      const fb::OpenedDecision opened = engine_.post_create_opened(op, result, view(nt_name), rules_.get());
+      if (opened.action == fb::PostCreateAction::kTrack) {
+        const Name file_path = to_name(opened.file_path);
+        handle->ctx = context_for(handle->model, file_path);
+        handle->tracked = true;
+        engine_.attach_writer(&handle->ctx->state, &handle->hs, op, view(file_path), nullptr);
+      }
+      expect_no_engine_handles();
+    }
     if (pre.action == fb::PreCreateAction::kWithCallback) {
       const Name file_path = to_name(pre.file_path);
       if (engine_.post_create(op, result, view(file_path), &ticket) == fb::PostCreateAction::kTrack) {

@@ -58,6 +58,13 @@ TEST(EngineDecisions, CreatePrecheckDecidesWhetherANameIsNeeded) {
       {"delete on close", with(create(access::kDelete), [](fb::CreateOp& o) { o.create_options = fb::create_option::kDeleteOnClose; }), Precheck::kNeedName},
       {"new temp, delete on close", with(create(access::kWriteData, CreateDisposition::kCreate), [](fb::CreateOp& o) { o.create_options = fb::create_option::kDeleteOnClose; }), Precheck::kIgnore},
       {"non-directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kNonDirectoryFile; }), Precheck::kNeedName},
+      {"rename target's directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.open_target_directory = true; }), Precheck::kIgnore},
+      {"by id writer", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kNeedOpenedName},
+      {"by id open_if writer", with(create(access::kWriteData, CreateDisposition::kOpenIf), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kNeedOpenedName},
+      {"by id reader", with(create(access::kReadData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kIgnore},
+      {"by id delete on close", with(create(access::kDelete), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId | fb::create_option::kDeleteOnClose; }), Precheck::kNeedOpenedName},
+      {"by id overwrite_if", with(create(access::kWriteData, CreateDisposition::kOverwriteIf), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kIgnore},
+      {"by id supersede", with(create(access::kWriteData, CreateDisposition::kSupersede), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kIgnore},
   };
   for (const CreateRow& row : rows) EXPECT_EQ(fb::Engine::create_precheck(row.op), row.expected) << row.what;
 }
@@ -317,6 +324,43 @@ TEST(EngineDecisions, ApplyRenameSwapsTheNameAndHandsBackTheOldOne) {
   EXPECT_EQ(state.name.data, new_name.data());
   EXPECT_TRUE(state.excluded);
   harness.engine().release_file_state(&state);
+}
+
+TEST(EngineDecisions, OpenedNameTracksWritersByIdOfProtectedFiles) {
+  fbmodel::Volume volume;
+  fbmodel::FilterHarness harness(volume);
+  struct Row {
+    const char* what;
+    uint32_t access;
+    CreateDisposition disposition;
+    fb::NtStatus status;
+    uint64_t information;
+    const char16_t* name;
+    fb::PostCreateAction expected;
+  };
+  const char16_t* protected_name = u"\\Device\\HarddiskVolume2\\Documents\\x.txt";
+  const Row rows[] = {
+      {"writer", access::kWriteData, CreateDisposition::kOpen, 0, fb::create_info::kOpened, protected_name, fb::PostCreateAction::kTrack},
+      {"open_if existing", access::kWriteData, CreateDisposition::kOpenIf, 0, fb::create_info::kOpened, protected_name, fb::PostCreateAction::kTrack},
+      {"reader", access::kReadData, CreateDisposition::kOpen, 0, fb::create_info::kOpened, protected_name, fb::PostCreateAction::kNone},
+      {"failed", access::kWriteData, CreateDisposition::kOpen, fb::nt::kAccessDenied, 0, protected_name, fb::PostCreateAction::kNone},
+      {"overwrite", access::kWriteData, CreateDisposition::kOverwrite, 0, fb::create_info::kOverwritten, protected_name, fb::PostCreateAction::kNone},
+      {"not protected", access::kWriteData, CreateDisposition::kOpen, 0, fb::create_info::kOpened, u"\\Device\\HarddiskVolume2\\Downloads\\x.txt", fb::PostCreateAction::kNone},
+      {"named stream", access::kWriteData, CreateDisposition::kOpen, 0, fb::create_info::kOpened, u"\\Device\\HarddiskVolume2\\Documents\\x.txt:s", fb::PostCreateAction::kNone},
+  };
+  for (const Row& row : rows) {
+    fb::CreateOp op = create(row.access, row.disposition);
+    op.create_options = fb::create_option::kOpenByFileId;
+    fb::CreateResult result;
+    result.status = row.status;
+    result.information = row.information;
+    const fbmodel::Name name(row.name);
+    const fb::OpenedDecision d = harness.engine().post_create_opened(op, result, fbmodel::view(name), harness.rules());
+    EXPECT_EQ(d.action, row.expected) << row.what;
+    if (d.action == fb::PostCreateAction::kTrack) {
+      EXPECT_EQ(fbmodel::to_name(d.file_path), fbmodel::Name(protected_name)) << row.what;
+    }
+  }
 }
 
 }  // namespace

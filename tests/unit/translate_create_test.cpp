@@ -120,7 +120,31 @@ INSTANTIATE_TEST_SUITE_P(
         IgnoredOpen{"volume open", UserMode, translate_test::kFileGenericWrite, CreateDisposition::kOpen, 0, 0,
                     facts_with(true, false)},
         IgnoredOpen{"prefetcher open", UserMode, translate_test::kFileGenericWrite, CreateDisposition::kOpen, 0, 0,
-                    facts_with(false, true)}));
+                    facts_with(false, true)},
+        IgnoredOpen{"rename target's parent (SL_OPEN_TARGET_DIRECTORY)", UserMode, translate_test::kFileGenericWrite,
+                    CreateDisposition::kOpen, 0, SL_OPEN_TARGET_DIRECTORY, {}},
+        IgnoredOpen{"overwrite by file id", UserMode, translate_test::kFileGenericWrite,
+                    CreateDisposition::kOverwriteIf, fb::create_option::kOpenByFileId, 0, {}}));
+
+TEST(TranslateCreate, TargetDirectoryFlagReachesTheEngine) {
+  FakeOperation op(IRP_MJ_CREATE);
+  op.create(translate_test::kFileGenericWrite, CreateDisposition::kOpen).operation_flags(SL_OPEN_TARGET_DIRECTORY);
+  const fb::CreateOp create = translate_open(op);
+  EXPECT_TRUE(create.open_target_directory);
+  EXPECT_FALSE(create.paging_file);
+  op.operation_flags(SL_OPEN_PAGING_FILE);
+  EXPECT_FALSE(translate_open(op).open_target_directory);
+}
+
+// An open by file id has no name before the create: the engine asks for it after.
+TEST(TranslateCreate, OpenByFileIdWriterWantsTheOpenedName) {
+  FakeOperation op(IRP_MJ_CREATE);
+  op.create(translate_test::kFileGenericWrite, CreateDisposition::kOpen,
+            translate_test::kFileNonDirectoryFile | fb::create_option::kOpenByFileId);
+  const fb::CreateOp create = translate_open(op);
+  EXPECT_NE(create.create_options & fb::create_option::kOpenByFileId, 0u);
+  EXPECT_EQ(fb::create_precheck(create), Precheck::kNeedOpenedName);
+}
 
 TEST(TranslateCreate, MissingSecurityContextMeansNoAccess) {
   FakeOperation op(IRP_MJ_CREATE);
