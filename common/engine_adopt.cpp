@@ -6,36 +6,6 @@
 #include "stream_names.h"
 
 namespace fb {
-namespace {
-
-// Copies the target's open default stream into source:backup.tmp with its metadata.
-BackupReport copy_target_content(FileSystem& fs, const AdoptJob& job, FsHandle target, uint64_t size,
-                                 const CopyBuffer& buffer) {
-  FsSource reader(fs, target);
-  const CopyResult copy =
-      copy_into_stream(fs, reader, size, job.source, SlotStream(kTempBackupSlot, BackupPart::kData).name(), buffer);
-  if (!copy.ok()) return failed(copy.status, size);
-  BackupMetadata meta;
-  meta.backup_time = job.time;
-  meta.original_size = copy.bytes_copied;
-  meta.content_hash = copy.hash;
-  meta.writer_process_id = job.process_id;
-  meta.trigger = Trigger::kRenameOver;
-  const NtStatus s = write_metadata_stream(fs, job.source, SlotStream(kTempBackupSlot, BackupPart::kMeta).name(), meta);
-  if (!nt_success(s)) {
-    delete_stream(fs, job.source, SlotStream(kTempBackupSlot, BackupPart::kData).name());
-    return failed(s, size);
-  }
-  BackupReport r;
-  r.outcome = Outcome::kBackedUp;
-  r.file_size = size;
-  r.bytes_copied = copy.bytes_copied;
-  r.content_hash = copy.hash;
-  return r;
-}
-
-}  // namespace
-
 BackupReport adopt_replaced_target(FileSystem& fs, const AdoptJob& job, const CopyBuffer& buffer) {
   if (!job.config.enabled) return skipped(SkipReason::kDisabled, 0);
   BackupReport report;
@@ -57,7 +27,7 @@ BackupReport adopt_replaced_target(FileSystem& fs, const AdoptJob& job, const Co
     if (buffer.data == nullptr || buffer.size == 0) return failed(nt::kInsufficientResources, size);
     s = delete_all_backups(fs, job.source);
     if (!nt_success(s)) return failed(s, size);
-    report = skip == SkipReason::kNone ? copy_target_content(fs, job, target.get(), size, buffer) : skipped(skip, size);
+    report = skip == SkipReason::kNone ? copy_to_temp_backup(fs, TempBackupJob{target.get(), size, job.source, Trigger::kRenameOver, job.process_id, job.time}, buffer) : skipped(skip, size);
   }  // the target is closed before anything else: the rename must find it unopened (N5)
   const bool content = report.outcome == Outcome::kBackedUp;
   const uint32_t carry_limit = job.config.max_versions - (content ? 1 : 0);

@@ -29,35 +29,31 @@ BackupReport failed(NtStatus status, uint64_t file_size) {
   return r;
 }
 
-namespace {
-
-// Copies the open default stream into `backup.tmp` and writes its metadata.
-BackupReport copy_to_temp(FileSystem& fs, const BackupJob& job, FsHandle source, uint64_t size,
-                          const CopyBuffer& buffer) {
-  FsSource reader(fs, source);
-  const CopyResult copy =
-      copy_into_stream(fs, reader, size, job.file, SlotStream(kTempBackupSlot, BackupPart::kData).name(), buffer);
-  if (!copy.ok()) return failed(copy.status, size);
+// Data first, then metadata: a temporary backup without valid metadata is recognisably incomplete.
+BackupReport copy_to_temp_backup(FileSystem& fs, const TempBackupJob& job, const CopyBuffer& buffer) {
+  FsSource reader(fs, job.content);
+  const CopyResult copy = copy_into_stream(fs, reader, job.size, job.owner,
+                                           SlotStream(kTempBackupSlot, BackupPart::kData).name(), buffer);
+  if (!copy.ok()) return failed(copy.status, job.size);
   BackupMetadata meta;
   meta.backup_time = job.time;
   meta.original_size = copy.bytes_copied;
   meta.content_hash = copy.hash;
   meta.writer_process_id = job.process_id;
   meta.trigger = job.trigger;
-  const NtStatus s = write_metadata_stream(fs, job.file, SlotStream(kTempBackupSlot, BackupPart::kMeta).name(), meta);
+  const NtStatus s =
+      write_metadata_stream(fs, job.owner, SlotStream(kTempBackupSlot, BackupPart::kMeta).name(), meta);
   if (!nt_success(s)) {
-    delete_stream(fs, job.file, SlotStream(kTempBackupSlot, BackupPart::kData).name());
-    return failed(s, size);
+    delete_stream(fs, job.owner, SlotStream(kTempBackupSlot, BackupPart::kData).name());
+    return failed(s, job.size);
   }
   BackupReport r;
   r.outcome = Outcome::kBackedUp;
-  r.file_size = size;
+  r.file_size = job.size;
   r.bytes_copied = copy.bytes_copied;
   r.content_hash = copy.hash;
   return r;
 }
-
-}  // namespace
 
 BackupReport run_backup(FileSystem& fs, const BackupJob& job, const CopyBuffer& buffer) {
   if (!job.config.enabled) return skipped(SkipReason::kDisabled, 0);
@@ -78,7 +74,7 @@ BackupReport run_backup(FileSystem& fs, const BackupJob& job, const CopyBuffer& 
     const SkipReason skip = backup_skip_reason(job.config, size, free_space);
     if (skip != SkipReason::kNone) return skipped(skip, size);
     if (buffer.data == nullptr || buffer.size == 0) return failed(nt::kInsufficientResources, size);
-    report = copy_to_temp(fs, job, source.get(), size, buffer);
+    report = copy_to_temp_backup(fs, TempBackupJob{source.get(), size, job.file, job.trigger, job.process_id, job.time}, buffer);
   }  // the file is closed before the renames
   if (report.outcome != Outcome::kBackedUp) return report;
   const PromoteResult promoted = promote_temp_backup(fs, job.file, job.config.max_versions);

@@ -42,6 +42,19 @@ struct BackupReport {
 
 BackupReport run_backup(FileSystem& fs, const BackupJob& job, const CopyBuffer& buffer);
 
+// Copying an open default stream into `<owner>:backup.tmp` plus its metadata: the step shared
+// by run_backup (the file backs up its own content) and the S5/S7 adoption (the file taking a
+// replaced file's name backs up the replaced content). On failure nothing partial is left.
+struct TempBackupJob {
+  FsHandle content;    // open for reading: the content to keep
+  uint64_t size;       // its size, as queried before the copy
+  Str16 owner;         // NT path of the file whose backup.tmp receives it
+  Trigger trigger;
+  uint64_t process_id;
+  int64_t time;        // FILETIME recorded in the metadata
+};
+BackupReport copy_to_temp_backup(FileSystem& fs, const TempBackupJob& job, const CopyBuffer& buffer);
+
 // The skip decision shared by every sequence: nullopt-like kNone when the content should be
 // copied. free_space is UINT64_MAX when it could not be queried (the copy then finds out).
 SkipReason backup_skip_reason(const EngineConfig& config, uint64_t file_size, uint64_t free_space);
