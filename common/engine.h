@@ -147,6 +147,12 @@ class Engine {
   // --- statistics -------------------------------------------------------------------------
   EngineCounters counters() const { return counters_.snapshot(); }
   void fill_statistics(Statistics* out) const { counters_.fill(out); }
+  // The driver's fast path for every modification of a tracked stream (write, writable section,
+  // FSCTL): false when no engine call can do anything for this file now - its session already
+  // made its one decision - so the driver may return before the handle context lookup, the
+  // IRQL checks, a fast-I/O downgrade and the engine call. One acquire load, no lock. true does
+  // not promise a backup (the engine re-checks under the lock); it says the engine must be asked.
+  static bool needs_decision(const FileState& state) { return !session_decided(state); }
   // Whether this session's decision was made (tests and tracing).
   static bool session_decided(const FileState& state) {
     return __atomic_load_n(&state.session_decided, __ATOMIC_ACQUIRE) != 0;

@@ -18,7 +18,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_fsctl(PFLT_CALLBACK_DATA data, PCFLT_RELATE
   if (!translate::fsctl_op(*data, 0, &op) || !fb::fsctl_modifies(op.control_code))
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   StreamContextRef stream = contexts::stream(objects);
-  if (!stream || fb::Engine::session_decided(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (!stream || !fb::Engine::needs_decision(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   if (!backup_io_allowed()) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   op.process_id = requestor_process(data);
   if (from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;

@@ -17,7 +17,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_acquire_for_section(PFLT_CALLBACK_DATA data
   const fb::SectionOp op = translate::section_op(*data, requestor_process(data));
   if (!fb::section_can_write(op)) return FLT_PREOP_SUCCESS_NO_CALLBACK;  // engine's cheap check first
   StreamContextRef stream = contexts::stream(objects);
-  if (!stream || fb::Engine::session_decided(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (!stream || !fb::Engine::needs_decision(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   // The cache manager creates sections from inside the file system (top-level IRP set),
   // including for the backup's own reads: never decide from there.
   if (!backup_io_allowed() || from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;

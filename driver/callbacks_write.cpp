@@ -16,7 +16,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_write(PFLT_CALLBACK_DATA data, PCFLT_RELATE
   fb::Engine* engine = host::engine();
   if (engine == nullptr) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   StreamContextRef stream = contexts::stream(objects);
-  if (!stream || fb::Engine::session_decided(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (!stream || !fb::Engine::needs_decision(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
 
   // The session's decision is pending. Fast I/O cannot wait for a backup: send it back as an IRP.
   const bool fast_io = translate::is_fast_io(*data);

@@ -243,6 +243,30 @@ TEST(EngineDecisions, PostCreateTracksWritersOfExistingFilesOnly) {
   }
 }
 
+// What the driver's fast paths may skip: asked at every step of two sessions of one file.
+TEST(EngineDecisions, DriverMaySkipOnlyAfterTheSessionsDecision) {
+  fbmodel::Volume volume;
+  fbmodel::FilterHarness harness(volume);
+  const fbmodel::Name path = u"\\Device\\HarddiskVolume2\\Documents\\x.txt";
+  volume.put(path, "content");
+  fbmodel::AppHandle* first = nullptr;
+  fbmodel::AppHandle* second = nullptr;
+  ASSERT_EQ(harness.open(path, access::kWriteData, CreateDisposition::kOpen, &first), fb::nt::kSuccess);
+  ASSERT_TRUE(first->tracked);
+  const auto file = first->ctx;  // the stream context, kept across both sessions
+  EXPECT_TRUE(fb::Engine::needs_decision(file->state)) << "new session, undecided";
+  ASSERT_EQ(harness.write(first, 0, "C"), fb::nt::kSuccess);
+  EXPECT_FALSE(fb::Engine::needs_decision(file->state)) << "decided by the first write";
+  ASSERT_EQ(harness.open(path, access::kWriteData, CreateDisposition::kOpen, &second), fb::nt::kSuccess);
+  EXPECT_FALSE(fb::Engine::needs_decision(file->state)) << "a second writer joins the decided session";
+  harness.close(first);
+  EXPECT_FALSE(fb::Engine::needs_decision(file->state)) << "the session lasts while a writer remains";
+  harness.close(second);
+  ASSERT_EQ(harness.open(path, access::kWriteData, CreateDisposition::kOpen, &first), fb::nt::kSuccess);
+  EXPECT_TRUE(fb::Engine::needs_decision(file->state)) << "next session, undecided again";
+  harness.close(first);
+}
+
 TEST(EngineDecisions, OnlyRenamesOfTrackedFilesChangeTheirName) {
   struct Row {
     FileInfoClass info_class;

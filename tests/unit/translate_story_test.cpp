@@ -64,7 +64,7 @@ class TranslatedFilter {
   FLT_PREOP_CALLBACK_STATUS write(Open& open, FakeOperation& write, const std::string& data) {
     FLT_PREOP_CALLBACK_STATUS status = FLT_PREOP_SUCCESS_NO_CALLBACK;
     const fb::WriteOp op = fbk::translate::write_op(write.data(), kPid);
-    if (!op.paging_io && open.stream && !fb::Engine::session_decided(open.stream->state)) {
+    if (!op.paging_io && open.stream && fb::Engine::needs_decision(open.stream->state)) {
       const bool fast_io = fbk::translate::is_fast_io(write.data());
       status = fbk::translate::pre_write_status(fast_io, true);
       if (status == FLT_PREOP_DISALLOW_FASTIO) return status;  // reissued as an IRP by the caller
