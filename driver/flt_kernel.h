@@ -402,28 +402,28 @@ FLTKERNELAPI NTSTATUS FLTAPI FltQueueGenericWorkItem(PFLT_GENERIC_WORKITEM FltWo
                                         WORK_QUEUE_TYPE QueueType, PVOID Context);
 
 // Rename and link destinations, as the file system will see them.
-NTSTATUS FLTAPI FltGetDestinationFileNameInformation(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject,
+FLTKERNELAPI NTSTATUS FLTAPI FltGetDestinationFileNameInformation(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject,
                                                      HANDLE RootDirectory, PWSTR FileName,
                                                      ULONG FileNameLength,
                                                      FLT_FILE_NAME_OPTIONS NameOptions,
                                                      PFLT_FILE_NAME_INFORMATION* RetFileNameInformation);
 
 // Volumes and instances by name (the backup I/O finds its instance from the file's volume).
-NTSTATUS FLTAPI FltGetVolumeFromName(PFLT_FILTER Filter, PCUNICODE_STRING VolumeName,
+FLTKERNELAPI NTSTATUS FLTAPI FltGetVolumeFromName(PFLT_FILTER Filter, PCUNICODE_STRING VolumeName,
                                      PFLT_VOLUME* RetVolume);
-NTSTATUS FLTAPI FltGetVolumeInstanceFromName(PFLT_FILTER Filter, PFLT_VOLUME Volume,
+FLTKERNELAPI NTSTATUS FLTAPI FltGetVolumeInstanceFromName(PFLT_FILTER Filter, PFLT_VOLUME Volume,
                                              PCUNICODE_STRING InstanceName,
                                              PFLT_INSTANCE* RetInstance);
-NTSTATUS FLTAPI FltQueryVolumeInformation(PFLT_INSTANCE Instance, PIO_STATUS_BLOCK Iosb,
+FLTKERNELAPI NTSTATUS FLTAPI FltQueryVolumeInformation(PFLT_INSTANCE Instance, PIO_STATUS_BLOCK Iosb,
                                           PVOID FsInformation, ULONG Length,
                                           FS_INFORMATION_CLASS FsInformationClass);
 
 // Extra create parameters (the prefetcher marks its opens with GUID_ECP_PREFETCH_OPEN).
-NTSTATUS FLTAPI FltGetEcpListFromCallbackData(PFLT_FILTER Filter, PFLT_CALLBACK_DATA CallbackData,
+FLTKERNELAPI NTSTATUS FLTAPI FltGetEcpListFromCallbackData(PFLT_FILTER Filter, PFLT_CALLBACK_DATA CallbackData,
                                               PECP_LIST* EcpList);
-NTSTATUS FLTAPI FltFindExtraCreateParameter(PFLT_FILTER Filter, PECP_LIST EcpList, LPCGUID EcpType,
+FLTKERNELAPI NTSTATUS FLTAPI FltFindExtraCreateParameter(PFLT_FILTER Filter, PECP_LIST EcpList, LPCGUID EcpType,
                                             PVOID* EcpContext, ULONG* EcpContextSize);
-BOOLEAN FLTAPI FltIsEcpFromUserMode(PFLT_FILTER Filter, PVOID EcpContext);
+FLTKERNELAPI BOOLEAN FLTAPI FltIsEcpFromUserMode(PFLT_FILTER Filter, PVOID EcpContext);
 
 #ifdef __cplusplus
 }  // extern "C"
