@@ -103,6 +103,26 @@ fb::NtStatus instance_for(PFLT_FILTER filter, fb::Str16 file, PFLT_INSTANCE* out
   return to_fb(status);
 }
 
+// FILE_COMPLETE_IF_OPLOCKED only keeps the create from waiting: when our open breaks an oplock
+// (another handle's batch/filter/RH/RW oplock on the file, or, for the FILE_OVERWRITE_IF of
+// kReplace on a stream not shared for delete, on its default stream) the create succeeds with
+// STATUS_OPLOCK_BREAK_IN_PROGRESS and the first I/O on our file object (the FltReadFile of the
+// backup, a write, a rename) then waits in the oplock package for the holder to acknowledge
+// the break. The engine issues that I/O while the writer we are serving is blocked under the
+// file's backup lock; a holder that acknowledges only after its own write (or one stuck behind
+// that lock) never does, and both wait for ever. So every mode gives the open up here: the
+// handle is closed (the caller's scope guard), and the engine records a failed backup while
+// the user's write goes on unchanged.
+// STATUS_SHARING_VIOLATION is the honest status for the engine and the event: another handle's
+// use of the file (its oplock) keeps us out right now, the same "file in use by someone else"
+// a user-mode open would get, and failure_reason_of() reports it as a sharing violation.
+// STATUS_OPLOCK_NOT_GRANTED is about an oplock request, which this is not.
+fb::NtStatus refuse_oplocked_open(PCUNICODE_STRING name, fb::OpenMode mode) {
+  FB_TRACE("backup open of %wZ (mode %u) broke an oplock; not waiting for its acknowledgement",
+           name, static_cast<unsigned>(mode));
+  return fb::nt::kSharingViolation;
+}
+
 }  // namespace
 
 fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) {
@@ -130,8 +150,9 @@ fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMo
   InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
   IO_STATUS_BLOCK iosb;
   const OpenParameters p = parameters_for(mode);
-  // FILE_COMPLETE_IF_OPLOCKED: never wait for an oplock break the writer we are serving may
-  // have to acknowledge; FILE_NON_DIRECTORY_FILE: the engine only ever opens data streams.
+  // FILE_COMPLETE_IF_OPLOCKED: the create itself never waits for an oplock break the writer we
+  // are serving may have to acknowledge (see the oplock check below for the I/O after it);
+  // FILE_NON_DIRECTORY_FILE: the engine only ever opens data streams.
   const ULONG options = FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_COMPLETE_IF_OPLOCKED;
   NTSTATUS nt = FltCreateFileEx2(g_driver.filter, opened->instance, opened->file.handle_out(), opened->file.object_out(),
                                  p.access, &attributes, &iosb, nullptr, p.attributes, p.share, p.disposition,
@@ -141,6 +162,7 @@ fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMo
              static_cast<ULONG>(nt));
     return to_fb(nt);
   }
+  if (nt == STATUS_OPLOCK_BREAK_IN_PROGRESS) return refuse_oplocked_open(&name, mode);
   discard.dismiss();
   out->value = opened;
   return fb::nt::kSuccess;

@@ -10,6 +10,8 @@
 // An FsHandle is an OpenFile (kernel_fs.cpp): the handle, its referenced FILE_OBJECT and the
 // referenced instance. close() releases all three: FltClose, ObDereferenceObject,
 // FltObjectDereference. All methods: PASSIVE_LEVEL, no locks held that the file system takes.
+// An open that would have to wait for an oplock break fails with STATUS_SHARING_VIOLATION
+// instead (kernel_fs.cpp, refuse_oplocked_open): the engine's I/O never waits on an oplock.
 #pragma once
 
 #include "engine_fs.h"
