@@ -12,13 +12,23 @@ namespace {
 
 struct PortState {
   PFLT_PORT server = nullptr;
-  // The watcher's client port. Written under `lock` exclusively (claim, close); senders hold
-  // it shared, so FltCloseClientPort never runs while FltSendMessage uses the port.
+  // The watcher's client port, and THE variable FltSendMessage is given and FltCloseClientPort
+  // closes: Filter Manager synchronises a send with the close through it (FltCloseClientPort
+  // sets it to NULL, after which FltSendMessage fails with STATUS_PORT_DISCONNECTED, and does
+  // not free the port under a send that already took it). So senders take no lock of ours, and
+  // connects and disconnects never queue behind a send waiting up to its timeout.
   PFLT_PORT watcher = nullptr;
+  // Serialises claim_watcher with close_client (connect with disconnect), so a new watcher is
+  // published only once the previous one's close has set `watcher` to NULL. Senders never take it.
   PushLock lock;
 };
 
 PortState g_port;
+
+PFLT_PORT current_watcher() {
+  return static_cast<PFLT_PORT>(InterlockedCompareExchangePointer(
+      reinterpret_cast<PVOID volatile*>(&g_port.watcher), nullptr, nullptr));
+}
 
 // UNICODE_STRING wants a writable buffer; the object manager only reads it.
 WCHAR g_port_name[] = FB_PORT_NAME;
@@ -116,28 +126,32 @@ void close() {
 
 bool claim_watcher(PFLT_PORT client) {
   ExclusiveLock hold(g_port.lock);
-  if (g_port.watcher != nullptr) return false;
-  g_port.watcher = client;
-  return true;
+  // Interlocked: senders read the variable without our lock.
+  return InterlockedCompareExchangePointer(reinterpret_cast<PVOID volatile*>(&g_port.watcher), client,
+                                           nullptr) == nullptr;
 }
 
 void close_client(PFLT_PORT* client) {
   ExclusiveLock hold(g_port.lock);
-  if (*client == g_port.watcher) g_port.watcher = nullptr;
+  if (*client != nullptr && *client == g_port.watcher) {
+    // Through the variable senders use, so Filter Manager synchronises the close with them.
+    FltCloseClientPort(g_driver.filter, &g_port.watcher);  // sets g_port.watcher to nullptr
+    *client = nullptr;
+    return;
+  }
   FltCloseClientPort(g_driver.filter, client);  // sets *client to nullptr
 }
 
 NTSTATUS send(PVOID message, ULONG message_size, PVOID reply, PULONG reply_size,
               PLARGE_INTEGER timeout) {
-  SharedLock hold(g_port.lock);
-  if (g_port.watcher == nullptr) return STATUS_PORT_DISCONNECTED;
+  // A cheap early answer only: a close between this check and the send is Filter Manager's
+  // to synchronise (see PortState::watcher), and the send then fails with
+  // STATUS_PORT_DISCONNECTED as well.
+  if (current_watcher() == nullptr) return STATUS_PORT_DISCONNECTED;
   return FltSendMessage(g_driver.filter, &g_port.watcher, message, message_size, reply,
                         reply_size, timeout);
 }
 
-bool has_watcher() {
-  SharedLock hold(g_port.lock);
-  return g_port.watcher != nullptr;
-}
+bool has_watcher() { return current_watcher() != nullptr; }
 
 }  // namespace fbk::port

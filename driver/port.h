@@ -33,13 +33,15 @@ void close();
 // Makes `client` the watcher. False when another watcher is connected. IRQL PASSIVE_LEVEL.
 bool claim_watcher(PFLT_PORT client);
 
-// Closes a client port (FltCloseClientPort) and, if it is the watcher, forgets it first, under
-// the lock senders hold: a send never uses a closed port. Sets *client to nullptr.
-// From the disconnect callback only. PASSIVE_LEVEL.
+// Closes a client port (FltCloseClientPort). The watcher's port is closed through the variable
+// send() hands FltSendMessage, so Filter Manager synchronises the close with a send in flight
+// (the send fails with STATUS_PORT_DISCONNECTED) without a lock of ours held across the send.
+// Sets *client to nullptr. From the disconnect callback only. PASSIVE_LEVEL.
 void close_client(PFLT_PORT* client);
 
-// Sends one message to the watcher and, if reply is non-null, waits for its reply.
-// Returns STATUS_PORT_DISCONNECTED when no watcher is connected. timeout as FltSendMessage
+// Sends one message to the watcher and, if reply is non-null, waits for its reply. Takes no
+// lock: connects and disconnects never wait behind a send.
+// Returns STATUS_PORT_DISCONNECTED when no watcher is connected (or it disconnects meanwhile). timeout as FltSendMessage
 // takes it (nullptr waits forever: never pass nullptr). STATUS_TIMEOUT (a success code!) when
 // the watcher did not take the message in time. IRQL <= APC_LEVEL.
 NTSTATUS send(PVOID message, ULONG message_size, PVOID reply, PULONG reply_size,
