@@ -1,8 +1,15 @@
 #include "instance.h"
 
 #include "trace.h"
+#include "volume_policy.h"
 
 namespace fbk::instance {
+
+// volume_policy.h speaks Filter Manager's numbers without its headers.
+static_assert(fb::kFsTypeNtfs == static_cast<uint32_t>(FLT_FSTYPE_NTFS), "FLT_FSTYPE_NTFS");
+static_assert(fb::kDeviceDiskFileSystem == FILE_DEVICE_DISK_FILE_SYSTEM, "FILE_DEVICE_DISK_FILE_SYSTEM");
+static_assert(fb::kSetupFlagDetachedVolume == FLTFL_INSTANCE_SETUP_DETACHED_VOLUME,
+              "FLTFL_INSTANCE_SETUP_DETACHED_VOLUME");
 
 const char* file_system_name(FLT_FILESYSTEM_TYPE file_system) {
   switch (file_system) {
@@ -27,10 +34,13 @@ const char* file_system_name(FLT_FILESYSTEM_TYPE file_system) {
 
 NTSTATUS FLTAPI setup(PCFLT_RELATED_OBJECTS objects, FLT_INSTANCE_SETUP_FLAGS flags,
                       DEVICE_TYPE volume_device_type, FLT_FILESYSTEM_TYPE file_system) {
-  if (file_system != FLT_FSTYPE_NTFS) {
-    FB_TRACE("not attaching to volume %p: file system %s (%d), device type %lu, flags 0x%lx",
-             objects->Volume, file_system_name(file_system), static_cast<int>(file_system),
-             static_cast<ULONG>(volume_device_type), static_cast<ULONG>(flags));
+  const fb::VolumeFacts volume{static_cast<uint32_t>(file_system), static_cast<uint32_t>(volume_device_type),
+                               static_cast<uint32_t>(flags)};
+  const fb::AttachRefusal refusal = fb::attach_refusal(volume);
+  if (refusal != fb::AttachRefusal::kNone) {
+    FB_TRACE("not attaching to volume %p (%s): file system %s (%d), device type %lu, flags 0x%lx",
+             objects->Volume, fb::attach_refusal_text(refusal), file_system_name(file_system),
+             static_cast<int>(file_system), static_cast<ULONG>(volume_device_type), static_cast<ULONG>(flags));
     return STATUS_FLT_DO_NOT_ATTACH;
   }
   FB_TRACE("attaching to NTFS volume %p (instance %p, flags 0x%lx)", objects->Volume,

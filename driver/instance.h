@@ -5,10 +5,9 @@
 
 namespace fbk::instance {
 
-// Attaches to NTFS volumes only: backups live in an alternate data stream of the file, which
-// only NTFS offers among the local file systems the driver targets (ReFS streams are capped
-// at 128 KiB, FAT/exFAT have none). Refuses every other file system with
-// STATUS_FLT_DO_NOT_ATTACH and a trace naming it.
+// Attaches where common/volume_policy.h's fb::attach_refusal() says so (NTFS disk volumes
+// that are not detached); refuses every other volume with STATUS_FLT_DO_NOT_ATTACH and a
+// trace naming the reason and the file system.
 NTSTATUS FLTAPI setup(PCFLT_RELATED_OBJECTS objects, FLT_INSTANCE_SETUP_FLAGS flags,
                       DEVICE_TYPE volume_device_type, FLT_FILESYSTEM_TYPE file_system);
 
