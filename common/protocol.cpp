@@ -305,6 +305,10 @@ NtStatus connect_status(const void* context, size_t size, Hello* out) {
   return hello.version == kProtocolVersion ? nt::kSuccess : kVersionMismatchStatus;
 }
 
+NtStatus admission_status(HelloRole role, bool watcher_connected) {
+  return role == HelloRole::kWatcher && watcher_connected ? kWatcherBusyStatus : nt::kSuccess;
+}
+
 // ---- replies --------------------------------------------------------------------------------
 
 EncodeResult encode_hello_reply(const HelloReply& reply, void* out, size_t capacity) {

@@ -174,5 +174,15 @@ Error decode_error_reply(const void* data, size_t size, ErrorReply* out);
 // `out` (may be null) receives the decoded hello.
 NtStatus connect_status(const void* context, size_t size, Hello* out);
 
+// At most one watcher at a time: events are a single ordered stream, and a second watcher
+// would receive only part of it. A watcher hello while one is connected is refused with
+// kWatcherBusyStatus (STATUS_CONNECTION_COUNT_LIMIT); every other role is always admitted.
+constexpr NtStatus kWatcherBusyStatus = static_cast<NtStatus>(0xC0000246);
+
+// The admission of a hello connect_status() accepted, given whether a watcher is connected
+// (in the driver: whether its atomic claim of the watcher slot failed): kSuccess or
+// kWatcherBusyStatus.
+NtStatus admission_status(HelloRole role, bool watcher_connected);
+
 }  // namespace proto
 }  // namespace fb

@@ -27,6 +27,9 @@ namespace {
 
 namespace proto = fb::proto;
 
+static_assert(proto::kWatcherBusyStatus == static_cast<fb::NtStatus>(STATUS_CONNECTION_COUNT_LIMIT),
+              "the refusal of a second watcher is STATUS_CONNECTION_COUNT_LIMIT");
+
 struct Connection {
   PFLT_PORT client;
   proto::HelloRole role;
@@ -109,15 +112,18 @@ NTSTATUS on_connect(PFLT_PORT client_port, const void* context, ULONG context_si
     delete connection;
     return STATUS_CONNECTION_COUNT_LIMIT;
   }
-  // The watcher last: nothing after it can fail, so there is no claim to undo.
-  if (hello.role == proto::HelloRole::kWatcher) {
-    if (!port::claim_watcher(client_port)) {
-      FB_TRACE_WARNING("process %p: a watcher is already connected: connection refused",
-                       PsGetCurrentProcessId());
-      free_slot(connection->slot);
-      delete connection;
-      return STATUS_CONNECTION_COUNT_LIMIT;
-    }
+  // The watcher last: nothing after it can fail, so there is no claim to undo. The claim is
+  // the atomic test of "a watcher is connected"; proto::admission_status decides what follows.
+  const bool wants_watcher = hello.role == proto::HelloRole::kWatcher;
+  const bool claimed = wants_watcher && port::claim_watcher(client_port);
+  const fb::NtStatus admitted = proto::admission_status(hello.role, /*watcher_connected=*/wants_watcher && !claimed);
+  if (!fb::nt_success(admitted)) {
+    FB_TRACE_WARNING("process %p: a watcher is already connected: connection refused", PsGetCurrentProcessId());
+    free_slot(connection->slot);
+    delete connection;
+    return admitted;
+  }
+  if (claimed) {
     InterlockedExchange64(&g_clients.watcher_process_id, static_cast<LONG64>(process_id));
     sender::wake();  // deliver what is queued, and the gap of what was dropped meanwhile
   }

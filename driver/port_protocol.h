@@ -24,7 +24,8 @@ struct Request {
 // Filter Manager into kernel memory, so it is safe to read). On success *cookie is this
 // connection's state, handed back to on_disconnect and on_message. A failure status refuses
 // the connection: STATUS_REVISION_MISMATCH (fb::proto::kVersionMismatchStatus) for another
-// protocol version, STATUS_CONNECTION_COUNT_LIMIT for a second watcher, STATUS_INVALID_PARAMETER
+// protocol version, fb::proto::kWatcherBusyStatus (STATUS_CONNECTION_COUNT_LIMIT) for a second
+// watcher (fb::proto::admission_status), STATUS_INVALID_PARAMETER
 // for a context that is not a hello.
 NTSTATUS on_connect(PFLT_PORT client_port, const void* context, ULONG context_size, void** cookie);
 

@@ -386,6 +386,38 @@ TEST(ConnectStatusInvalid, GarbageOrMissingContextIsAnInvalidParameter) {
   EXPECT_EQ(proto::connect_status(ctx, sizeof(ctx) - 1, nullptr), fb::nt::kInvalidParameter);
 }
 
+struct AdmissionCase {
+  const char* name;
+  proto::HelloRole role;
+  bool watcher_connected;
+  fb::NtStatus expected;
+};
+
+void PrintTo(const AdmissionCase& c, std::ostream* os) { *os << c.name; }
+
+class Admission : public ::testing::TestWithParam<AdmissionCase> {};
+
+TEST_P(Admission, OneWatcherAtATime) {
+  const AdmissionCase& c = GetParam();
+  EXPECT_EQ(proto::admission_status(c.role, c.watcher_connected), c.expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Roles, Admission,
+    ::testing::Values(
+        AdmissionCase{"FirstWatcher", proto::HelloRole::kWatcher, false, fb::nt::kSuccess},
+        AdmissionCase{"SecondWatcher", proto::HelloRole::kWatcher, true, proto::kWatcherBusyStatus},
+        AdmissionCase{"ControlBesideWatcher", proto::HelloRole::kControl, true, fb::nt::kSuccess},
+        AdmissionCase{"ControlAlone", proto::HelloRole::kControl, false, fb::nt::kSuccess},
+        AdmissionCase{"ProbeBesideWatcher", proto::HelloRole::kVersionProbe, true, fb::nt::kSuccess},
+        AdmissionCase{"ProbeAlone", proto::HelloRole::kVersionProbe, false, fb::nt::kSuccess}),
+    [](const ::testing::TestParamInfo<AdmissionCase>& info) { return std::string(info.param.name); });
+
+TEST(AdmissionStatus, SecondWatcherIsAConnectionCountLimitFailure) {
+  EXPECT_EQ(proto::kWatcherBusyStatus, static_cast<fb::NtStatus>(0xC0000246));  // STATUS_CONNECTION_COUNT_LIMIT
+  EXPECT_FALSE(fb::nt_success(proto::kWatcherBusyStatus));
+}
+
 TEST(ErrorText, EveryErrorHasItsOwnText) {
   std::vector<std::string> seen;
   for (int i = 0; i <= static_cast<int>(Error::kNullBuffer); ++i) {
