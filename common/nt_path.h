@@ -99,6 +99,21 @@ __attribute__((always_inline)) inline uint64_t separator_mask64(Str16 s, uint32_
   return mask;
 }
 
+// Separator bits for the 64 units p[base, base + 64), without a branch on where the readable
+// units p[0, readable) end (readable >= 16; bits past it are 0): a block that would run past the
+// end is loaded from readable - 16 instead and shifted into place. Callers keep base < readable.
+__attribute__((always_inline)) inline uint64_t separator_mask64_within(const char16_t* p, uint32_t base,
+                                                                      uint32_t readable) {
+  uint64_t mask = 0;
+  for (uint32_t part = 0; part < 4; ++part) {
+    const uint32_t at = base + 16 * part;
+    const uint32_t from = at < readable - 16 ? at : readable - 16;
+    const uint64_t bits = separator_mask16(Str16(p + from, 16), 0);
+    mask |= (bits >> (at - from)) << (16 * part);
+  }
+  return mask;
+}
+
 // Calls stop(start, end) for each component path[start, end) of a path that starts with a
 // backslash (`\\a\\b`: a, then b; an empty path has none) until stop returns true; returns
 // whether it did. Finds separators 64 units at a time, everything in registers.

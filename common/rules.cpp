@@ -247,10 +247,12 @@ RuleStatus compile_rules(const RuleConfig& config, void* storage, size_t size, U
 
 // --- matching --------------------------------------------------------------------------------
 
-inline bool RuleSet::filter_has(Filter filter, uint32_t bit) const {
-  const uint8_t* bitmap = reinterpret_cast<const uint8_t*>(this) + filters_offset_ + filter * (rules_detail::kFilterBits / 8);
-  return (bitmap[bit / 8] >> (bit % 8)) & 1;
+inline const uint8_t* RuleSet::filter(Filter which) const {
+  return reinterpret_cast<const uint8_t*>(this) + filters_offset_ + which * (rules_detail::kFilterBits / 8);
 }
+
+inline bool RuleSet::filter_has(Filter which, uint32_t bit) const { return (filter(which)[bit / 8] >> (bit % 8)) & 1; }
+
 
 Str16 RuleSet::string_at(uint32_t offset) const {
   const uint8_t* base = reinterpret_cast<const uint8_t*>(this);
@@ -296,36 +298,106 @@ bool RuleSet::volume_prefix_covered(const NtPathParts& parts) const {
   });
 }
 
-// One walk over the components of the parent. Each costs a filter probe for folder names and a
-// bit test of its prefix length for folder paths, whatever the number of rules; the hash tables
-// are consulted only for what passes.
-RuleVerdict RuleSet::folder_verdict(const NtPathParts& parts) const {
-  const bool names = table(RuleListId::kFolderNames).count != 0;
-  const bool paths = table(RuleListId::kFolderPaths).count != 0;
-  if (!names && !paths) return RuleVerdict::kNotCovered;
-  if (paths && shortest_path_ <= parts.volume.len && volume_prefix_covered(parts)) return RuleVerdict::kFolderPath;
-  const Str16 dir = parts.directory;
-  const Str16 parent = parts.parent;
-  const uint32_t parent_at = parts.volume.len;  // parent == dir.from(parent_at)
+// The units from parent.data on that may be read: up to the end of file_path when the parent
+// lies inside it (always, for parts from parse_nt_path: the file name follows the parent), so
+// the 16-unit separator loads seldom need the slower tail cases; else just the parent.
+uint32_t RuleSet::readable_from_parent(const NtPathParts& parts) {
+  const uintptr_t parent_begin = reinterpret_cast<uintptr_t>(parts.parent.data);
+  const uintptr_t path_begin = reinterpret_cast<uintptr_t>(parts.file_path.data);
+  const uintptr_t path_end = path_begin + 2ull * parts.file_path.len;
+  if (parent_begin < path_begin || parent_begin + 2ull * parts.parent.len > path_end) return parts.parent.len;
+  return static_cast<uint32_t>((path_end - parent_begin) / 2);
+}
+
+// The full check of a component that passed the filters: parent[start, end).
+RuleVerdict RuleSet::component_verdict(const NtPathParts& parts, uint32_t start, uint32_t end) const {
+  if (end == start) return RuleVerdict::kNotCovered;  // only a hand-made NtPathParts has empty components
+  if (is_folder_name(parts.parent.sub(start, end - start))) return RuleVerdict::kFolderName;
+  const uint32_t prefix_len = parts.volume.len + end;  // parent == directory.from(volume.len)
+  if (path_length_listed(prefix_len) && is_folder_path(parts.directory.sub(0, prefix_len)))
+    return RuleVerdict::kFolderPath;
+  return RuleVerdict::kNotCovered;
+}
+
+// The first component of the parent that component_verdict covers, walked the plain way: for
+// an upcase function that may map non-ASCII units onto ASCII, and for parts too short to read
+// 16 units from the parent on (only hand-made ones).
+RuleVerdict RuleSet::folder_verdict_plain(const NtPathParts& parts) const {
   RuleVerdict verdict = RuleVerdict::kNotCovered;
-  any_component(parent, [&](uint32_t start, uint32_t end) {
-    if (end == start) return false;  // only a hand-made NtPathParts has empty components
-    if (names && is_folder_name(parent.sub(start, end - start))) {
-      verdict = RuleVerdict::kFolderName;
-    } else if (paths && path_length_listed(parent_at + end) &&
-               is_folder_path(dir.sub(0, parent_at + end))) {
-      verdict = RuleVerdict::kFolderPath;
-    }
+  any_component(parts.parent, [&](uint32_t start, uint32_t end) {
+    verdict = component_verdict(parts, start, end);
     return verdict != RuleVerdict::kNotCovered;
   });
   return verdict;
 }
 
+// The components of the parent, their separators found 64 units at a time with no branch on
+// where the parent ends. Screening a component is a probe of the name filter (its length and
+// folded first and last units) and one of the path filter (the length of the path up to it and
+// its folded last unit): the same code whatever the number and kinds of rules (an unused
+// filter is all zeros). What passes is confirmed by component_verdict (the hash tables).
+// Needs ascii_apart_ (true for NTFS's table): folding is then a conditional move per unit.
+RuleVerdict RuleSet::folder_verdict_screened(const NtPathParts& parts, uint32_t readable) const {
+  const char16_t* const units = parts.parent.data;
+  const uint32_t len = parts.parent.len;
+  const uint8_t* const names = filter(kNameFilter);
+  const uint8_t* const paths = filter(kPathFilter);
+  const uint32_t parent_at = parts.volume.len;
+  uint32_t start = 1;  // after the parent's leading backslash
+  for (uint32_t base = 0;; base += 64) {
+    // Separators in this block, the parent's end standing in for the last one.
+    uint64_t mask = separator_mask64_within(units, base, readable) & ~uint64_t{base == 0};
+    const bool last_block = len - base < 64;
+    if (last_block) mask = (mask & ((uint64_t{1} << (len - base)) - 1)) | uint64_t{1} << (len - base);
+    while (mask != 0) {
+      const uint32_t end = base + static_cast<uint32_t>(__builtin_ctzll(mask));
+      mask &= mask - 1;
+      const uint32_t first_at = start < end ? start : end - 1;  // an empty component has no first unit
+      const uint32_t first = rules_detail::fold_ascii_or_bucket(units[first_at]);
+      const uint32_t last = rules_detail::fold_ascii_or_bucket(units[end - 1]);
+      const uint32_t name_bit = rules_detail::name_filter_bit_of(end - start, first, last);
+      const uint32_t path_bit = rules_detail::prefix_filter_bit_of(parent_at + end, last);
+      const uint32_t passes = (names[name_bit / 8] >> (name_bit % 8)) | (paths[path_bit / 8] >> (path_bit % 8));
+      if (passes & 1) {
+        const RuleVerdict verdict = component_verdict(parts, start, end);
+        if (verdict != RuleVerdict::kNotCovered) return verdict;
+      }
+      start = end + 1;
+    }
+    if (last_block) return RuleVerdict::kNotCovered;
+  }
+}
+
+RuleVerdict RuleSet::folder_verdict(const NtPathParts& parts) const {
+  if (table(RuleListId::kFolderNames).count == 0 && table(RuleListId::kFolderPaths).count == 0)
+    return RuleVerdict::kNotCovered;
+  if (shortest_path_ != 0 && shortest_path_ <= parts.volume.len && volume_prefix_covered(parts))
+    return RuleVerdict::kFolderPath;
+  if (parts.parent.len == 0) return RuleVerdict::kNotCovered;
+  const uint32_t readable = readable_from_parent(parts);
+  if (!ascii_apart_ || readable < 16) return folder_verdict_plain(parts);
+  return folder_verdict_screened(parts, readable);
+}
+
+// file_extension(parts.file_name), the last dot found with one 16-unit compare when the name
+// is at most 16 units and ends file_path (always, for parts from parse_nt_path), reading the
+// units of file_path before it.
+Str16 RuleSet::extension_of(const NtPathParts& parts) {
+  const Str16 name = parts.file_name;
+  const Str16 path = parts.file_path;
+  const bool name_ends_path = path.len >= 16 && name.len <= 16 && name.len <= path.len &&
+                              name.data == path.data + (path.len - name.len);
+  if (!name_ends_path) return file_extension(name);
+  const uint32_t dots = unit_mask16(path, path.len - 16, u'.') >> (16 - name.len);  // bit i: name[i]
+  if (dots == 0) return Str16(name.data + name.len, 0);
+  return name.from(32 - static_cast<uint32_t>(__builtin_clz(dots)));
+}
+
 // Only called when some extension is listed.
-RuleVerdict RuleSet::extension_verdict(Str16 file_name) const {
+RuleVerdict RuleSet::extension_verdict(const NtPathParts& parts) const {
   const Table& include = table(RuleListId::kIncludeExtensions);
   const Table& exclude = table(RuleListId::kExcludeExtensions);
-  const Str16 ext = file_extension(file_name);
+  const Str16 ext = extension_of(parts);
   const bool listed = !ext.empty() && filter_has(kExtensionFilter, rules_detail::name_filter_bit(ext, upcase_, ascii_apart_));
   const uint64_t hash = listed ? hash_name(ext, upcase_) : 0;
   if (listed && contains(exclude, hash, ext)) return RuleVerdict::kExtensionExcluded;
@@ -336,7 +408,7 @@ RuleVerdict RuleSet::extension_verdict(Str16 file_name) const {
 RuleVerdict RuleSet::evaluate(const NtPathParts& parts) const {
   if (parts.volume_only || parts.file_name.empty()) return RuleVerdict::kNotAFile;
   if (table(RuleListId::kIncludeExtensions).count != 0 || table(RuleListId::kExcludeExtensions).count != 0) {
-    const RuleVerdict by_extension = extension_verdict(parts.file_name);
+    const RuleVerdict by_extension = extension_verdict(parts);
     if (by_extension != RuleVerdict::kNotCovered) return by_extension;
   }
   return folder_verdict(parts);

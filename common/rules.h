@@ -120,14 +120,20 @@ class RuleSet {
   // Only ever constructed in place, in its storage block, by compile_rules.
   static void* operator new(size_t, void* where) noexcept { return where; }
   const Table& table(RuleListId list) const { return tables_[static_cast<uint32_t>(list)]; }
-  bool filter_has(Filter filter, uint32_t bit) const;
+  const uint8_t* filter(Filter which) const;
+  bool filter_has(Filter which, uint32_t bit) const;
   Str16 string_at(uint32_t offset) const;  // a rule's upcased text: uint32 len, then the units
   bool contains(const Table& table, uint64_t hash, Str16 text) const;
   bool path_length_listed(uint32_t len) const { return (path_lengths_[(len / 64) % 64] >> (len % 64)) & 1; }
   bool is_folder_name(Str16 component) const;
   bool is_folder_path(Str16 prefix) const;
-  RuleVerdict extension_verdict(Str16 file_name) const;
+  static Str16 extension_of(const NtPathParts& parts);
+  RuleVerdict extension_verdict(const NtPathParts& parts) const;
   bool volume_prefix_covered(const NtPathParts& parts) const;
+  static uint32_t readable_from_parent(const NtPathParts& parts);
+  RuleVerdict component_verdict(const NtPathParts& parts, uint32_t start, uint32_t end) const;
+  RuleVerdict folder_verdict_plain(const NtPathParts& parts) const;
+  RuleVerdict folder_verdict_screened(const NtPathParts& parts, uint32_t readable) const;
   RuleVerdict folder_verdict(const NtPathParts& parts) const;
 
   UpcaseFn upcase_ = nullptr;

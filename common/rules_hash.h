@@ -77,23 +77,31 @@ inline bool upcase_keeps_ascii_apart(UpcaseFn upcase) {
 // A unit folded for the filters: units whose upcased forms are equal fold equal. ASCII letters
 // fold to lower case; a non-ASCII unit folds to one bucket (0xA0), or, when the upcase function
 // maps some non-ASCII units onto ASCII, like the ASCII unit it upcases to.
+// The ASCII-or-bucket fold on its own has no branch (a conditional move), so the matcher can
+// fold every component's ends inline.
+inline uint32_t fold_ascii_or_bucket(uint32_t unit) { return (unit < 0x80 ? unit : 0x80u) | 0x20u; }
+
 inline uint32_t fold_unit(char16_t unit, UpcaseFn upcase, bool ascii_apart) {
-  if (ascii_apart || unit < 0x80) return (unit < 0x80 ? unit : 0x80u) | 0x20u;
-  const char16_t upper = upcase(unit);
-  return (upper < 0x80 ? upper : 0x80u) | 0x20u;
+  if (!ascii_apart && unit >= 0x80) return fold_ascii_or_bucket(upcase(unit));
+  return fold_ascii_or_bucket(unit);
+}
+
+// Filter bit of a name of `len` units whose first and last units fold to `first` and `last`.
+inline uint32_t name_filter_bit_of(uint32_t len, uint32_t first, uint32_t last) {
+  return (len & 15) | (first & 31) << 4 | (last & 31) << 9;
 }
 
 // Filter bit of a non-empty name: its length and its folded first and last units.
 inline uint32_t name_filter_bit(Str16 name, UpcaseFn upcase, bool ascii_apart) {
-  const uint32_t first = fold_unit(name.data[0], upcase, ascii_apart);
-  const uint32_t last = fold_unit(name.data[name.len - 1], upcase, ascii_apart);
-  return (name.len & 15) | (first & 31) << 4 | (last & 31) << 9;
+  return name_filter_bit_of(name.len, fold_unit(name.data[0], upcase, ascii_apart),
+                            fold_unit(name.data[name.len - 1], upcase, ascii_apart));
 }
 
 // Filter bit of a path prefix: its length and its folded last unit.
+inline uint32_t prefix_filter_bit_of(uint32_t len, uint32_t last) { return (len & 511) | (last & 31) << 9; }
+
 inline uint32_t prefix_filter_bit(Str16 prefix, UpcaseFn upcase, bool ascii_apart) {
-  const uint32_t last = fold_unit(prefix.data[prefix.len - 1], upcase, ascii_apart);
-  return (prefix.len & 511) | (last & 31) << 9;
+  return prefix_filter_bit_of(prefix.len, fold_unit(prefix.data[prefix.len - 1], upcase, ascii_apart));
 }
 
 }  // namespace rules_detail
