@@ -17,8 +17,12 @@ CopyBuffer as_copy_buffer(const PooledBuffer& buffer) {
   return out;
 }
 
+// The create opened the file: a success other than STATUS_REPARSE, whose Information is a
+// reparse tag that may read as create_info::kSuperseded.
+bool opened(const CreateResult& result) { return nt_success(result.status) && !result.reparsed; }
+
 bool overwrote(const CreateOp& op, const CreateResult& result) {
-  if (!nt_success(result.status) || !disposition_overwrites(op.disposition)) return false;
+  if (!opened(result) || !disposition_overwrites(op.disposition)) return false;
   return result.information == create_info::kOverwritten || result.information == create_info::kSuperseded;
 }
 
@@ -78,7 +82,7 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
 
 PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& result, Str16 file_path,
                                      CreateTicket* ticket) {
-  const bool usable = nt_success(result.status) && !result.draining && !result.is_directory;
+  const bool usable = opened(result) && !result.draining && !result.is_directory;
   const bool overwritten = usable && overwrote(op, result);
   if (ticket != nullptr && !overwritten) {
     if (ticket->rescue_active) {
@@ -95,7 +99,7 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
 OpenedDecision Engine::post_create_opened(const CreateOp& op, const CreateResult& result, Str16 nt_name,
                                          const RuleSet& rules) {
   OpenedDecision out;
-  if (!nt_success(result.status) || result.draining || result.is_directory) return out;
+  if (!opened(result) || result.draining || result.is_directory) return out;
   const NameDecision name = classify_name(nt_name, rules);
   if (name.verdict != NameVerdict::kProtected) return out;
   out.file_path = name.file_path;

@@ -91,11 +91,16 @@ class Engine {
 
   // --- create ---------------------------------------------------------------------------
   static Precheck create_precheck(const CreateOp& op) { return fb::create_precheck(op); }
+  // Whether post-create needs CreateResult::is_directory (FltIsDirectory): not when
+  // FILE_NON_DIRECTORY_FILE was given, since such a create never opens a directory.
+  static bool needs_directory_fact(const CreateOp& op) {
+    return (op.create_options & create_option::kNonDirectoryFile) == 0;
+  }
   // Name-based step. For S4 on a protected file it copies the content away before the create
   // goes down and fills *ticket (the driver keeps it until post-create).
   PreCreateDecision pre_create(const CreateOp& op, Str16 nt_name, const RuleSet& rules, CreateTicket* ticket);
-  // file_path: PreCreateDecision::file_path. Discards the ticket's rescue when the create failed
-  // or did not overwrite.
+  // file_path: PreCreateDecision::file_path. Discards the ticket's rescue when the create failed,
+  // was reparsed (the reissued create makes its own decisions) or did not overwrite.
   PostCreateAction post_create(const CreateOp& op, const CreateResult& result, Str16 file_path, CreateTicket* ticket);
   // Initialises a new stream context's state. name: driver-owned copy of file_path; lock: the
   // driver's lock living in the same context.

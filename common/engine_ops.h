@@ -119,6 +119,9 @@ struct CreateResult {
   uint64_t information = 0;        // Data->IoStatus.Information (create_info::*)
   bool is_directory = false;       // FltIsDirectory on the opened file object
   bool draining = false;           // FLTFL_POST_OPERATION_DRAINING: do no work, attach nothing
+  bool reparsed = false;           // STATUS_REPARSE: passes NT_SUCCESS but opened nothing (the
+                                   // I/O manager reissues the create); Information then holds a
+                                   // reparse tag, not a create_info value
 };
 
 // IRP_MJ_WRITE.

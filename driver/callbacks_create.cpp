@@ -48,7 +48,7 @@ bool is_prefetcher_open(PFLT_CALLBACK_DATA data, PFLT_FILTER filter) {
 // draining, or the name query failed: traced).
 bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* completion,
                  const fb::CreateResult& result, fb::PostCreateAction* action) {
-  if (!NT_SUCCESS(result.status) || result.draining || result.is_directory) return false;
+  if (!NT_SUCCESS(result.status) || result.reparsed || result.draining || result.is_directory) return false;
   const NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, completion->name.put());
   if (!NT_SUCCESS(status)) {
     FB_TRACE("post-create: no name for an open by id (0x%08lx)", static_cast<ULONG>(status));
@@ -134,16 +134,20 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
 FLT_POSTOP_CALLBACK_STATUS FLTAPI post_create(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
                                               PVOID completion_context, FLT_POST_OPERATION_FLAGS flags) {
   auto* completion = static_cast<CreateCompletion*>(completion_context);
+  if (completion == nullptr) return FLT_POSTOP_FINISHED_PROCESSING;
+  auto free_completion = on_scope_exit([completion] { delete completion; });  // on every path
   fb::Engine* engine = host::engine();
-  if (completion == nullptr || engine == nullptr) return FLT_POSTOP_FINISHED_PROCESSING;
-  auto free_completion = on_scope_exit([completion] { delete completion; });
+  if (engine == nullptr) return FLT_POSTOP_FINISHED_PROCESSING;
 
-  const bool draining = (flags & FLTFL_POST_OPERATION_DRAINING) != 0;
-  BOOLEAN is_directory = FALSE;
-  if (!draining && NT_SUCCESS(data->IoStatus.Status) &&
-      !NT_SUCCESS(FltIsDirectory(objects->FileObject, objects->Instance, &is_directory)))
-    is_directory = FALSE;
-  const fb::CreateResult result = translate::create_result(*data, is_directory != FALSE, flags);
+  // A failed, reparsed (STATUS_REPARSE: nothing opened, the create is reissued) or draining
+  // create gets no call on its file object: no FltIsDirectory, no name, no context.
+  fb::CreateResult result = translate::create_result(*data, false, flags);
+  const bool file_opened = NT_SUCCESS(result.status) && !result.reparsed && !result.draining;
+  if (file_opened && fb::Engine::needs_directory_fact(completion->op)) {
+    BOOLEAN is_directory = FALSE;
+    if (!NT_SUCCESS(FltIsDirectory(objects->FileObject, objects->Instance, &is_directory))) is_directory = FALSE;
+    result = translate::create_result(*data, is_directory != FALSE, flags);
+  }
   fb::PostCreateAction action = fb::PostCreateAction::kNone;
   if (completion->name_after_create) {
     if (!opened_name(data, *engine, completion, result, &action)) return FLT_POSTOP_FINISHED_PROCESSING;

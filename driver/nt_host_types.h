@@ -73,6 +73,12 @@ typedef struct _IO_STATUS_BLOCK {
   ULONG_PTR Information;
 } IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
 
+// ntstatus.h: a create that must be reissued (symbolic link, mount point, IO_REPARSE). A success
+// code by NT_SUCCESS, yet nothing was opened.
+#ifndef STATUS_REPARSE
+#define STATUS_REPARSE ((NTSTATUS)0x00000104L)
+#endif
+
 // The create's security context: the translation reads DesiredAccess only.
 typedef struct _IO_SECURITY_CONTEXT {
   struct _SECURITY_QUALITY_OF_SERVICE* SecurityQos;

@@ -84,6 +84,7 @@ fb::CreateResult create_result(const FLT_CALLBACK_DATA& data, bool is_directory,
   result.information = static_cast<uint64_t>(data.IoStatus.Information);
   result.is_directory = is_directory;
   result.draining = (flags & FLTFL_POST_OPERATION_DRAINING) != 0;
+  result.reparsed = data.IoStatus.Status == STATUS_REPARSE;
   return result;
 }
 

@@ -39,8 +39,9 @@ struct CreateFacts {
 // Pre-create: Parameters.Create, RequestorMode, SL_OPEN_PAGING_FILE, SL_OPEN_TARGET_DIRECTORY.
 fb::CreateOp create_op(const FLT_CALLBACK_DATA& data, const CreateFacts& facts);
 
-// Post-create: IoStatus and the draining flag. is_directory: FltIsDirectory on the opened file
-// object (only asked when the create succeeded and the flag is not draining).
+// Post-create: IoStatus, the draining flag and whether the create was reparsed (STATUS_REPARSE).
+// is_directory: FltIsDirectory on the opened file object (only asked when the create opened a
+// file - a success other than STATUS_REPARSE -, the flag is not draining and the engine needs it).
 fb::CreateResult create_result(const FLT_CALLBACK_DATA& data, bool is_directory,
                                FLT_POST_OPERATION_FLAGS flags);
 

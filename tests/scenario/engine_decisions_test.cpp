@@ -225,6 +225,13 @@ TEST(EngineDecisions, PostCreateTracksWritersOfExistingFilesOnly) {
     r.draining = draining;
     return r;
   };
+  const auto reparsed = [](uint64_t info) {  // STATUS_REPARSE: a success code, nothing opened
+    fb::CreateResult r;
+    r.status = 0x00000104;
+    r.information = info;
+    r.reparsed = true;
+    return r;
+  };
   const Row rows[] = {
       {"opened writer", access::kWriteData, CreateDisposition::kOpen, result(0, fb::create_info::kOpened), fb::PostCreateAction::kTrack},
       {"created", access::kWriteData, CreateDisposition::kOpenIf, result(0, fb::create_info::kCreated), fb::PostCreateAction::kNone},
@@ -233,6 +240,8 @@ TEST(EngineDecisions, PostCreateTracksWritersOfExistingFilesOnly) {
       {"draining", access::kWriteData, CreateDisposition::kOpen, result(0, fb::create_info::kOpened, false, true), fb::PostCreateAction::kNone},
       {"overwritten", 0, CreateDisposition::kOverwrite, result(0, fb::create_info::kOverwritten), fb::PostCreateAction::kTrack},
       {"superseded", access::kDelete, CreateDisposition::kSupersede, result(0, fb::create_info::kSuperseded), fb::PostCreateAction::kTrack},
+      {"reparsed open", access::kWriteData, CreateDisposition::kOpen, reparsed(fb::create_info::kOpened), fb::PostCreateAction::kNone},
+      {"reparsed supersede, IO_REPARSE", access::kDelete, CreateDisposition::kSupersede, reparsed(0), fb::PostCreateAction::kNone},
   };
   const fbmodel::Name path = u"\\Device\\HarddiskVolume2\\Documents\\x.txt";
   for (const Row& row : rows) {
@@ -368,6 +377,7 @@ TEST(EngineDecisions, OpenedNameTracksWritersByIdOfProtectedFiles) {
       {"open_if existing", access::kWriteData, CreateDisposition::kOpenIf, 0, fb::create_info::kOpened, protected_name, fb::PostCreateAction::kTrack},
       {"reader", access::kReadData, CreateDisposition::kOpen, 0, fb::create_info::kOpened, protected_name, fb::PostCreateAction::kNone},
       {"failed", access::kWriteData, CreateDisposition::kOpen, fb::nt::kAccessDenied, 0, protected_name, fb::PostCreateAction::kNone},
+      {"reparsed", access::kWriteData, CreateDisposition::kOpen, 0x00000104, fb::create_info::kOpened, protected_name, fb::PostCreateAction::kNone},
       {"overwrite", access::kWriteData, CreateDisposition::kOverwrite, 0, fb::create_info::kOverwritten, protected_name, fb::PostCreateAction::kNone},
       {"not protected", access::kWriteData, CreateDisposition::kOpen, 0, fb::create_info::kOpened, u"\\Device\\HarddiskVolume2\\Downloads\\x.txt", fb::PostCreateAction::kNone},
       {"named stream", access::kWriteData, CreateDisposition::kOpen, 0, fb::create_info::kOpened, u"\\Device\\HarddiskVolume2\\Documents\\x.txt:s", fb::PostCreateAction::kNone},
@@ -378,6 +388,7 @@ TEST(EngineDecisions, OpenedNameTracksWritersByIdOfProtectedFiles) {
     fb::CreateResult result;
     result.status = row.status;
     result.information = row.information;
+    result.reparsed = row.status == 0x00000104;  // as translate::create_result sets it
     const fbmodel::Name name(row.name);
     const fb::OpenedDecision d = harness.engine().post_create_opened(op, result, fbmodel::view(name), harness.rules());
     EXPECT_EQ(d.action, row.expected) << row.what;

@@ -179,6 +179,38 @@ TEST_F(SavePatterns, S4_FailedOverwriteDiscardsTheRescueAndReportsNothing) {
   expect_events({});
 }
 
+// An overwrite whose create is reparsed (a symbolic link, a mount point): STATUS_REPARSE passes
+// NT_SUCCESS and Information holds IO_REPARSE (0) or a tag - not create_info::kSuperseded. The
+// reissued create decides for itself: the rescue is discarded, nothing restored, nothing tracked.
+TEST_F(SavePatterns, S4_ReparsedOverwriteDiscardsTheRescueAndTracksNothing) {
+  constexpr fb::NtStatus kReparse = 0x00000104;
+  for (uint64_t information : {uint64_t{0}, uint64_t{0xA000000C}}) {
+    SCOPED_TRACE(information);
+    start();
+    volume->put(kDoc, "content");
+    seed_backup(kDoc, 1, "before");
+    fb::CreateOp op;
+    op.desired_access = access::kWriteData;
+    op.disposition = CreateDisposition::kOverwriteIf;
+    op.process_id = 4242;
+    fb::CreateTicket ticket;
+    const fb::PreCreateDecision pre = harness->engine().pre_create(op, fbmodel::view(kDoc), harness->rules(), &ticket);
+    ASSERT_EQ(pre.action, fb::PreCreateAction::kWithCallback);
+    ASSERT_TRUE(ticket.rescue_active);
+
+    fb::CreateResult result;
+    result.status = kReparse;
+    result.information = information;
+    result.reparsed = true;
+    EXPECT_EQ(harness->engine().post_create(op, result, fbmodel::view(kDoc), &ticket), fb::PostCreateAction::kNone);
+    EXPECT_FALSE(ticket.rescue_active);
+    EXPECT_EQ(volume->content(kDoc), "content");
+    expect_backup(kDoc, 1, "before", Trigger::kWrite);
+    EXPECT_EQ(volume->file_names(), std::vector<Name>{fbmodel::fold(kDoc)});  // no rescue file left
+    expect_events({});
+  }
+}
+
 TEST_F(SavePatterns, S4_OverwriteDuringASessionKeepsTheSessionsBackup) {
   volume->put(kDoc, "session start");
   AppHandle* editor = nullptr;

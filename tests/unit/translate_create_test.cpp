@@ -180,6 +180,7 @@ TEST_P(TranslatePostCreate, ResultCarriesStatusInformationAndDraining) {
   EXPECT_EQ(result.information, c.information) << c.story;
   EXPECT_EQ(result.is_directory, c.is_directory) << c.story;
   EXPECT_EQ(result.draining, (c.flags & FLTFL_POST_OPERATION_DRAINING) != 0) << c.story;
+  EXPECT_EQ(result.reparsed, c.status == STATUS_REPARSE) << c.story;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -190,6 +191,9 @@ INSTANTIATE_TEST_SUITE_P(
                       PostCreateCase{"S4 created instead", 0, fb::create_info::kCreated, false, 0},
                       PostCreateCase{"sharing violation", static_cast<NTSTATUS>(0xC0000043), 0, false, 0},
                       PostCreateCase{"directory", 0, fb::create_info::kOpened, true, 0},
+                      // IO_REPARSE (0) in Information reads like kSuperseded: only the flag tells
+                      PostCreateCase{"reparsed, IO_REPARSE", STATUS_REPARSE, 0, false, 0},
+                      PostCreateCase{"reparsed, symlink tag", STATUS_REPARSE, 0xA000000C, false, 0},
                       PostCreateCase{"instance draining", 0, fb::create_info::kOverwritten, false,
                                      FLTFL_POST_OPERATION_DRAINING}));
 
