@@ -124,6 +124,7 @@ class RuleSet {
   bool filter_has(Filter which, uint32_t bit) const;
   Str16 string_at(uint32_t offset) const;  // a rule's upcased text: uint32 len, then the units
   bool contains(const Table& table, uint64_t hash, Str16 text) const;
+  bool equals_upcased(Str16 text, Str16 rule) const;
   bool path_length_listed(uint32_t len) const { return (path_lengths_[(len / 64) % 64] >> (len % 64)) & 1; }
   bool is_folder_name(Str16 component) const;
   bool is_folder_path(Str16 prefix) const;
