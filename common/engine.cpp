@@ -8,7 +8,20 @@
 namespace fb {
 namespace {
 
+// FileState::session_decided.
+constexpr uint32_t kUndecided = 0;
+constexpr uint32_t kDecided = 1;
+constexpr uint32_t kDeciding = 2;  // a backup in progress under the lock: not yet decided
+
 void set_decided(FileState* state, uint32_t value) { __atomic_store_n(&state->session_decided, value, __ATOMIC_RELEASE); }
+
+// The one transition from undecided: by the lock holder (to kDeciding) or by an unobserved
+// modification without the lock (to kDecided). Exactly one of them wins a session.
+bool claim_session(FileState* state, uint32_t to) {
+  uint32_t expected = kUndecided;
+  return __atomic_compare_exchange_n(&state->session_decided, &expected, to, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE);
+}
 
 CopyBuffer as_copy_buffer(const PooledBuffer& buffer) {
   CopyBuffer out;
@@ -117,7 +130,10 @@ void Engine::init_file_state(FileState* state, Str16 name, FileLock* lock) {
 }
 
 void Engine::release_file_state(FileState* state) {
-  if (state->lock != nullptr) counters_.remove_tracked_file();
+  if (state->lock != nullptr) {
+    flush_unobserved(state);  // the last reference: nobody else holds the state or renames it
+    counters_.remove_tracked_file();
+  }
   *state = FileState();
 }
 
@@ -133,24 +149,26 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
     return;
   }
   LockGuard guard(*state->lock);
+  flush_unobserved(state);  // before a new session may reset the decision
   if (handle != nullptr && !handle->counted_writer) {
     handle->counted_writer = true;
     handle->append_only = access_is_append_only(op.desired_access);
     counters_.add_tracked_open();
     if (state->writer_count++ == 0) {  // a new write session
-      set_decided(state, 0);
+      set_decided(state, kUndecided);
       ++state->sessions;
       counters_.add_session();
     }
   }
   if (!ticket_has_news(ticket)) return;
-  const bool decided = session_decided(*state);
+  const bool decided = !claim_session(state, kDeciding);
+  const Str16 path = state->name;
   PooledBuffer buffer(*services_.buffers);
   const BackupReport report =
-      restore_after_overwrite(*services_.fs, state->name, *ticket, !decided, config, as_copy_buffer(buffer));
+      restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, as_copy_buffer(buffer));
   if (decided) return;  // this session already has its backup: the old versions are back, no event
-  emit(report, Trigger::kOverwriteOnOpen, state->name, ticket->process_id, ticket->start_time);
-  set_decided(state, 1);
+  emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
+  set_decided(state, kDecided);
 }
 
 // --- renames ---------------------------------------------------------------------------------
@@ -172,6 +190,7 @@ RenameDecision Engine::post_rename(NtStatus status, Str16 new_name, const RuleSe
 Str16 Engine::apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy) {
   if (decision.action == RenameAction::kNone) return name_copy;
   LockGuard guard(*state->lock);
+  flush_unobserved(state);  // under the name the file had when it was modified
   if (decision.action == RenameAction::kExclude) {
     state->excluded = true;
     return name_copy;
@@ -186,9 +205,11 @@ Str16 Engine::apply_rename(FileState* state, const RenameDecision& decision, Str
 
 void Engine::decide_session(FileState* state, const Modification& m) {
   LockGuard guard(*state->lock);
-  if (session_decided(*state)) return;  // another thread decided while we waited
+  flush_unobserved(state);
+  // Decided by another thread while we waited, or by an unobserved modification.
+  if (!claim_session(state, kDeciding)) return;
   if (state->excluded) {  // renamed out of the protected folders: this session decides nothing
-    set_decided(state, 1);
+    set_decided(state, kDecided);
     return;
   }
   BackupJob job;
@@ -200,9 +221,35 @@ void Engine::decide_session(FileState* state, const Modification& m) {
   job.only_if_larger_than = m.only_if_larger_than;
   PooledBuffer buffer(*services_.buffers);
   const BackupReport report = run_backup(*services_.fs, job, as_copy_buffer(buffer));
-  if (!report.decided) return;
+  if (!report.decided) {
+    set_decided(state, kUndecided);  // the next modification tries again
+    return;
+  }
   emit(report, m.trigger, state->name, m.process_id, job.time);
-  set_decided(state, 1);
+  set_decided(state, kDecided);
+}
+
+void Engine::modification_unobserved(FileState* state, const HandleState* handle, Trigger trigger,
+                                     uint64_t process_id) {
+  if (state == nullptr) return;
+  // Lost to a backup in progress (kDeciding: its event covers the session) or already decided.
+  if (!claim_session(state, kDecided)) return;
+  if (trigger == Trigger::kWrite && handle != nullptr && handle->append_only) trigger = Trigger::kAppend;
+  state->unobserved_trigger = trigger;
+  state->unobserved_process_id = process_id;
+  state->unobserved_time = services_.clock->now();
+  __atomic_store_n(&state->unobserved_pending, 1u, __ATOMIC_RELEASE);
+}
+
+void Engine::flush_unobserved(FileState* state) {
+  if (__atomic_load_n(&state->unobserved_pending, __ATOMIC_ACQUIRE) == 0) return;
+  __atomic_store_n(&state->unobserved_pending, 0u, __ATOMIC_RELAXED);
+  if (state->excluded) return;  // an excluded file reports nothing
+  BackupReport report;
+  report.decided = true;
+  report.outcome = Outcome::kSkipped;
+  report.skip_reason = SkipReason::kNotObservable;
+  emit(report, state->unobserved_trigger, state->name, state->unobserved_process_id, state->unobserved_time);
 }
 
 void Engine::pre_write(const WriteOp& op, FileState* state, const HandleState* handle) {
@@ -302,8 +349,9 @@ void Engine::pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* h
 void Engine::post_cleanup(FileState* state, HandleState* handle) {
   if (state == nullptr || handle == nullptr || !handle->counted_writer) return;
   LockGuard guard(*state->lock);
+  flush_unobserved(state);
   handle->counted_writer = false;
-  if (state->writer_count > 0 && --state->writer_count == 0) set_decided(state, 0);  // the session ends
+  if (state->writer_count > 0 && --state->writer_count == 0) set_decided(state, kUndecided);  // the session ends
 }
 
 // --- events ---------------------------------------------------------------------------------------

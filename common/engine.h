@@ -145,6 +145,17 @@ class Engine {
                            Str16 destination, const RuleSet& rules);
   void pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle);
   void pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* handle);
+  // A modification of a tracked stream that the driver saw where it can do no I/O and may not
+  // wait for the file's lock (above PASSIVE_LEVEL, or with a top-level IRP set: see
+  // backup_io_allowed in driver/callbacks.h). Without it the session would stay undecided and
+  // the next modification would back up content already modified, labelled as the previous
+  // version. Ends the session's decision as a skip (SkipReason::kNotObservable): takes no lock,
+  // does no I/O, callable at any IRQL up to DISPATCH_LEVEL. Exactly one event per session: when
+  // a backup is already in progress its own event stands; the skip event is emitted by the next
+  // engine call that holds the file's lock (the name may be read only there) - at the latest
+  // when the handle is cleaned up or the context released. trigger: kWrite (kAppend follows
+  // from the handle), kMappedSection or kOther; state null: nothing to do.
+  void modification_unobserved(FileState* state, const HandleState* handle, Trigger trigger, uint64_t process_id);
 
   // --- end of a handle --------------------------------------------------------------------
   void post_cleanup(FileState* state, HandleState* handle);
@@ -160,7 +171,7 @@ class Engine {
   static bool needs_decision(const FileState& state) { return !session_decided(state); }
   // Whether this session's decision was made (tests and tracing).
   static bool session_decided(const FileState& state) {
-    return __atomic_load_n(&state.session_decided, __ATOMIC_ACQUIRE) != 0;
+    return __atomic_load_n(&state.session_decided, __ATOMIC_ACQUIRE) == 1;  // not 2: in progress
   }
 
  private:
@@ -171,6 +182,9 @@ class Engine {
   };
   // The session's one backup decision, under the file's lock.
   void decide_session(FileState* state, const Modification& m);
+  // Emits the event modification_unobserved left pending. Under the file's lock (or from the
+  // context's release, when no other reference exists).
+  void flush_unobserved(FileState* state);
   void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules);
   // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost.
   void report_delete(Str16 file_path, uint64_t process_id);

@@ -27,10 +27,19 @@ struct FileState {
   FileLock* lock = nullptr;
   // Handles of this file that count as writers (HandleState::counted_writer). Under `lock`.
   uint32_t writer_count = 0;
-  // Whether this session's backup decision has been made. Written under `lock` with release
-  // semantics, read on the write path first without the lock (acquire) so that every write
-  // after the first costs one load. Access only through the engine.
+  // This session's backup decision: 0 undecided, 1 decided, 2 being decided (a backup in
+  // progress, only while `lock` is held). Written under `lock`, except the 0 -> 1 compare-exchange
+  // of Engine::modification_unobserved; read on the write path first without the lock (acquire)
+  // so that every write after the first costs one load. Access only through the engine.
   uint32_t session_decided = 0;
+  // A modification the driver could not act on claimed this session's decision (0 -> 1 above)
+  // without the lock: its kSkipped event waits here until an engine call holds `lock` and may
+  // read `name` (1 = pending). The unobserved_* fields are written by the claimer before the
+  // release store of this flag.
+  uint32_t unobserved_pending = 0;
+  Trigger unobserved_trigger = Trigger::kWrite;
+  uint64_t unobserved_process_id = 0;
+  int64_t unobserved_time = 0;
   // Sessions seen on this file (statistics and tests).
   uint32_t sessions = 0;
   // The file was renamed to a name the rules do not protect (or that is no longer the default

@@ -33,6 +33,8 @@ enum class SkipReason : uint8_t {
   kTooLarge = 2,       // file_size > MaxFileSize
   kLowDiskSpace = 3,   // free space after the copy would fall under MinFreeSpace
   kDisabled = 4,       // Enabled = 0 in the configuration
+  kNotObservable = 5,  // the session's first modification came where the driver can do no I/O
+                       // (raised IRQL, or inside a file system's own request)
 };
 
 constexpr uint32_t kMaxPathUnits = 32767;  // longest NT path, in UTF-16 code units

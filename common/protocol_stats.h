@@ -18,7 +18,7 @@ enum class FailureReason : uint8_t {
   kInsufficientResources = 6,  // pool or quota exhausted in the driver
 };
 constexpr uint32_t kFailureReasonCount = 7;  // highest value + 1
-constexpr uint32_t kSkipReasonCount = 5;     // SkipReason: highest value + 1
+constexpr uint32_t kSkipReasonCount = 6;     // SkipReason: highest value + 1
 
 // Which FailureReason a failed backup's status belongs to.
 FailureReason failure_reason_of(NtStatus status);

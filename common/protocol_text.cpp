@@ -74,6 +74,7 @@ const char* skip_reason_text(SkipReason reason) {
     case SkipReason::kTooLarge: return "too large";
     case SkipReason::kLowDiskSpace: return "low disk space";
     case SkipReason::kDisabled: return "disabled";
+    case SkipReason::kNotObservable: return "not observable";
   }
   return "unknown";
 }

@@ -19,9 +19,13 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_fsctl(PFLT_CALLBACK_DATA data, PCFLT_RELATE
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   StreamContextRef stream = contexts::stream(objects);
   if (!stream || !fb::Engine::needs_decision(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-  if (!backup_io_allowed()) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   op.process_id = requestor_process(data);
   if (from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (!backup_io_allowed()) {  // no backup possible: the engine ends the session's decision
+    FB_TRACE("pre-fsctl: 0x%08lx not observable", static_cast<ULONG>(op.control_code));
+    engine->modification_unobserved(&stream->state, nullptr, fb::Trigger::kOther, op.process_id);
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  }
   StreamHandleContextRef handle = contexts::stream_handle(objects);
   FB_TRACE("pre-fsctl: 0x%08lx modifies a tracked stream", static_cast<ULONG>(op.control_code));
   engine->pre_fsctl(op, &stream->state, handle ? &handle->state : nullptr);

@@ -20,7 +20,12 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_acquire_for_section(PFLT_CALLBACK_DATA data
   if (!stream || !fb::Engine::needs_decision(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   // The cache manager creates sections from inside the file system (top-level IRP set),
   // including for the backup's own reads: never decide from there.
-  if (!backup_io_allowed() || from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (!backup_io_allowed()) {  // no backup possible: the engine ends the session's decision
+    FB_TRACE("pre-acquire-for-section: writable section not observable");
+    engine->modification_unobserved(&stream->state, nullptr, fb::Trigger::kMappedSection, op.process_id);
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  }
   StreamHandleContextRef handle = contexts::stream_handle(objects);
   FB_TRACE("pre-acquire-for-section: writable section (protection 0x%lx) on a tracked stream",
            static_cast<ULONG>(op.page_protection));

@@ -221,6 +221,14 @@ class FilterHarness {
     return volume_.write(h->model, offset, data.data(), op.length, &written);
   }
 
+  // A write the driver saw where it can do no backup I/O (raised IRQL, or a top-level IRP set):
+  // the engine is told, the write goes down.
+  NtStatus write_unobserved(AppHandle* h, uint64_t offset, const std::string& data) {
+    engine_.modification_unobserved(state(h), &h->hs, fb::Trigger::kWrite, pid_);
+    uint32_t written = 0;
+    return volume_.write(h->model, offset, data.data(), static_cast<uint32_t>(data.size()), &written);
+  }
+
   NtStatus set_end_of_file(AppHandle* h, uint64_t size) {
     fb::SetInfoOp op = set_info(fb::FileInfoClass::kEndOfFile);
     op.end_of_file = size;

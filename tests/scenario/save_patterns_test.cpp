@@ -412,6 +412,42 @@ TEST_F(SavePatterns, ZeroDataFsctlIsAModification) {
   expect_events({backed_up(Trigger::kOther, 6)});
 }
 
+// The session's first write came where the driver could do no backup (raised IRQL, or inside a
+// file system's own request): the session is decided as a skip, so the next write does not back
+// up the modified content as if it were the previous version. One event, at the latest when the
+// handle is cleaned up; the next session backs up as usual.
+TEST_F(SavePatterns, UnobservableFirstWriteIsASkipAndLaterWritesDoNotBackUp) {
+  volume->put(kDoc, "version 1");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->write_unobserved(h, 0, "MODIFIED"), nt::kSuccess);
+  EXPECT_TRUE(fb::Engine::session_decided(h->ctx->state));
+  ASSERT_EQ(harness->write(h, 0, "version 2"), nt::kSuccess);
+  ASSERT_EQ(harness->write_unobserved(h, 0, "version 2"), nt::kSuccess);  // no second event
+  harness->close(h);
+
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  EXPECT_TRUE(slots(kDoc).empty()) << "modified content backed up as the previous version";
+  expect_events({skipped(Trigger::kWrite, SkipReason::kNotObservable, 0)});
+
+  harness->clear_events();
+  ASSERT_EQ(harness->edit(kDoc, 0, "VERSION 3"), nt::kSuccess);  // a new session
+  expect_backup(kDoc, 1, "version 2", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)});
+}
+
+// Once the session has its backup, an unobservable write changes nothing and reports nothing.
+TEST_F(SavePatterns, UnobservableWriteAfterTheBackupReportsNothing) {
+  volume->put(kDoc, "version 1");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 0, "version 2"), nt::kSuccess);
+  ASSERT_EQ(harness->write_unobserved(h, 0, "version 3"), nt::kSuccess);
+  harness->close(h);
+  expect_backup(kDoc, 1, "version 1", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)});
+}
+
 TEST_F(SavePatterns, TwoWritersFirstClosesBeforeSecondWrites) {
   // Textbook bug 5: the shared context died with the first handle's cleanup.
   volume->put(kDoc, "original");

@@ -104,6 +104,7 @@ TEST(MonitorDriverMessages, StatsReplyIsReadAndFormatted) {
             "    too large                1\n"
             "    low disk space           0\n"
             "    disabled                 0\n"
+            "    not observable           0\n"
             "  failed                     2\n"
             "    other                    0\n"
             "    sharing violation        2\n"

@@ -200,7 +200,7 @@ INSTANTIATE_TEST_SUITE_P(
                          Error::kBadEnumValue},
         InvalidEventCase{"OutcomePastEnd", [](BackupEvent* e) { e->outcome = static_cast<fb::Outcome>(5); },
                          Error::kBadEnumValue},
-        InvalidEventCase{"SkipPastEnd", [](BackupEvent* e) { e->skip_reason = static_cast<fb::SkipReason>(5); },
+        InvalidEventCase{"SkipPastEnd", [](BackupEvent* e) { e->skip_reason = static_cast<fb::SkipReason>(fb::kSkipReasonCount); },
                          Error::kBadEnumValue}),
     [](const ::testing::TestParamInfo<InvalidEventCase>& info) { return std::string(info.param.name); });
 

@@ -249,7 +249,7 @@ const Specific kSpecific[] = {
     {"EventTriggerPastEnd", kEvent, [](Bytes& b) { b[72] = 9; }, Error::kBadEnumValue},
     {"EventOutcomeZero", kEvent, [](Bytes& b) { b[73] = 0; }, Error::kBadEnumValue},
     {"EventOutcomePastEnd", kEvent, [](Bytes& b) { b[73] = 5; }, Error::kBadEnumValue},
-    {"EventSkipReasonPastEnd", kEvent, [](Bytes& b) { b[74] = 5; }, Error::kBadEnumValue},
+    {"EventSkipReasonPastEnd", kEvent, [](Bytes& b) { b[74] = 6; }, Error::kBadEnumValue},
     {"GapDroppedZero", kGap, [](Bytes& b) { put<uint64_t>(b, 16, 0); }, Error::kBadGapRange},
     {"GapCountDisagrees", kGap, [](Bytes& b) { put<uint64_t>(b, 16, 4); }, Error::kBadGapRange},
     {"GapFirstAfterLast", kGap, [](Bytes& b) { put<uint64_t>(b, 24, 7); }, Error::kBadGapRange},
