@@ -8,6 +8,8 @@
 namespace fb {
 namespace {
 
+bool name_is_unknown(const FileState& state) { return __atomic_load_n(&state.name_unknown, __ATOMIC_ACQUIRE) != 0; }
+
 // FileState::session_decided.
 constexpr uint32_t kUndecided = 0;
 constexpr uint32_t kDecided = 1;
@@ -162,7 +164,8 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   }
   if (!ticket_has_news(ticket)) return;
   const bool decided = !claim_session(state, kDeciding);
-  const Str16 path = state->name;
+  // After a rename nobody followed the state's name may be another file's: the create's is not.
+  const Str16 path = name_is_unknown(*state) ? file_path : state->name;
   PooledBuffer buffer(*services_.buffers);
   const BackupReport report =
       restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, as_copy_buffer(buffer));
@@ -198,6 +201,7 @@ Str16 Engine::apply_rename(FileState* state, const RenameDecision& decision, Str
   const Str16 previous = state->name;
   state->name = name_copy;
   state->excluded = !decision.protected_file;
+  __atomic_store_n(&state->name_unknown, 0u, __ATOMIC_RELEASE);  // the name is known again
   return previous;
 }
 
@@ -208,7 +212,8 @@ void Engine::decide_session(FileState* state, const Modification& m) {
   flush_unobserved(state);
   // Decided by another thread while we waited, or by an unobserved modification.
   if (!claim_session(state, kDeciding)) return;
-  if (state->excluded) {  // renamed out of the protected folders: this session decides nothing
+  // Renamed out of the protected folders, or to a name we could not learn: decide nothing.
+  if (state->excluded || name_is_unknown(*state)) {
     set_decided(state, kDecided);
     return;
   }
@@ -244,7 +249,7 @@ void Engine::modification_unobserved(FileState* state, const HandleState* handle
 void Engine::flush_unobserved(FileState* state) {
   if (__atomic_load_n(&state->unobserved_pending, __ATOMIC_ACQUIRE) == 0) return;
   __atomic_store_n(&state->unobserved_pending, 0u, __ATOMIC_RELAXED);
-  if (state->excluded) return;  // an excluded file reports nothing
+  if (state->excluded || name_is_unknown(*state)) return;  // nothing is reported under a stale name
   BackupReport report;
   report.decided = true;
   report.outcome = Outcome::kSkipped;

@@ -133,6 +133,12 @@ class Engine {
   // returns (it is `name_copy` itself when the decision keeps the name). name_copy: the driver's
   // new copy of decision.file_path for kAdoptName, ignored otherwise.
   Str16 apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy);
+  // A rename of this tracked file that the driver cannot follow (above PASSIVE_LEVEL, or inside
+  // a file system's own request: no name query, no lock). The state's name may now be another
+  // file's: no backup opens it any more (each session decides nothing, silently), until a
+  // followed rename (apply_rename with kAdoptName) gives the state its name again. No lock, no
+  // I/O; callable at any IRQL up to DISPATCH_LEVEL.
+  static void name_unknown(FileState* state) { __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE); }
 
   // --- modifications ----------------------------------------------------------------------
   void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);

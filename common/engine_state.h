@@ -46,6 +46,10 @@ struct FileState {
   // stream of a file): its modifications decide nothing until a rename brings it back. Under
   // `lock`, like `name`, which a rename replaces (Engine::apply_rename).
   bool excluded = false;
+  // A rename the driver could not follow (Engine::name_unknown): `name` may now be another
+  // file's, so no backup is made under it until a followed rename brings a name back (1 = set).
+  // Set without the lock (atomic store), read under it.
+  uint32_t name_unknown = 0;
 };
 
 struct HandleState {

@@ -73,9 +73,11 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PC
   const bool post_rename = fb::Engine::rename_changes_name(op, tracked);
   if (precheck == fb::Precheck::kIgnore && !post_rename) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   if (!backup_io_allowed()) {
-    // No name query and no KMUTEX wait here, nor in a post-operation of this thread.
+    // No name query and no KMUTEX wait here, nor in a post-operation of this thread. A rename of
+    // a tracked file that cannot be followed leaves its name unknown: the engine stops using it.
     FB_TRACE("pre-set-information: class %lu skipped, not at PASSIVE_LEVEL or inside a file system call%s",
-             static_cast<ULONG>(op.info_class), post_rename ? " (the tracked name may go stale)" : "");
+             static_cast<ULONG>(op.info_class), post_rename ? " (the tracked name is forgotten)" : "");
+    if (post_rename) engine->name_unknown(&stream->state);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   const FLT_PREOP_CALLBACK_STATUS answer = translate::pre_set_information_status(post_rename);

@@ -229,6 +229,15 @@ class FilterHarness {
     return volume_.write(h->model, offset, data.data(), static_cast<uint32_t>(data.size()), &written);
   }
 
+  // A stream context's rename the driver could not follow (raised IRQL, or inside a file
+  // system's own request): the engine is told the name is unknown, the rename goes down.
+  NtStatus rename_unobserved(AppHandle* h, const Name& target, bool replace_if_exists) {
+    if (h->tracked) engine_.name_unknown(&h->ctx->state);
+    const NtStatus s = volume_.rename(h->model, target, replace_if_exists);
+    if (fb::nt_success(s)) h->path = target;
+    return s;
+  }
+
   NtStatus set_end_of_file(AppHandle* h, uint64_t size) {
     fb::SetInfoOp op = set_info(fb::FileInfoClass::kEndOfFile);
     op.end_of_file = size;

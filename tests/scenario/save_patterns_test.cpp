@@ -500,6 +500,31 @@ TEST_F(SavePatterns, FileRenamedIntoAProtectedFolderThenEdited) {
 
 // Review finding: the stream context kept the name the file was opened under, so after a rename
 // the next session backed up whatever file had taken the old name.
+// A rename of a tracked file that the driver could not follow (raised IRQL, or inside a file
+// system's own request): the state's name now belongs to another file, which must not be backed
+// up (nor this file under the wrong name) - until a followed rename gives the state a name again.
+TEST_F(SavePatterns, TrackedFileRenamedUnobservedIsNotBackedUpUnderItsOldName) {
+  const Name renamed = kDocs + u"renamed.docx";
+  const Name final_name = kDocs + u"final.docx";
+  volume->put(kDoc, "version 1");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->rename_unobserved(h, renamed, false), nt::kSuccess);
+  volume->put(kDoc, "another file");  // a new file takes the old name
+  ASSERT_EQ(harness->write(h, 0, "VERSION 2"), nt::kSuccess);
+  EXPECT_TRUE(slots(kDoc).empty()) << "another file was backed up under the stale name";
+  EXPECT_TRUE(slots(renamed).empty());
+  expect_events({});
+
+  ASSERT_EQ(harness->rename(h, final_name, false), nt::kSuccess);  // followed: the name is known
+  const auto context = harness->hold_context(h);  // the next session finds the same state
+  harness->close(h);
+  ASSERT_EQ(harness->edit(final_name, 0, "version 3"), nt::kSuccess);
+  expect_backup(final_name, 1, "VERSION 2", Trigger::kWrite);
+  EXPECT_TRUE(slots(kDoc).empty());
+  expect_events({backed_up(Trigger::kWrite, 9, final_name)});
+}
+
 TEST_F(SavePatterns, TrackedFileRenamedWithinDocumentsIsBackedUpUnderItsNewName) {
   const Name renamed = kDocs + u"final.docx";
   volume->put(kDoc, "draft");
