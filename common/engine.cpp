@@ -235,8 +235,8 @@ void Engine::decide_session(FileState* state, const Modification& m) {
 }
 
 void Engine::modification_unobserved(FileState* state, const HandleState* handle, Trigger trigger,
-                                     uint64_t process_id) {
-  if (state == nullptr) return;
+                                     uint64_t process_id, bool from_own_client) {
+  if (state == nullptr || from_own_client) return;
   // Lost to a backup in progress (kDeciding: its event covers the session) or already decided.
   if (!claim_session(state, kDecided)) return;
   if (trigger == Trigger::kWrite && handle != nullptr && handle->append_only) trigger = Trigger::kAppend;
@@ -258,7 +258,7 @@ void Engine::flush_unobserved(FileState* state) {
 }
 
 void Engine::pre_write(const WriteOp& op, FileState* state, const HandleState* handle) {
-  if (state == nullptr || op.paging_io) return;  // nothing in the paging path
+  if (state == nullptr || op.paging_io || op.from_own_client) return;  // nothing in the paging path
   if (session_decided(*state)) return;           // the common case: one load
   Modification m;
   m.trigger = (handle != nullptr && handle->append_only) ? Trigger::kAppend : Trigger::kWrite;
@@ -333,7 +333,7 @@ void Engine::report_delete(Str16 file_path, uint64_t process_id) {
 
 void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle) {
   (void)handle;
-  if (state == nullptr || !section_can_write(op) || session_decided(*state)) return;
+  if (state == nullptr || op.from_own_client || !section_can_write(op) || session_decided(*state)) return;
   Modification m;
   m.trigger = Trigger::kMappedSection;
   m.process_id = op.process_id;
@@ -342,7 +342,7 @@ void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, cons
 
 void Engine::pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* handle) {
   (void)handle;
-  if (state == nullptr || !fsctl_modifies(op.control_code) || session_decided(*state)) return;
+  if (state == nullptr || op.from_own_client || !fsctl_modifies(op.control_code) || session_decided(*state)) return;
   Modification m;
   m.trigger = Trigger::kOther;
   m.process_id = op.process_id;

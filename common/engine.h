@@ -161,7 +161,8 @@ class Engine {
   // engine call that holds the file's lock (the name may be read only there) - at the latest
   // when the handle is cleaned up or the context released. trigger: kWrite (kAppend follows
   // from the handle), kMappedSection or kOther; state null: nothing to do.
-  void modification_unobserved(FileState* state, const HandleState* handle, Trigger trigger, uint64_t process_id);
+  void modification_unobserved(FileState* state, const HandleState* handle, Trigger trigger, uint64_t process_id,
+                               bool from_own_client);
 
   // --- end of a handle --------------------------------------------------------------------
   void post_cleanup(FileState* state, HandleState* handle);

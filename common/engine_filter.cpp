@@ -7,6 +7,7 @@ namespace fb {
 
 Precheck create_precheck(const CreateOp& op) {
   if (op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+  if (op.from_own_client) return Precheck::kIgnore;  // fbmon's restore saved the content itself
   if (op.paging_file || op.volume_open || op.prefetcher_open) return Precheck::kIgnore;
   if (op.open_target_directory) return Precheck::kIgnore;
   if (op.create_options & create_option::kDirectoryFile) return Precheck::kIgnore;
@@ -33,7 +34,7 @@ bool rename_changes_name(const SetInfoOp& op, bool tracked) {
 }
 
 Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
-  if (op.paging_io) return Precheck::kIgnore;
+  if (op.paging_io || op.from_own_client) return Precheck::kIgnore;
   switch (op.info_class) {
     case FileInfoClass::kEndOfFile:
       if (op.advance_only) return Precheck::kIgnore;

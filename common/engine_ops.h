@@ -111,6 +111,7 @@ struct CreateOp {
   bool volume_open = false;        // FltIsVolumeOpen-style: empty name, no related file object
   bool prefetcher_open = false;    // GUID_ECP_PREFETCH_OPEN on the create's ECP list
   uint64_t process_id = 0;         // FltGetRequestorProcessId
+  bool from_own_client = false;    // the requestor is connected to our port (fbmon restoring a file)
 };
 
 // Post-create: the create's result.
@@ -130,6 +131,7 @@ struct WriteOp {
   uint64_t offset = 0;             // Write.ByteOffset
   uint32_t length = 0;             // Write.Length
   uint64_t process_id = 0;
+  bool from_own_client = false;    // the requestor is connected to our port (fbmon restoring a file)
 };
 
 // IRP_MJ_SET_INFORMATION, with the class-specific parameters already read out of InfoBuffer.
@@ -143,6 +145,7 @@ struct SetInfoOp {
   bool replace_if_exists = false;  // rename/link: ReplaceIfExists, or the _EX flag (see helpers)
   bool delete_file = false;        // disposition: DeleteFile, or the _EX delete flag
   uint64_t process_id = 0;
+  bool from_own_client = false;    // the requestor is connected to our port (fbmon restoring a file)
 };
 
 // IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION.
@@ -150,12 +153,14 @@ struct SectionOp {
   SectionSync sync_type = SectionSync::kOther;
   uint32_t page_protection = 0;
   uint64_t process_id = 0;
+  bool from_own_client = false;    // the requestor is connected to our port (fbmon restoring a file)
 };
 
 // IRP_MJ_FILE_SYSTEM_CONTROL.
 struct FsctlOp {
   uint32_t control_code = 0;       // FileSystemControl.Common.FsControlCode
   uint64_t process_id = 0;
+  bool from_own_client = false;    // the requestor is connected to our port (fbmon restoring a file)
 };
 
 // Translation helpers for the _EX information classes (one place decides what they mean).

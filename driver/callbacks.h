@@ -51,9 +51,8 @@ constexpr FLT_FILE_NAME_OPTIONS kNameOptions = FLT_FILE_NAME_NORMALIZED | FLT_FI
 
 inline uint64_t requestor_process(PFLT_CALLBACK_DATA data) { return FltGetRequestorProcessId(data); }
 
-// I/O of a connected fbmon (a restore writing the content back) is left alone: the host's rule
-// (engine_host.h, is_monitor_process). Checked after the parameter checks, before any lookup.
-// It belongs in the engine's cheap checks once the descriptors carry it.
-inline bool from_monitor(uint64_t process_id) { return host::is_monitor_process(process_id); }
+// Whether the requestor is connected to \FileBackupPort (engine_host.h). A fact for the
+// descriptors' from_own_client: the engine decides what it means (it leaves fbmon's restore alone).
+inline bool from_own_client(uint64_t process_id) { return host::is_monitor_process(process_id); }
 
 }  // namespace fbk::callbacks

@@ -74,9 +74,10 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
   translate::CreateFacts facts;
   facts.volume_open = is_volume_open(objects);
   facts.process_id = requestor_process(data);
+  facts.from_own_client = from_own_client(facts.process_id);
   fb::CreateOp op = translate::create_op(*data, facts);
   fb::Precheck precheck = fb::Engine::create_precheck(op);
-  if (precheck == fb::Precheck::kIgnore || from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  if (precheck == fb::Precheck::kIgnore) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   // The ECP list walk only for the opens that passed every cheaper check.
   facts.prefetcher_open = is_prefetcher_open(data, objects->Filter);
   if (facts.prefetcher_open) {

@@ -20,10 +20,10 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_fsctl(PFLT_CALLBACK_DATA data, PCFLT_RELATE
   StreamContextRef stream = contexts::stream(objects);
   if (!stream || !fb::Engine::needs_decision(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   op.process_id = requestor_process(data);
-  if (from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  op.from_own_client = from_own_client(op.process_id);
   if (!backup_io_allowed()) {  // no backup possible: the engine ends the session's decision
     FB_TRACE("pre-fsctl: 0x%08lx not observable", static_cast<ULONG>(op.control_code));
-    engine->modification_unobserved(&stream->state, nullptr, fb::Trigger::kOther, op.process_id);
+    engine->modification_unobserved(&stream->state, nullptr, fb::Trigger::kOther, op.process_id, op.from_own_client);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   StreamHandleContextRef handle = contexts::stream_handle(objects);

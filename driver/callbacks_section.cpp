@@ -14,16 +14,17 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_acquire_for_section(PFLT_CALLBACK_DATA data
   *completion_context = nullptr;
   fb::Engine* engine = host::engine();
   if (engine == nullptr) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-  const fb::SectionOp op = translate::section_op(*data, requestor_process(data));
+  fb::SectionOp op = translate::section_op(*data, requestor_process(data));
   if (!fb::section_can_write(op)) return FLT_PREOP_SUCCESS_NO_CALLBACK;  // engine's cheap check first
   StreamContextRef stream = contexts::stream(objects);
   if (!stream || !fb::Engine::needs_decision(stream->state)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  op.from_own_client = from_own_client(op.process_id);
   // The cache manager creates sections from inside the file system (top-level IRP set),
   // including for the backup's own reads: never decide from there.
-  if (from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   if (!backup_io_allowed()) {  // no backup possible: the engine ends the session's decision
     FB_TRACE("pre-acquire-for-section: writable section not observable");
-    engine->modification_unobserved(&stream->state, nullptr, fb::Trigger::kMappedSection, op.process_id);
+    engine->modification_unobserved(&stream->state, nullptr, fb::Trigger::kMappedSection, op.process_id,
+                                    op.from_own_client);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   StreamHandleContextRef handle = contexts::stream_handle(objects);

@@ -67,6 +67,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PC
   if (engine == nullptr) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   fb::SetInfoOp op;
   if (!translate::set_information_op(*data, requestor_process(data), &op)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  op.from_own_client = from_own_client(op.process_id);
   StreamContextRef stream = contexts::stream(objects);
   const bool tracked = static_cast<bool>(stream);
   const fb::Precheck precheck = fb::Engine::set_information_precheck(op, tracked);
@@ -81,8 +82,8 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PC
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   const FLT_PREOP_CALLBACK_STATUS answer = translate::pre_set_information_status(post_rename);
-  // fbmon's own renames still rename a tracked file: only the engine's step is skipped for it.
-  if (precheck == fb::Precheck::kIgnore || from_monitor(op.process_id)) return answer;
+  // fbmon's own renames still rename a tracked file (post_rename); the engine ignores the rest.
+  if (precheck == fb::Precheck::kIgnore) return answer;
 
   FileNameInfo source_info, destination_info;
   fb::Str16 source, destination;

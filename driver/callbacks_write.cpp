@@ -21,15 +21,15 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_write(PFLT_CALLBACK_DATA data, PCFLT_RELATE
   // The session's decision is pending. Fast I/O cannot wait for a backup: send it back as an IRP.
   const bool fast_io = translate::is_fast_io(*data);
   if (fast_io) return translate::pre_write_status(fast_io, true);
-  const fb::WriteOp op = translate::write_op(*data, requestor_process(data));
-  if (from_monitor(op.process_id)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  fb::WriteOp op = translate::write_op(*data, requestor_process(data));
+  op.from_own_client = from_own_client(op.process_id);
   if (!backup_io_allowed()) {  // no backup possible: the engine ends the session's decision
     FB_TRACE("pre-write: not observable (irql %u, top-level IRP %u)", static_cast<unsigned>(KeGetCurrentIrql()),
              IoGetTopLevelIrp() != nullptr ? 1u : 0u);
     StreamHandleContextRef handle;
     if (KeGetCurrentIrql() <= APC_LEVEL) handle = contexts::stream_handle(objects);
     engine->modification_unobserved(&stream->state, handle ? &handle->state : nullptr, fb::Trigger::kWrite,
-                                    op.process_id);
+                                    op.process_id, op.from_own_client);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   StreamHandleContextRef handle = contexts::stream_handle(objects);

@@ -74,6 +74,7 @@ fb::CreateOp create_op(const FLT_CALLBACK_DATA& data, const CreateFacts& facts) 
   op.volume_open = facts.volume_open;
   op.prefetcher_open = facts.prefetcher_open;
   op.process_id = facts.process_id;
+  op.from_own_client = facts.from_own_client;
   return op;
 }
 

@@ -34,6 +34,7 @@ struct CreateFacts {
   bool volume_open = false;      // no file name and no related file object: the volume itself
   bool prefetcher_open = false;  // GUID_ECP_PREFETCH_OPEN attached by kernel mode
   uint64_t process_id = 0;       // FltGetRequestorProcessId
+  bool from_own_client = false;  // the requestor is connected to our port (host::is_monitor_process)
 };
 
 // Pre-create: Parameters.Create, RequestorMode, SL_OPEN_PAGING_FILE, SL_OPEN_TARGET_DIRECTORY.

@@ -166,6 +166,7 @@ class FilterHarness {
     op.create_options = options;
     op.share_access = share;
     op.process_id = pid_;
+    op.from_own_client = own_client_;
     auto handle = std::make_unique<AppHandle>();
     handle->path = path;
     handle->stream = stream;
@@ -215,6 +216,7 @@ class FilterHarness {
     op.offset = offset;
     op.length = static_cast<uint32_t>(data.size());
     op.process_id = pid_;
+    op.from_own_client = own_client_;
     engine_.pre_write(op, state(h), &h->hs);
     expect_no_engine_handles();
     uint32_t written = 0;
@@ -224,7 +226,7 @@ class FilterHarness {
   // A write the driver saw where it can do no backup I/O (raised IRQL, or a top-level IRP set):
   // the engine is told, the write goes down.
   NtStatus write_unobserved(AppHandle* h, uint64_t offset, const std::string& data) {
-    engine_.modification_unobserved(state(h), &h->hs, fb::Trigger::kWrite, pid_);
+    engine_.modification_unobserved(state(h), &h->hs, fb::Trigger::kWrite, pid_, own_client_);
     uint32_t written = 0;
     return volume_.write(h->model, offset, data.data(), static_cast<uint32_t>(data.size()), &written);
   }
@@ -279,6 +281,7 @@ class FilterHarness {
     op.sync_type = fb::SectionSync::kCreateSection;
     op.page_protection = protection;
     op.process_id = pid_;
+    op.from_own_client = own_client_;
     engine_.pre_acquire_for_section(op, state(h), &h->hs);
     expect_no_engine_handles();
   }
@@ -297,6 +300,7 @@ class FilterHarness {
     fb::FsctlOp op;
     op.control_code = fb::fsctl::kSetZeroData;
     op.process_id = pid_;
+    op.from_own_client = own_client_;
     engine_.pre_fsctl(op, state(h), &h->hs);
     expect_no_engine_handles();
     return volume_.zero_range(h->model, offset, length);
@@ -343,6 +347,8 @@ class FilterHarness {
   HeapBuffers& buffers() { return buffers_; }
   const fb::RuleSet& rules() const { return rules_.get(); }
   void set_process_id(uint64_t pid) { pid_ = pid; }
+  // The requests that follow come from a process connected to the driver's port (fbmon).
+  void set_own_client(bool own) { own_client_ = own; }
   // Engine handles left open after any callback returned (must stay 0: N5/N6).
   int engine_handle_leaks() const { return leaks_.load(); }
   size_t live_contexts() const {
@@ -367,6 +373,7 @@ class FilterHarness {
     fb::SetInfoOp op;
     op.info_class = info_class;
     op.process_id = pid_;
+    op.from_own_client = own_client_;
     return op;
   }
 
@@ -424,6 +431,7 @@ class FilterHarness {
   CompiledRules rules_;
   fb::Engine engine_;
   std::atomic<uint64_t> pid_;
+  std::atomic<bool> own_client_{false};
   mutable std::mutex mu_;
   std::list<std::unique_ptr<AppHandle>> handles_;
   std::map<const void*, std::weak_ptr<FileCtx>> contexts_;

@@ -59,6 +59,8 @@ TEST(EngineDecisions, CreatePrecheckDecidesWhetherANameIsNeeded) {
       {"new temp, delete on close", with(create(access::kWriteData, CreateDisposition::kCreate), [](fb::CreateOp& o) { o.create_options = fb::create_option::kDeleteOnClose; }), Precheck::kIgnore},
       {"non-directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kNonDirectoryFile; }), Precheck::kNeedName},
       {"rename target's directory", with(create(access::kWriteData), [](fb::CreateOp& o) { o.open_target_directory = true; }), Precheck::kIgnore},
+      {"fbmon (own client)", with(create(access::kWriteData), [](fb::CreateOp& o) { o.from_own_client = true; }), Precheck::kIgnore},
+      {"fbmon overwrite", with(create(access::kWriteData, CreateDisposition::kOverwriteIf), [](fb::CreateOp& o) { o.from_own_client = true; }), Precheck::kIgnore},
       {"by id writer", with(create(access::kWriteData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kNeedOpenedName},
       {"by id open_if writer", with(create(access::kWriteData, CreateDisposition::kOpenIf), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kNeedOpenedName},
       {"by id reader", with(create(access::kReadData), [](fb::CreateOp& o) { o.create_options = fb::create_option::kOpenByFileId; }), Precheck::kIgnore},
@@ -118,6 +120,13 @@ TEST(EngineDecisions, SetInformationPrecheck) {
   kernel_rename.replace_if_exists = true;
   kernel_rename.requestor_mode = fb::RequestorMode::kKernel;
   EXPECT_EQ(fb::Engine::set_information_precheck(kernel_rename, false), Precheck::kIgnore);
+  fb::SetInfoOp own_truncate;  // fbmon's own end-of-file on a tracked file
+  own_truncate.info_class = FileInfoClass::kEndOfFile;
+  own_truncate.from_own_client = true;
+  EXPECT_EQ(fb::Engine::set_information_precheck(own_truncate, true), Precheck::kIgnore);
+  fb::SetInfoOp own_rename = own_truncate;
+  own_rename.info_class = FileInfoClass::kRename;
+  EXPECT_TRUE(fb::Engine::rename_changes_name(own_rename, true)) << "fbmon's renames of tracked files are still followed";
   EXPECT_TRUE(fb::rename_ex_replaces(0x3));
   EXPECT_FALSE(fb::rename_ex_replaces(0x2));
   EXPECT_TRUE(fb::disposition_ex_deletes(0x13));

@@ -34,6 +34,45 @@ TEST_F(SavePatterns, S1_InPlaceWriteBacksUpBeforeTheFirstWrite) {
   expect_events({backed_up(Trigger::kWrite, 9)});
 }
 
+// fbmon's restore saves the current content itself before it writes (docs/usage.md): the
+// driver hands the engine the fact that the requestor is connected to its port, and the engine
+// leaves that I/O alone.
+TEST_F(SavePatterns, OwnClientRestoreIsNotBackedUp) {
+  volume->put(kDoc, "version 1");
+  harness->set_own_client(true);
+  AppHandle* restore = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &restore), nt::kSuccess);
+  EXPECT_FALSE(restore->tracked);
+  ASSERT_EQ(harness->write(restore, 0, "restored!"), nt::kSuccess);
+  harness->close(restore);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{});
+  expect_events({});
+
+  harness->set_own_client(false);  // the next editor's session is backed up as usual
+  AppHandle* editor = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &editor), nt::kSuccess);
+  ASSERT_EQ(harness->write(editor, 0, "VERSION 2"), nt::kSuccess);
+  harness->close(editor);
+  expect_backup(kDoc, 1, "restored!", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)});
+}
+
+TEST_F(SavePatterns, OwnClientWriteToATrackedStreamDecidesNothing) {
+  volume->put(kDoc, "version 1");
+  AppHandle* editor = nullptr;
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &editor), nt::kSuccess);
+  // fbmon writes the stream an editor holds open: the stream's context sees a write whose
+  // requestor is our own client. It must neither back up nor end the editor's session.
+  harness->set_own_client(true);
+  ASSERT_EQ(harness->write(editor, 0, "restored!"), nt::kSuccess);
+  expect_events({});
+  harness->set_own_client(false);
+  ASSERT_EQ(harness->write(editor, 0, "VERSION 2"), nt::kSuccess);
+  harness->close(editor);
+  expect_backup(kDoc, 1, "restored!", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)});
+}
+
 TEST_F(SavePatterns, S2_AppendBacksUpBeforeTheFirstAppend) {
   volume->put(kDoc, "line 1\n");
   AppHandle* h = nullptr;  // `>>`: FILE_APPEND_DATA only
