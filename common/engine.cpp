@@ -194,7 +194,9 @@ Str16 Engine::apply_rename(FileState* state, const RenameDecision& decision, Str
   if (decision.action == RenameAction::kNone) return name_copy;
   LockGuard guard(*state->lock);
   flush_unobserved(state);  // under the name the file had when it was modified
-  if (decision.action == RenameAction::kExclude) {
+  // No copy of the new name (the host ran out of memory): keeping the old name would back up
+  // whatever file takes it, so the file is no longer backed up.
+  if (decision.action == RenameAction::kExclude || name_copy.data == nullptr) {
     state->excluded = true;
     return name_copy;
   }

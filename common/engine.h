@@ -131,7 +131,8 @@ class Engine {
   // Applies the decision under the file's lock - the lock a backup holds while it uses the name
   // - and returns the name the state held before, whose storage the caller frees after this
   // returns (it is `name_copy` itself when the decision keeps the name). name_copy: the driver's
-  // new copy of decision.file_path for kAdoptName, ignored otherwise.
+  // new copy of decision.file_path for kAdoptName (empty when it could not be allocated: the
+  // file is then excluded), ignored otherwise.
   Str16 apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy);
   // A rename of this tracked file that the driver cannot follow (above PASSIVE_LEVEL, or inside
   // a file system's own request: no name query, no lock). The state's name may now be another

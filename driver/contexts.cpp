@@ -94,21 +94,19 @@ StreamHandleContextRef attach_stream_handle(PCFLT_RELATED_OBJECTS objects) {
 void rename_stream(StreamContext* context, const fb::RenameDecision& decision) {
   fb::Engine* engine = host::engine();
   if (engine == nullptr || !context->engine_state) return;
-  fb::RenameDecision applied = decision;
-  fb::Str16 copy;
+  fb::Str16 copy;  // stays empty when no memory: the engine then stops backing the file up
   if (decision.action == fb::RenameAction::kAdoptName) {
     void* block = decision.file_path.len <= fb::kMaxPathUnits
                       ? pool::allocate(decision.file_path.len * sizeof(char16_t) + sizeof(char16_t), pool::kContext)
                       : nullptr;
     if (block == nullptr) {
-      FB_TRACE_ERROR("rename: no memory for the new name; the file is no longer backed up");
-      applied.action = fb::RenameAction::kExclude;
+      FB_TRACE_ERROR("rename: no memory for the new name");
     } else {
       __builtin_memcpy(block, decision.file_path.data, decision.file_path.len * sizeof(char16_t));
       copy = fb::Str16(static_cast<const char16_t*>(block), decision.file_path.len);
     }
   }
-  free_renamed_name(context, engine->apply_rename(&context->state, applied, copy));
+  free_renamed_name(context, engine->apply_rename(&context->state, decision, copy));
 }
 
 VOID FLTAPI cleanup_stream(PFLT_CONTEXT context, FLT_CONTEXT_TYPE) {

@@ -365,6 +365,13 @@ TEST(EngineDecisions, ApplyRenameSwapsTheNameAndHandsBackTheOldOne) {
   EXPECT_EQ(harness.engine().apply_rename(&state, d, fb::Str16()).data, nullptr);
   EXPECT_EQ(state.name.data, new_name.data());
   EXPECT_TRUE(state.excluded);
+  // The host could not copy the new name of a protected file: the old name stays, unused.
+  d.action = fb::RenameAction::kAdoptName;
+  d.protected_file = true;
+  state.excluded = false;
+  EXPECT_EQ(harness.engine().apply_rename(&state, d, fb::Str16()).data, nullptr);
+  EXPECT_EQ(state.name.data, new_name.data());
+  EXPECT_TRUE(state.excluded);
   harness.engine().release_file_state(&state);
 }
 
