@@ -40,6 +40,14 @@ constexpr bool disposition_overwrites(CreateDisposition d) {
          d == CreateDisposition::kOverwriteIf;
 }
 
+// The access an overwriting create is checked for: what it asks, plus what the destructive
+// disposition needs even when not asked for ("Checking for other special cases on
+// IRP_MJ_CREATE" in the IFS docs): FILE_WRITE_DATA to overwrite, DELETE to supersede. The S4
+// rescue asks the file system whether the requestor holds it before copying anything.
+constexpr uint32_t access_checked_by_overwrite(const CreateOp& op) {
+  return op.desired_access | (op.disposition == CreateDisposition::kSupersede ? access::kDelete : access::kWriteData);
+}
+
 // Pre-create cheap checks: kernel-mode requests, paging files, volume opens, prefetcher opens,
 // opens of a rename target's directory (SL_OPEN_TARGET_DIRECTORY), directories, FILE_CREATE (a
 // new file has no previous content) and opens that can neither write, overwrite nor delete on

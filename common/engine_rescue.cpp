@@ -94,8 +94,16 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
     ticket->skip_reason = SkipReason::kDisabled;
     return;
   }
+  // The create has not met its access check yet. Copy nothing its requestor may not overwrite:
+  // the rescue file, readable like its folder, would hand the content to whoever may read there.
+  NtStatus s = fs.check_requestor_access(job.file, job.requestor_access);
+  if (is_not_found(s) || is_access_refusal(s)) return;  // a new file / a create that will fail
+  if (!nt_success(s)) {
+    ticket->failure = s;
+    return;
+  }
   ScopedHandle source(fs);
-  NtStatus s = source.open(job.file, Str16(), OpenMode::kRead);
+  s = source.open(job.file, Str16(), OpenMode::kRead);
   if (is_not_found(s)) return;  // nothing to lose: the create makes a new file
   uint64_t size = 0;
   if (nt_success(s)) s = fs.query_size(source.get(), &size);

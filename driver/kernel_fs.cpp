@@ -246,6 +246,35 @@ fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_b
   return fb::nt::kSuccess;
 }
 
+// Called from pre-create, in the requestor's thread: IO_FORCE_ACCESS_CHECK makes the I/O manager
+// check this kernel-mode open against the file's security descriptor with the thread's
+// security context (its impersonation token when it has one, as for a create arriving through
+// the SMB server), the check the create itself meets further down. Share access is not the
+// question (IO_IGNORE_SHARE_ACCESS_CHECK). The handle is closed before any I/O on it, so an
+// oplock break it started (STATUS_OPLOCK_BREAK_IN_PROGRESS) is never waited for.
+fb::NtStatus KernelFileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access) {
+  UNICODE_STRING name;
+  if (!as_unicode(file.data, file.len, &name)) return fb::nt::kNameTooLong;
+  PFLT_INSTANCE instance = nullptr;
+  const fb::NtStatus found = instance_for(g_driver.filter, file, &instance);
+  if (!fb::nt_success(found)) return found;
+  auto release_instance = on_scope_exit([instance] { FltObjectDereference(instance); });
+
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+  IO_STATUS_BLOCK iosb;
+  HANDLE handle = nullptr;
+  constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  const ULONG options = FILE_NON_DIRECTORY_FILE | FILE_COMPLETE_IF_OPLOCKED;
+  const NTSTATUS status =
+      FltCreateFileEx2(g_driver.filter, instance, &handle, nullptr, desired_access, &attributes, &iosb, nullptr, 0,
+                       kShareAll, FILE_OPEN, options, nullptr, 0, IO_FORCE_ACCESS_CHECK | IO_IGNORE_SHARE_ACCESS_CHECK,
+                       nullptr);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  FltClose(handle);
+  return fb::nt::kSuccess;
+}
+
 void KernelFileSystem::close(fb::FsHandle h) {
   OpenFile* f = open_file(h);
   if (f == nullptr) return;

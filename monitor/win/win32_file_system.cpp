@@ -160,6 +160,15 @@ fb::NtStatus Win32FileSystem::mark_delete(fb::FsHandle h) {
   return fb::nt::kSuccess;
 }
 
+// fbmon is the requestor of its own opens: every CreateFileW is checked against its token.
+fb::NtStatus Win32FileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access) {
+  constexpr DWORD kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  HANDLE h = CreateFileW(str(file).c_str(), desired_access, kShareAll, nullptr, OPEN_EXISTING, 0, nullptr);
+  if (h == INVALID_HANDLE_VALUE) return last_status();
+  CloseHandle(h);
+  return fb::nt::kSuccess;
+}
+
 fb::NtStatus Win32FileSystem::query_free_space(fb::FsHandle h, uint64_t* free_bytes) {
   wchar_t root[MAX_PATH];
   if (!GetVolumePathNameW(from(h)->file.c_str(), root, MAX_PATH)) return last_status();

@@ -183,7 +183,9 @@ class FilterHarness {
 
     uint64_t information = 0;
     fb::CreateResult result;
-    result.status = volume_.create(path, stream, access, share, disposition, options, false, &handle->model, &information);
+    result.status = stream.empty() ? volume_.requestor_access_check(path, access, disposition) : fb::nt::kSuccess;
+    if (fb::nt_success(result.status))
+      result.status = volume_.create(path, stream, access, share, disposition, options, false, &handle->model, &information);
     result.information = information;
     if (check == fb::Precheck::kNeedOpenedName) {  // by file id: the opened object's name
       const fb::OpenedDecision opened = engine_.post_create_opened(op, result, view(nt_name), rules_.get());

@@ -68,6 +68,18 @@ class ModelFs final : public fb::FileSystem {
     *free_bytes = volume_.free_space();
     return fb::nt::kSuccess;
   }
+  // The access check first (as IO_FORCE_ACCESS_CHECK makes it), then a real open and close, so
+  // a missing file and injected open faults answer as in the driver.
+  NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access) override {
+    const NtStatus checked = volume_.requestor_access_check(to_name(file), desired_access, fb::CreateDisposition::kOpen);
+    if (!fb::nt_success(checked)) return checked;
+    ModelHandle h = 0;
+    uint64_t information = 0;
+    const NtStatus s = volume_.create(to_name(file), Name(), desired_access, fb::share::kAll, fb::CreateDisposition::kOpen,
+                                      0, true, &h, &information);
+    if (fb::nt_success(s)) volume_.close(h);
+    return s;
+  }
   void close(fb::FsHandle h) override {
     volume_.close(id(h));
     opens_.fetch_sub(1);

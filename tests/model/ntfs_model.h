@@ -147,6 +147,33 @@ class Volume {
     return it == handles_.end() ? nullptr : it->second.file.get();
   }
 
+  // Every file created since the volume was made, in order (folded paths), even if gone since:
+  // shows what existed for a moment.
+  std::vector<Name> files_ever_created() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return created_log_;
+  }
+
+  // --- security --------------------------------------------------------------------------------
+  // The file's DACL refuses these rights to the applications' user (the harness's opens); the
+  // filter's own opens are kernel opens and are not checked.
+  void deny_requestor(const Name& path, uint32_t access) {
+    std::lock_guard<std::mutex> g(mu_);
+    denied_[fold(path)] |= access;
+  }
+  // The access check a create by that user meets on an existing file: the rights it asks for,
+  // plus FILE_WRITE_DATA for an overwrite and DELETE for a supersede, which a file system
+  // demands even when not asked for. kAccessDenied when one is refused.
+  NtStatus requestor_access_check(const Name& path, uint32_t access, fb::CreateDisposition disposition) const {
+    std::lock_guard<std::mutex> g(mu_);
+    using D = fb::CreateDisposition;
+    if (disposition == D::kOverwrite || disposition == D::kOverwriteIf) access |= fb::access::kWriteData;
+    if (disposition == D::kSupersede) access |= fb::access::kDelete;
+    auto it = denied_.find(fold(path));
+    if (it == denied_.end() || files_.find(fold(path)) == files_.end()) return nt::kSuccess;
+    return (access & it->second) ? nt::kAccessDenied : nt::kSuccess;
+  }
+
   // --- fault injection -------------------------------------------------------------------------
   // Disk full at byte K: after `bytes` more bytes have been written (by anyone), every write
   // fails with STATUS_DISK_FULL; a write that would cross the limit fails whole.
@@ -209,6 +236,7 @@ class Volume {
         file = std::make_shared<File>();
         file->streams[Name()] = std::make_shared<Stream>();
         files_[key] = file;
+        created_log_.push_back(key);
       }
       s = file->streams[skey];
       if (!s) s = file->streams[skey] = std::make_shared<Stream>();
@@ -490,6 +518,8 @@ class Volume {
   mutable std::mutex mu_;
   uint64_t capacity_;
   std::map<Name, std::shared_ptr<File>> files_;
+  std::vector<Name> created_log_;
+  std::map<Name, uint32_t> denied_;  // folded path -> rights the applications' user is refused
   std::map<ModelHandle, HandleInfo> handles_;
   ModelHandle next_handle_ = 0;
   bool budget_active_ = false;

@@ -310,6 +310,24 @@ TEST_F(NtfsModel, FaultSharingViolationOnOpen) {
   vol.close(h);
 }
 
+// The requestor's access check: what a create asks for, plus what its disposition destroys.
+TEST_F(NtfsModel, RequestorAccessCheckAddsWhatTheDispositionDestroys) {
+  vol.put(kFile, "content");
+  vol.deny_requestor(kFile, access::kWriteData);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kReadData, CreateDisposition::kOpen), nt::kSuccess);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kWriteData, CreateDisposition::kOpen), nt::kAccessDenied);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kReadData, CreateDisposition::kOverwriteIf), nt::kAccessDenied);
+  vol.deny_requestor(kOther, access::kDelete);
+  vol.put(kOther, "other");
+  EXPECT_EQ(vol.requestor_access_check(kOther, access::kWriteData, CreateDisposition::kOverwrite), nt::kSuccess);
+  EXPECT_EQ(vol.requestor_access_check(kOther, access::kWriteData, CreateDisposition::kSupersede), nt::kAccessDenied);
+  EXPECT_EQ(vol.files_ever_created(), std::vector<Name>{});  // put() is setup, not a create
+  ModelHandle h = 0;
+  ASSERT_EQ(open(u"\\Device\\HarddiskVolume1\\new.txt", u"", access::kWriteData, CreateDisposition::kCreate, &h), nt::kSuccess);
+  vol.close(h);
+  EXPECT_EQ(vol.files_ever_created().size(), 1u);
+}
+
 TEST_F(NtfsModel, AppendOnlyHandleWritesAtTheEnd) {
   vol.put(kFile, "log:");
   ModelHandle h = 0;

@@ -79,6 +79,28 @@ TEST(EngineDecisions, AppendOnlyMeansAppendWithoutWrite) {
   EXPECT_FALSE(fb::access_is_append_only(access::kWriteData));
 }
 
+TEST(EngineDecisions, AnOverwriteIsCheckedForWhatItsDispositionDestroys) {
+  struct Row {
+    uint32_t asked;
+    CreateDisposition disposition;
+    uint32_t checked;
+  };
+  const Row rows[] = {
+      {access::kWriteData, CreateDisposition::kOverwriteIf, access::kWriteData},
+      {access::kReadData, CreateDisposition::kOverwrite, access::kReadData | access::kWriteData},
+      {access::kGenericWrite, CreateDisposition::kOverwriteIf, access::kGenericWrite | access::kWriteData},
+      {access::kWriteData, CreateDisposition::kSupersede, access::kWriteData | access::kDelete},
+      {access::kDelete, CreateDisposition::kSupersede, access::kDelete},
+      {access::kMaximumAllowed, CreateDisposition::kSupersede, access::kMaximumAllowed | access::kDelete},
+  };
+  for (const Row& row : rows) {
+    fb::CreateOp op;
+    op.desired_access = row.asked;
+    op.disposition = row.disposition;
+    EXPECT_EQ(fb::access_checked_by_overwrite(op), row.checked) << row.asked << " " << static_cast<int>(row.disposition);
+  }
+}
+
 struct SetInfoRow {
   const char* what;
   FileInfoClass info_class;

@@ -218,6 +218,60 @@ TEST_F(SavePatterns, S4_FailedOverwriteDiscardsTheRescueAndReportsNothing) {
   expect_events({});
 }
 
+// The rescue copy happens before the create meets its access check. A requestor the file's DACL
+// refuses must not get the content copied anywhere, even for a moment: the rescue file next to
+// the file would be readable by whoever may read the folder.
+TEST_F(SavePatterns, S4_OverwriteTheRequestorMayNotMakeCopiesNothing) {
+  struct Case {
+    CreateDisposition disposition;
+    uint32_t denied;  // what the DACL refuses
+  };
+  const Case cases[] = {
+      {CreateDisposition::kOverwriteIf, access::kWriteData},
+      {CreateDisposition::kOverwrite, access::kWriteData},
+      {CreateDisposition::kSupersede, access::kWriteData},
+      {CreateDisposition::kSupersede, access::kDelete},  // supersede needs DELETE even unasked
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(static_cast<int>(c.disposition));
+    start();
+    volume->put(kDoc, "secret");
+    seed_backup(kDoc, 1, "older secret");
+    volume->deny_requestor(kDoc, c.denied);
+    EXPECT_EQ(harness->overwrite(kDoc, "replaced", c.disposition), nt::kAccessDenied);
+
+    EXPECT_EQ(volume->files_ever_created(), std::vector<Name>{}) << "a rescue file existed for a moment";
+    EXPECT_EQ(volume->content(kDoc), "secret");
+    expect_backup(kDoc, 1, "older secret", Trigger::kWrite);
+    EXPECT_EQ(harness->fs().open_count(), 0);
+    expect_events({});
+  }
+}
+
+// Only the rights the create needs are asked about: a user refused reading may still overwrite
+// (write-only access), and the old content is kept as for anyone else.
+TEST_F(SavePatterns, S4_OverwriteByAWriteOnlyRequestorIsBackedUp) {
+  volume->put(kDoc, "old");
+  volume->deny_requestor(kDoc, access::kReadData);
+  ASSERT_EQ(harness->overwrite(kDoc, "new"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kOverwriteOnOpen);
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 3)});
+}
+
+// An access check that cannot answer (here an open refused by something else, as an oplock
+// held by another filter would) leaves the rescue undone: a failure is reported, the save
+// proceeds.
+TEST_F(SavePatterns, S4_AccessCheckThatCannotAnswerFailsAndTheSaveProceeds) {
+  volume->put(kDoc, "old");
+  volume->fail_opens(kDoc, u"", 1);
+  ASSERT_EQ(harness->overwrite(kDoc, "new"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "new");
+  EXPECT_TRUE(slots(kDoc).empty());
+  EXPECT_EQ(volume->files_ever_created(), std::vector<Name>{});
+  expect_events({failed(Trigger::kOverwriteOnOpen, nt::kSharingViolation, 0)});
+}
+
 // An overwrite whose create is reparsed (a symbolic link, a mount point): STATUS_REPARSE passes
 // NT_SUCCESS and Information holds IO_REPARSE (0) or a tag - not create_info::kSuperseded. The
 // reissued create decides for itself: the rescue is discarded, nothing restored, nothing tracked.

@@ -118,6 +118,11 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
     return fb::nt::kSuccess;
   }
 
+  // The fake has no security: the check only finds the file.
+  fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t) override {
+    return streams.count(key(file, fb::Str16())) ? fb::nt::kSuccess : fb::nt::kObjectNameNotFound;
+  }
+
   fb::NtStatus query_free_space(fb::FsHandle, uint64_t* free_bytes) override {
     *free_bytes = UINT64_MAX;
     return fb::nt::kSuccess;
