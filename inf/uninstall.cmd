@@ -21,7 +21,15 @@ if errorlevel 1 (
 echo Unloading the filter...
 fltmc unload FileBackup >nul 2>&1
 
-echo Removing the package...
+echo Removing the package from the Driver Store...
+rem Windows 10 1903+ keeps an installed INF package in the Driver Store (as oemNN.inf) and
+rem ignores the INF's DefaultUninstall section: deleting the package is what uninstalls it.
+for /f %%p in ('find_package.cmd') do (
+  echo   pnputil /delete-driver %%p /uninstall /force
+  pnputil /delete-driver %%p /uninstall /force >nul
+  if errorlevel 1 echo uninstall.cmd: pnputil could not delete %%p; see "pnputil /enum-drivers".
+)
+rem Older Windows (and a package that never reached the Driver Store) use the INF's section.
 if exist FileBackup.inf rundll32.exe setupapi.dll,InstallHinfSection DefaultUninstall.NTamd64 132 %~dp0FileBackup.inf
 
 rem A service registered by install.cmd's fallback (or left behind) is removed directly.
