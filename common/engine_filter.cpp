@@ -90,4 +90,10 @@ NameDecision classify_name(Str16 nt_name, const RuleSet& rules) {
   return out;
 }
 
+bool opened_name_needs_normalizing(Str16 opened_name) {
+  for (uint32_t i = 0; i < opened_name.len; ++i)
+    if (opened_name[i] == u'~') return true;
+  return false;
+}
+
 }  // namespace fb

@@ -91,4 +91,12 @@ struct NameDecision {
 
 NameDecision classify_name(Str16 nt_name, const RuleSet& rules);
 
+// Pre-create asks for the name FLT_FILE_NAME_OPENED first: the path as the requestor wrote it,
+// which Filter Manager builds without asking the file system. The rules need long names, so it
+// asks again for the normalized name only when a component may be an 8.3 short name
+// (`DOCUME~1`): one holding a `~`, as every generated short name does. A long name with a `~` is
+// normalized needlessly, never misjudged. (A short name set by hand without a `~`, with fsutil
+// file setshortname, is not recognised: docs/engine.md, Known limits.)
+bool opened_name_needs_normalizing(Str16 opened_name);
+
 }  // namespace fb

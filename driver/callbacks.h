@@ -48,6 +48,8 @@ inline fb::Str16 as_str16(const UNICODE_STRING& name) {
 
 // FltGetFileNameInformation / FltGetDestinationFileNameInformation options everywhere.
 constexpr FLT_FILE_NAME_OPTIONS kNameOptions = FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT;
+// Pre-create's first ask (fb::opened_name_needs_normalizing says when kNameOptions must follow).
+constexpr FLT_FILE_NAME_OPTIONS kOpenedNameOptions = FLT_FILE_NAME_OPENED | FLT_FILE_NAME_QUERY_DEFAULT;
 
 inline uint64_t requestor_process(PFLT_CALLBACK_DATA data) { return FltGetRequestorProcessId(data); }
 

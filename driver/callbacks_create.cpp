@@ -1,5 +1,6 @@
 // IRP_MJ_CREATE. Pre-create runs the engine's cheap checks on the parameters, then (for opens
-// that can modify a file) queries the normalized name once and lets the engine classify it; for
+// that can modify a file) queries the opened name (normalized only when it may hold a short
+// name) and lets the engine classify it; for
 // overwriting dispositions the engine saves the content before the create goes down (S4).
 // Post-create attaches the stream context (FileState + KMUTEX + the name) and the stream handle
 // context (HandleState) of a tracked open and hands both to the engine. Opens by file id have no
@@ -63,6 +64,20 @@ bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* 
   return true;
 }
 
+// The name the engine classifies: the opened name, or the normalized one when the engine says
+// the opened one may hold a short name. false: no name (traced).
+bool query_create_name(PFLT_CALLBACK_DATA data, FileNameInfo* name) {
+  NTSTATUS status = FltGetFileNameInformation(data, kOpenedNameOptions, name->put());
+  if (NT_SUCCESS(status) && fb::opened_name_needs_normalizing(as_str16((*name)->Name)))
+    status = FltGetFileNameInformation(data, kNameOptions, name->put());
+  if (!NT_SUCCESS(status)) {
+    // A create of a path whose parent does not exist lands here too: it will fail below us.
+    FB_TRACE("pre-create: no name (0x%08lx)", static_cast<ULONG>(status));
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects,
@@ -102,12 +117,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
   }
 
   FileNameInfo name;
-  NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, name.put());
-  if (!NT_SUCCESS(status)) {
-    // A create of a path whose parent does not exist lands here too: it will fail below us.
-    FB_TRACE("pre-create: no normalized name (0x%08lx)", static_cast<ULONG>(status));
-    return FLT_PREOP_SUCCESS_NO_CALLBACK;
-  }
+  if (!query_create_name(data, &name)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   const host::SettingsRef settings = host::acquire_settings();
   if (!settings) return FLT_PREOP_SUCCESS_NO_CALLBACK;
 

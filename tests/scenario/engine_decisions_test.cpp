@@ -101,6 +101,26 @@ TEST(EngineDecisions, AnOverwriteIsCheckedForWhatItsDispositionDestroys) {
   }
 }
 
+TEST(EngineDecisions, OnlyAnOpenedNameThatMayHoldAShortNameIsNormalized) {
+  struct Row {
+    const char16_t* opened;
+    bool normalize;
+  };
+  const Row rows[] = {
+      {u"\\Device\\HarddiskVolume3\\Users\\me\\Documents\\a.txt", false},
+      {u"\\Device\\HarddiskVolume3\\Users\\me\\DOCUME~1\\a.txt", true},   // short folder
+      {u"\\Device\\HarddiskVolume3\\Users\\me\\Documents\\LONGFI~1.TXT", true},  // short file
+      {u"\\Device\\HarddiskVolume3\\PROGRA~2\\x\\a.txt", true},
+      {u"\\Device\\HarddiskVolume3\\Users\\me\\Documents\\~$report.docx", true},  // long, needlessly
+      {u"", false},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
+    const std::u16string opened = rows[i].opened;
+    const fb::Str16 name(opened.data(), static_cast<uint32_t>(opened.size()));
+    EXPECT_EQ(fb::opened_name_needs_normalizing(name), rows[i].normalize) << "row " << i;
+  }
+}
+
 struct SetInfoRow {
   const char* what;
   FileInfoClass info_class;
