@@ -34,7 +34,8 @@ enum class OpenMode : uint8_t {
   // only on our own streams. The handle may be renamed or deleted.
   kReplace = 1,
   // Create a new file that must not exist yet: FILE_WRITE_DATA | DELETE, FILE_CREATE, hidden and
-  // system attributes, no sharing. Used for the S4 rescue file.
+  // system attributes, no sharing, and its own DACL that only SYSTEM and Administrators pass
+  // (rescue_security.h). Used for the S4 rescue file.
   kCreateNew = 2,
   // Move or delete one of our own streams or our rescue file: DELETE, FILE_OPEN, share all,
   // share access checked (no IO_IGNORE_SHARE_ACCESS_CHECK): a reader (fbmon restoring from

@@ -5,6 +5,7 @@
 #include "kernel_new.h"
 #include "kernel_raii.h"
 #include "nt_path.h"
+#include "rescue_security.h"
 #include "trace.h"
 
 namespace fbk {
@@ -29,6 +30,10 @@ bool as_unicode(const char16_t* units, uint32_t count, UNICODE_STRING* out) {
   return true;
 }
 
+// The S4 rescue file's own DACL (common/rescue_security.h): a constant in the image, which the
+// object manager reads but, for a kernel-mode create, does not need to copy.
+constexpr fb::security::RescueFileSecurity kRescueFileSecurity = fb::security::rescue_file_security();
+
 // How each OpenMode opens (engine_fs.h is the specification).
 struct OpenParameters {
   ACCESS_MASK access;
@@ -36,6 +41,7 @@ struct OpenParameters {
   ULONG share;
   ULONG attributes;
   ULONG flags;  // FltCreateFileEx2 Flags
+  const void* security = nullptr;  // OBJECT_ATTRIBUTES::SecurityDescriptor of a new file
 };
 
 OpenParameters parameters_for(fb::OpenMode mode) {
@@ -46,9 +52,9 @@ OpenParameters parameters_for(fb::OpenMode mode) {
               IO_IGNORE_SHARE_ACCESS_CHECK};
     case fb::OpenMode::kReplace:
       return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_OVERWRITE_IF, 0, 0, 0};
-    case fb::OpenMode::kCreateNew:
+    case fb::OpenMode::kCreateNew:  // the rescue file: readable by SYSTEM and Administrators only
       return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_CREATE, 0,
-              FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, 0};
+              FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, 0, kRescueFileSecurity.bytes};
     case fb::OpenMode::kMove:
       // Share access checked: a reader of one of our streams that does not share delete must
       // stop the rotation before anything is moved (engine_fs.h).
@@ -146,10 +152,11 @@ fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMo
     return status;
   }
 
-  OBJECT_ATTRIBUTES attributes;
-  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
-  IO_STATUS_BLOCK iosb;
   const OpenParameters p = parameters_for(mode);
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr,
+                             const_cast<void*>(p.security));
+  IO_STATUS_BLOCK iosb;
   // FILE_COMPLETE_IF_OPLOCKED: the create itself never waits for an oplock break the writer we
   // are serving may have to acknowledge (see the oplock check below for the I/O after it);
   // FILE_NON_DIRECTORY_FILE: the engine only ever opens data streams.
