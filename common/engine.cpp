@@ -91,6 +91,7 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   job.process_id = op.process_id;
   job.rescue_id = __atomic_add_fetch(&next_rescue_id_, 1, __ATOMIC_RELAXED);
   job.requestor_access = access_checked_by_overwrite(op);
+  job.requestor_options = create_options_checked_by_overwrite(op);
   PooledBuffer buffer(*services_.buffers);
   rescue_before_overwrite(*services_.fs, job, as_copy_buffer(buffer), ticket);
   return out;

@@ -41,11 +41,20 @@ constexpr bool disposition_overwrites(CreateDisposition d) {
 }
 
 // The access an overwriting create is checked for: what it asks, plus what the destructive
-// disposition needs even when not asked for ("Checking for other special cases on
-// IRP_MJ_CREATE" in the IFS docs): FILE_WRITE_DATA to overwrite, DELETE to supersede. The S4
-// rescue asks the file system whether the requestor holds it before copying anything.
+// disposition needs even when not asked for ("Checking for Other Special Cases on
+// IRP_MJ_CREATE" in the IFS docs): FILE_WRITE_DATA to overwrite, DELETE to supersede, and for
+// both FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES unless the requestor holds the restore privilege
+// (which then grants them anyway, backup intent given). The S4 rescue asks the file system
+// whether the requestor holds it before copying anything.
 constexpr uint32_t access_checked_by_overwrite(const CreateOp& op) {
-  return op.desired_access | (op.disposition == CreateDisposition::kSupersede ? access::kDelete : access::kWriteData);
+  const uint32_t destroys = op.disposition == CreateDisposition::kSupersede ? access::kDelete : access::kWriteData;
+  return op.desired_access | destroys | access::kWriteEa | access::kWriteAttributes;
+}
+
+// The create options that change that check: FILE_OPEN_FOR_BACKUP_INTENT, with which the
+// backup and restore privileges grant access the DACL does not (robocopy /B, restore tools).
+constexpr uint32_t create_options_checked_by_overwrite(const CreateOp& op) {
+  return op.create_options & create_option::kOpenForBackupIntent;
 }
 
 // Pre-create cheap checks: kernel-mode requests, paging files, volume opens, prefetcher opens,
@@ -91,8 +100,9 @@ struct NameDecision {
 
 NameDecision classify_name(Str16 nt_name, const RuleSet& rules);
 
-// Pre-create asks for the name FLT_FILE_NAME_OPENED first: the path as the requestor wrote it,
-// which Filter Manager builds without asking the file system. The rules need long names, so it
+// Pre-create asks for the name FLT_FILE_NAME_OPENED first: the path as the requestor wrote it
+// (joined to its related file object's name for a relative open), which Filter Manager builds
+// without the directory queries a normalized name costs. The rules need long names, so it
 // asks again for the normalized name only when a component may be an 8.3 short name
 // (`DOCUME~1`): one holding a `~`, as every generated short name does. A long name with a `~` is
 // normalized needlessly, never misjudged. (A short name set by hand without a `~`, with fsutil

@@ -62,10 +62,11 @@ class FileSystem {
   // FileFsSizeInformation: available units for the caller times bytes per unit).
   virtual NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) = 0;
   // Whether the requestor of the create being served may open the existing `file` with
-  // `desired_access`: the file system's own access check, made before the create's (an open with
-  // IO_FORCE_ACCESS_CHECK in the requestor's thread, share access ignored, closed at once).
-  // kSuccess, or the status the check gave (kAccessDenied, kPrivilegeNotHeld, not found...).
-  virtual NtStatus check_requestor_access(Str16 file, uint32_t desired_access) = 0;
+  // `desired_access` and `create_options` (only FILE_OPEN_FOR_BACKUP_INTENT matters): the file
+  // system's own access check, made before the create's (an open with IO_FORCE_ACCESS_CHECK in
+  // the requestor's thread, share access ignored, closed at once). kSuccess, or the status the
+  // check gave (kAccessDenied, kPrivilegeNotHeld, not found...).
+  virtual NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) = 0;
   virtual void close(FsHandle h) = 0;
 
  protected:
@@ -77,9 +78,6 @@ class FileSystem {
 constexpr bool is_not_found(NtStatus s) {
   return s == nt::kObjectNameNotFound || s == nt::kObjectPathNotFound || s == nt::kNoSuchFile;
 }
-
-// True for the statuses of an access check that refused the requestor.
-constexpr bool is_access_refusal(NtStatus s) { return s == nt::kAccessDenied || s == nt::kPrivilegeNotHeld; }
 
 // Closes a handle when it goes out of scope; keeps every early return handle-tight.
 class ScopedHandle {

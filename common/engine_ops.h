@@ -17,6 +17,8 @@ enum class RequestorMode : uint8_t { kKernel = 0, kUser = 1 };
 namespace access {
 constexpr uint32_t kReadData = 0x00000001;
 constexpr uint32_t kWriteData = 0x00000002;
+constexpr uint32_t kWriteEa = 0x00000010;
+constexpr uint32_t kWriteAttributes = 0x00000100;
 constexpr uint32_t kAppendData = 0x00000004;
 constexpr uint32_t kDelete = 0x00010000;
 constexpr uint32_t kMaximumAllowed = 0x02000000;
@@ -56,6 +58,7 @@ constexpr uint32_t kDirectoryFile = 0x00000001;
 constexpr uint32_t kNonDirectoryFile = 0x00000040;
 constexpr uint32_t kDeleteOnClose = 0x00001000;
 constexpr uint32_t kOpenByFileId = 0x00002000;
+constexpr uint32_t kOpenForBackupIntent = 0x00004000;
 }  // namespace create_option
 
 // The FILE_INFORMATION_CLASS values of IRP_MJ_SET_INFORMATION the engine acts on.

@@ -94,16 +94,8 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
     ticket->skip_reason = SkipReason::kDisabled;
     return;
   }
-  // The create has not met its access check yet. Copy nothing its requestor may not overwrite:
-  // the rescue file, readable like its folder, would hand the content to whoever may read there.
-  NtStatus s = fs.check_requestor_access(job.file, job.requestor_access);
-  if (is_not_found(s) || is_access_refusal(s)) return;  // a new file / a create that will fail
-  if (!nt_success(s)) {
-    ticket->failure = s;
-    return;
-  }
   ScopedHandle source(fs);
-  s = source.open(job.file, Str16(), OpenMode::kRead);
+  NtStatus s = source.open(job.file, Str16(), OpenMode::kRead);
   if (is_not_found(s)) return;  // nothing to lose: the create makes a new file
   uint64_t size = 0;
   if (nt_success(s)) s = fs.query_size(source.get(), &size);
@@ -132,6 +124,16 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
   const uint64_t needed = (want_content ? size : 0) + carried_bytes;
   if (carry > 0 && (free_space < needed || free_space - needed < job.config.min_free_space)) carry = 0;
   if (!want_content && carry == 0) return;
+
+  // The create has not met its access check yet: copy nothing for a requestor it will refuse.
+  // Expected to fail, so nothing is reported then (post_create drops the ticket of a failed
+  // create); should the create succeed after all, the overwrite is reported as a failed backup.
+  s = fs.check_requestor_access(job.file, job.requestor_access, job.requestor_options);
+  if (is_not_found(s)) return;  // gone since: the create makes a new file
+  if (!nt_success(s)) {
+    ticket->failure = s;
+    return;
+  }
 
   // A rescue file left by a crash may hold a name: try a few others before giving up.
   RescueBuffers buffers;

@@ -39,13 +39,15 @@ struct RescueJob {
   int64_t time = 0;
   uint64_t process_id = 0;
   uint32_t rescue_id = 0;
-  uint32_t requestor_access = 0;  // access_checked_by_overwrite(op)
+  uint32_t requestor_access = 0;   // access_checked_by_overwrite(op)
+  uint32_t requestor_options = 0;  // create_options_checked_by_overwrite(op)
 };
 
 // Fills *ticket. Leaves ticket->rescue_active false when nothing had to be rescued (file missing,
-// skipped), the requestor may not overwrite the file (the create will fail its access check;
-// nothing is copied, nothing reported) or the rescue file could not be made (ticket->failure
-// says why).
+// skipped), when the requestor may not overwrite the file (FileSystem::check_requestor_access,
+// asked just before anything is copied: the create will fail its own access check, and a failed
+// create reports nothing; ticket->failure holds the refusal in case it succeeds after all) or
+// when the rescue file could not be made (ticket->failure says why).
 void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuffer& buffer, CreateTicket* ticket);
 
 // After a create that overwrote or superseded the file. include_content: this open starts the

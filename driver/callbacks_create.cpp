@@ -64,8 +64,10 @@ bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* 
   return true;
 }
 
-// The name the engine classifies: the opened name, or the normalized one when the engine says
-// the opened one may hold a short name. false: no name (traced).
+// The name the engine classifies: the opened name (built from the create's file name and, for a
+// relative open, its related file object's name, without the directory queries that
+// normalizing costs), or the normalized one when the engine says the opened one may hold a
+// short name. false: no name (traced).
 bool query_create_name(PFLT_CALLBACK_DATA data, FileNameInfo* name) {
   NTSTATUS status = FltGetFileNameInformation(data, kOpenedNameOptions, name->put());
   if (NT_SUCCESS(status) && fb::opened_name_needs_normalizing(as_str16((*name)->Name)))

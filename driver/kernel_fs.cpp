@@ -1,6 +1,7 @@
 #include "kernel_fs.h"
 
 #include "driver_state.h"
+#include "engine_ops.h"
 #include "event.h"
 #include "kernel_new.h"
 #include "kernel_raii.h"
@@ -258,8 +259,10 @@ fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_b
 // security context (its impersonation token when it has one, as for a create arriving through
 // the SMB server), the check the create itself meets further down. Share access is not the
 // question (IO_IGNORE_SHARE_ACCESS_CHECK). The handle is closed before any I/O on it, so an
-// oplock break it started (STATUS_OPLOCK_BREAK_IN_PROGRESS) is never waited for.
-fb::NtStatus KernelFileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access) {
+// oplock break it started (STATUS_OPLOCK_BREAK_IN_PROGRESS) is never waited for. The create's
+// FILE_OPEN_FOR_BACKUP_INTENT is passed on: with it the backup and restore privileges count.
+fb::NtStatus KernelFileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access,
+                                                      uint32_t create_options) {
   UNICODE_STRING name;
   if (!as_unicode(file.data, file.len, &name)) return fb::nt::kNameTooLong;
   PFLT_INSTANCE instance = nullptr;
@@ -272,7 +275,9 @@ fb::NtStatus KernelFileSystem::check_requestor_access(fb::Str16 file, uint32_t d
   IO_STATUS_BLOCK iosb;
   HANDLE handle = nullptr;
   constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
-  const ULONG options = FILE_NON_DIRECTORY_FILE | FILE_COMPLETE_IF_OPLOCKED;
+  const ULONG options = FILE_NON_DIRECTORY_FILE | FILE_COMPLETE_IF_OPLOCKED |
+                        (create_options & fb::create_option::kOpenForBackupIntent);
+  static_assert(fb::create_option::kOpenForBackupIntent == FILE_OPEN_FOR_BACKUP_INTENT, "winnt value");
   const NTSTATUS status =
       FltCreateFileEx2(g_driver.filter, instance, &handle, nullptr, desired_access, &attributes, &iosb, nullptr, 0,
                        kShareAll, FILE_OPEN, options, nullptr, 0, IO_FORCE_ACCESS_CHECK | IO_IGNORE_SHARE_ACCESS_CHECK,

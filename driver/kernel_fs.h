@@ -32,7 +32,7 @@ class KernelFileSystem final : public fb::FileSystem {
   fb::NtStatus rename_stream(fb::FsHandle h, fb::Str16 new_stream, bool replace_if_exists) override;
   fb::NtStatus mark_delete(fb::FsHandle h) override;
   fb::NtStatus query_free_space(fb::FsHandle h, uint64_t* free_bytes) override;
-  fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access) override;
+  fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access, uint32_t create_options) override;
   void close(fb::FsHandle h) override;
 };
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_ops.h"
 #include "win_util.h"
 
 namespace fbmon {
@@ -160,10 +161,15 @@ fb::NtStatus Win32FileSystem::mark_delete(fb::FsHandle h) {
   return fb::nt::kSuccess;
 }
 
-// fbmon is the requestor of its own opens: every CreateFileW is checked against its token.
-fb::NtStatus Win32FileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access) {
+// fbmon is the requestor of its own opens: every CreateFileW is checked against its token. Unlike
+// the driver's, this check cannot ignore share access (user mode has no such option): another
+// program holding the file without sharing makes it fail with a sharing violation. fbmon itself
+// never asks (only the engine's S4 rescue does).
+fb::NtStatus Win32FileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access,
+                                                     uint32_t create_options) {
   constexpr DWORD kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
-  HANDLE h = CreateFileW(str(file).c_str(), desired_access, kShareAll, nullptr, OPEN_EXISTING, 0, nullptr);
+  const DWORD flags = (create_options & fb::create_option::kOpenForBackupIntent) ? FILE_FLAG_BACKUP_SEMANTICS : 0;
+  HANDLE h = CreateFileW(str(file).c_str(), desired_access, kShareAll, nullptr, OPEN_EXISTING, flags, nullptr);
   if (h == INVALID_HANDLE_VALUE) return last_status();
   CloseHandle(h);
   return fb::nt::kSuccess;

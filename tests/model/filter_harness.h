@@ -183,7 +183,7 @@ class FilterHarness {
 
     uint64_t information = 0;
     fb::CreateResult result;
-    result.status = stream.empty() ? volume_.requestor_access_check(path, access, disposition) : fb::nt::kSuccess;
+    result.status = stream.empty() ? volume_.requestor_access_check(path, access, disposition, options) : fb::nt::kSuccess;
     if (fb::nt_success(result.status))
       result.status = volume_.create(path, stream, access, share, disposition, options, false, &handle->model, &information);
     result.information = information;

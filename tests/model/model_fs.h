@@ -70,8 +70,9 @@ class ModelFs final : public fb::FileSystem {
   }
   // The access check first (as IO_FORCE_ACCESS_CHECK makes it), then a real open and close, so
   // a missing file and injected open faults answer as in the driver.
-  NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access) override {
-    const NtStatus checked = volume_.requestor_access_check(to_name(file), desired_access, fb::CreateDisposition::kOpen);
+  NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access, uint32_t create_options) override {
+    const NtStatus checked =
+        volume_.requestor_access_check(to_name(file), desired_access, fb::CreateDisposition::kOpen, create_options);
     if (!fb::nt_success(checked)) return checked;
     ModelHandle h = 0;
     uint64_t information = 0;

@@ -161,14 +161,25 @@ class Volume {
     std::lock_guard<std::mutex> g(mu_);
     denied_[fold(path)] |= access;
   }
+  // The applications' user holds the restore privilege (enabled): with FILE_OPEN_FOR_BACKUP_INTENT
+  // its opens pass whatever the DACL says.
+  void grant_restore_privilege() {
+    std::lock_guard<std::mutex> g(mu_);
+    restore_privilege_ = true;
+  }
   // The access check a create by that user meets on an existing file: the rights it asks for,
-  // plus FILE_WRITE_DATA for an overwrite and DELETE for a supersede, which a file system
-  // demands even when not asked for. kAccessDenied when one is refused.
-  NtStatus requestor_access_check(const Name& path, uint32_t access, fb::CreateDisposition disposition) const {
+  // plus what a file system demands of a destructive disposition even when not asked for
+  // (FILE_WRITE_DATA to overwrite, DELETE to supersede, and for both FILE_WRITE_EA and
+  // FILE_WRITE_ATTRIBUTES). kAccessDenied when one is refused.
+  NtStatus requestor_access_check(const Name& path, uint32_t access, fb::CreateDisposition disposition,
+                                  uint32_t options) const {
     std::lock_guard<std::mutex> g(mu_);
     using D = fb::CreateDisposition;
     if (disposition == D::kOverwrite || disposition == D::kOverwriteIf) access |= fb::access::kWriteData;
     if (disposition == D::kSupersede) access |= fb::access::kDelete;
+    if (disposition == D::kOverwrite || disposition == D::kOverwriteIf || disposition == D::kSupersede)
+      access |= fb::access::kWriteEa | fb::access::kWriteAttributes;
+    if (restore_privilege_ && (options & fb::create_option::kOpenForBackupIntent)) return nt::kSuccess;
     auto it = denied_.find(fold(path));
     if (it == denied_.end() || files_.find(fold(path)) == files_.end()) return nt::kSuccess;
     return (access & it->second) ? nt::kAccessDenied : nt::kSuccess;
@@ -520,6 +531,7 @@ class Volume {
   std::map<Name, std::shared_ptr<File>> files_;
   std::vector<Name> created_log_;
   std::map<Name, uint32_t> denied_;  // folded path -> rights the applications' user is refused
+  bool restore_privilege_ = false;
   std::map<ModelHandle, HandleInfo> handles_;
   ModelHandle next_handle_ = 0;
   bool budget_active_ = false;

@@ -13,6 +13,7 @@ namespace share = fb::share;
 
 const Name kFile = u"\\Device\\HarddiskVolume1\\Users\\me\\Documents\\report.docx";
 const Name kOther = u"\\Device\\HarddiskVolume1\\Users\\me\\Documents\\~WRL0001.tmp";
+const Name kDoc2 = u"\\Device\\HarddiskVolume1\\Users\\me\\Documents\\second.txt";
 
 class NtfsModel : public ::testing::Test {
  protected:
@@ -314,13 +315,24 @@ TEST_F(NtfsModel, FaultSharingViolationOnOpen) {
 TEST_F(NtfsModel, RequestorAccessCheckAddsWhatTheDispositionDestroys) {
   vol.put(kFile, "content");
   vol.deny_requestor(kFile, access::kWriteData);
-  EXPECT_EQ(vol.requestor_access_check(kFile, access::kReadData, CreateDisposition::kOpen), nt::kSuccess);
-  EXPECT_EQ(vol.requestor_access_check(kFile, access::kWriteData, CreateDisposition::kOpen), nt::kAccessDenied);
-  EXPECT_EQ(vol.requestor_access_check(kFile, access::kReadData, CreateDisposition::kOverwriteIf), nt::kAccessDenied);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kReadData, CreateDisposition::kOpen, 0), nt::kSuccess);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kWriteData, CreateDisposition::kOpen, 0), nt::kAccessDenied);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kReadData, CreateDisposition::kOverwriteIf, 0), nt::kAccessDenied);
   vol.deny_requestor(kOther, access::kDelete);
   vol.put(kOther, "other");
-  EXPECT_EQ(vol.requestor_access_check(kOther, access::kWriteData, CreateDisposition::kOverwrite), nt::kSuccess);
-  EXPECT_EQ(vol.requestor_access_check(kOther, access::kWriteData, CreateDisposition::kSupersede), nt::kAccessDenied);
+  EXPECT_EQ(vol.requestor_access_check(kOther, access::kWriteData, CreateDisposition::kOverwrite, 0), nt::kSuccess);
+  EXPECT_EQ(vol.requestor_access_check(kOther, access::kWriteData, CreateDisposition::kSupersede, 0), nt::kAccessDenied);
+  vol.deny_requestor(kFile, access::kWriteAttributes);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kReadData, CreateDisposition::kOpen, 0), nt::kSuccess);
+  vol.put(kDoc2, "x");
+  vol.deny_requestor(kDoc2, access::kWriteEa);
+  EXPECT_EQ(vol.requestor_access_check(kDoc2, access::kWriteData, CreateDisposition::kOpen, 0), nt::kSuccess);
+  EXPECT_EQ(vol.requestor_access_check(kDoc2, access::kWriteData, CreateDisposition::kOverwriteIf, 0), nt::kAccessDenied);
+  vol.grant_restore_privilege();  // counts only with backup intent
+  EXPECT_EQ(vol.requestor_access_check(kDoc2, access::kWriteData, CreateDisposition::kOverwriteIf, 0), nt::kAccessDenied);
+  EXPECT_EQ(vol.requestor_access_check(kDoc2, access::kWriteData, CreateDisposition::kOverwriteIf,
+                                       fb::create_option::kOpenForBackupIntent),
+            nt::kSuccess);
   EXPECT_EQ(vol.files_ever_created(), std::vector<Name>{});  // put() is setup, not a create
   ModelHandle h = 0;
   ASSERT_EQ(open(u"\\Device\\HarddiskVolume1\\new.txt", u"", access::kWriteData, CreateDisposition::kCreate, &h), nt::kSuccess);

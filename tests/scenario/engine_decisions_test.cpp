@@ -85,13 +85,14 @@ TEST(EngineDecisions, AnOverwriteIsCheckedForWhatItsDispositionDestroys) {
     CreateDisposition disposition;
     uint32_t checked;
   };
+  constexpr uint32_t kEaAndAttributes = access::kWriteEa | access::kWriteAttributes;  // both, always
   const Row rows[] = {
-      {access::kWriteData, CreateDisposition::kOverwriteIf, access::kWriteData},
-      {access::kReadData, CreateDisposition::kOverwrite, access::kReadData | access::kWriteData},
-      {access::kGenericWrite, CreateDisposition::kOverwriteIf, access::kGenericWrite | access::kWriteData},
-      {access::kWriteData, CreateDisposition::kSupersede, access::kWriteData | access::kDelete},
-      {access::kDelete, CreateDisposition::kSupersede, access::kDelete},
-      {access::kMaximumAllowed, CreateDisposition::kSupersede, access::kMaximumAllowed | access::kDelete},
+      {access::kWriteData, CreateDisposition::kOverwriteIf, access::kWriteData | kEaAndAttributes},
+      {access::kReadData, CreateDisposition::kOverwrite, access::kReadData | access::kWriteData | kEaAndAttributes},
+      {access::kGenericWrite, CreateDisposition::kOverwriteIf, access::kGenericWrite | access::kWriteData | kEaAndAttributes},
+      {access::kWriteData, CreateDisposition::kSupersede, access::kWriteData | access::kDelete | kEaAndAttributes},
+      {access::kDelete, CreateDisposition::kSupersede, access::kDelete | kEaAndAttributes},
+      {access::kMaximumAllowed, CreateDisposition::kSupersede, access::kMaximumAllowed | access::kDelete | kEaAndAttributes},
   };
   for (const Row& row : rows) {
     fb::CreateOp op;
@@ -99,6 +100,11 @@ TEST(EngineDecisions, AnOverwriteIsCheckedForWhatItsDispositionDestroys) {
     op.disposition = row.disposition;
     EXPECT_EQ(fb::access_checked_by_overwrite(op), row.checked) << row.asked << " " << static_cast<int>(row.disposition);
   }
+  fb::CreateOp op;
+  op.create_options = fb::create_option::kOpenForBackupIntent | fb::create_option::kNonDirectoryFile;
+  EXPECT_EQ(fb::create_options_checked_by_overwrite(op), fb::create_option::kOpenForBackupIntent);
+  op.create_options = fb::create_option::kNonDirectoryFile;
+  EXPECT_EQ(fb::create_options_checked_by_overwrite(op), 0u);
 }
 
 TEST(EngineDecisions, OnlyAnOpenedNameThatMayHoldAShortNameIsNormalized) {

@@ -231,6 +231,8 @@ TEST_F(SavePatterns, S4_OverwriteTheRequestorMayNotMakeCopiesNothing) {
       {CreateDisposition::kOverwrite, access::kWriteData},
       {CreateDisposition::kSupersede, access::kWriteData},
       {CreateDisposition::kSupersede, access::kDelete},  // supersede needs DELETE even unasked
+      {CreateDisposition::kOverwriteIf, access::kWriteAttributes},  // and both need these
+      {CreateDisposition::kOverwrite, access::kWriteEa},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(static_cast<int>(c.disposition));
@@ -246,6 +248,46 @@ TEST_F(SavePatterns, S4_OverwriteTheRequestorMayNotMakeCopiesNothing) {
     EXPECT_EQ(harness->fs().open_count(), 0);
     expect_events({});
   }
+}
+
+// Should the create succeed although the check refused (the two disagree), the overwrite is not
+// silent: a failed backup is reported, with the refusal's status.
+TEST_F(SavePatterns, S4_OverwriteAfterARefusedCheckIsReportedAsFailed) {
+  volume->put(kDoc, "old");
+  volume->deny_requestor(kDoc, access::kWriteData);
+  fb::CreateOp op;
+  op.desired_access = access::kWriteData;
+  op.disposition = CreateDisposition::kOverwriteIf;
+  op.process_id = 4242;
+  fb::CreateTicket ticket;
+  const fb::PreCreateDecision pre = harness->engine().pre_create(op, fbmodel::view(kDoc), harness->rules(), &ticket);
+  ASSERT_EQ(pre.action, fb::PreCreateAction::kWithCallback);
+  EXPECT_FALSE(ticket.rescue_active);
+  EXPECT_EQ(ticket.failure, nt::kAccessDenied);
+  EXPECT_EQ(volume->files_ever_created(), std::vector<Name>{});
+
+  fb::CreateResult result;  // the create overwrote the file after all
+  result.information = fb::create_info::kOverwritten;
+  ASSERT_EQ(harness->engine().post_create(op, result, fbmodel::view(kDoc), &ticket), fb::PostCreateAction::kTrack);
+  harness->engine().attach_writer(nullptr, nullptr, op, fbmodel::view(kDoc), &ticket);
+  expect_events({failed(Trigger::kOverwriteOnOpen, nt::kAccessDenied, 3)});
+}
+
+// FILE_OPEN_FOR_BACKUP_INTENT reaches the check: a requestor whose restore privilege overrides
+// the DACL (robocopy /B) is checked as the create will be, and its overwrite is backed up.
+TEST_F(SavePatterns, S4_OverwriteWithBackupIntentIsCheckedWithItsPrivilege) {
+  volume->put(kDoc, "old");
+  volume->deny_requestor(kDoc, access::kWriteData);
+  volume->grant_restore_privilege();
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kWriteData, CreateDisposition::kOverwriteIf, &h, 0, Name(),
+                          fb::create_option::kOpenForBackupIntent),
+            nt::kSuccess);
+  ASSERT_EQ(harness->write(h, 0, "new"), nt::kSuccess);
+  harness->close(h);
+  EXPECT_EQ(volume->content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kOverwriteOnOpen);
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 3)});
 }
 
 // Only the rights the create needs are asked about: a user refused reading may still overwrite

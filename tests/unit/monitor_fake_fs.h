@@ -119,7 +119,7 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   }
 
   // The fake has no security: the check only finds the file.
-  fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t) override {
+  fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t, uint32_t) override {
     return streams.count(key(file, fb::Str16())) ? fb::nt::kSuccess : fb::nt::kObjectNameNotFound;
   }
 
