@@ -24,11 +24,22 @@ fltmc unload FileBackup >nul 2>&1
 echo Removing the package from the Driver Store...
 rem Windows 10 1903+ keeps an installed INF package in the Driver Store (as oemNN.inf) and
 rem ignores the INF's DefaultUninstall section: deleting the package is what uninstalls it.
+rem pnputil exits 0 when done, 3010 (ERROR_SUCCESS_REBOOT_REQUIRED) when done but a reboot must
+rem finish it, anything else when it failed.
+set "found="
 for /f %%p in ('find_package.cmd') do (
+  set "found=1"
   echo   pnputil /delete-driver %%p /uninstall /force
   pnputil /delete-driver %%p /uninstall /force >nul
-  if errorlevel 1 echo uninstall.cmd: pnputil could not delete %%p; see "pnputil /enum-drivers".
+  if errorlevel 3011 (
+    echo uninstall.cmd: pnputil could not delete %%p; see "pnputil /enum-drivers".
+  ) else if errorlevel 3010 (
+    echo   deleted; Windows finishes it at the next reboot.
+  ) else if errorlevel 1 (
+    echo uninstall.cmd: pnputil could not delete %%p; see "pnputil /enum-drivers".
+  )
 )
+if not defined found echo   no FileBackup package in the Driver Store.
 rem Older Windows (and a package that never reached the Driver Store) use the INF's section.
 if exist FileBackup.inf rundll32.exe setupapi.dll,InstallHinfSection DefaultUninstall.NTamd64 132 %~dp0FileBackup.inf
 

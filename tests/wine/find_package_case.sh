@@ -23,4 +23,5 @@ check english.txt "oem12.inf"
 check translated_two_versions.txt "oem7.inf
 oem21.inf"
 check not_installed.txt ""
+check tabs_and_no_blank.txt "oem5.inf"
 exit $failures
