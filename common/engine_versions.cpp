@@ -23,21 +23,6 @@ NtStatus delete_slot(FileSystem& fs, Str16 file, uint32_t slot) {
   return s;
 }
 
-// Step 4. Rotation leaves the slots contiguous from 1, so those above max_versions run from
-// max_versions + 1 to the first missing one. They are deleted from the top down: stopped by a
-// reader, the slots left are still contiguous and the next promotion finds them all.
-uint32_t prune_above(FileSystem& fs, Str16 file, uint32_t max_versions) {
-  uint32_t top = max_versions;
-  while (top < kMaxBackupVersions && stream_exists(fs, file, SlotStream(top + 1, BackupPart::kData).name())) ++top;
-  uint32_t pruned = 0;
-  for (uint32_t slot = top; slot > max_versions; --slot) {
-    if (!nt_success(delete_slot(fs, file, slot)) || stream_exists(fs, file, SlotStream(slot, BackupPart::kData).name()))
-      break;
-    ++pruned;
-  }
-  return pruned;
-}
-
 }  // namespace
 
 PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versions) {
@@ -58,7 +43,6 @@ PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versi
     if (!nt_success(result.status)) return result;
   }
   result.status = shift_slot(fs, file, kTempBackupSlot, 1);
-  if (nt_success(result.status)) result.pruned = prune_above(fs, file, max_versions);
   return result;
 }
 

@@ -6,10 +6,7 @@
 //      backup displaces, and the complete temp backup already stands in for the count;
 //   2. slots max-1 .. 1 are renamed one down, oldest first, so that every rename targets a name
 //      that no longer exists (a stream rename cannot replace a non-empty stream, N8);
-//   3. `backup.tmp` becomes `backup`, `backup.tmp.meta` becomes `backup.meta`;
-//   4. slots above max, left by a larger MaxVersions before it was lowered, are deleted, the
-//      highest first, until one cannot be deleted (a reader holds it: the rest are tried again
-//      at the next promotion). The new backup is complete before any of them goes.
+//   3. `backup.tmp` becomes `backup`, `backup.tmp.meta` becomes `backup.meta`.
 // Renames move extents without copying. At every step the number of complete backups (temp
 // included) is at least what it was before, so a failure at any point leaves no fewer good
 // backups than before; the caller reports it and leaves the rest as it is.
@@ -23,7 +20,6 @@ namespace fb {
 struct PromoteResult {
   NtStatus status = nt::kSuccess;
   uint32_t dropped = 0;  // versions deleted to make room (0 or 1)
-  uint32_t pruned = 0;   // versions above max deleted (step 4)
 };
 
 PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versions);

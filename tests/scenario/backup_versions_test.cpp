@@ -103,43 +103,5 @@ TEST_F(BackupVersions, SlotsShiftOldestOutAtMaxVersions) {
   EXPECT_EQ(harness->engine().counters().backups, 1u);
 }
 
-// MaxVersions lowered from 5 to 2 (a configuration reload): the next backup keeps two versions
-// and deletes the three above them, after the new one is complete.
-TEST_F(BackupVersions, LoweredMaxVersionsPrunesTheSlotsAboveAtTheNextBackup) {
-  start([] { fb::EngineConfig c; c.max_versions = 5; return c; }());
-  seed(5);
-  harness->engine().configure([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
-  ASSERT_EQ(harness->edit(kDoc, 0, "C"), nt::kSuccess);
-  expect_backup(kDoc, 1, "current content of the file", fb::Trigger::kWrite);
-  expect_backup(kDoc, 2, "version 9", fb::Trigger::kWrite);
-  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2}));
-  for (uint32_t slot = 3; slot <= 5; ++slot)
-    EXPECT_FALSE(volume->exists(kDoc, slot_stream(slot, fb::BackupPart::kMeta))) << "metadata of slot " << slot;
-  ASSERT_EQ(harness->events().size(), 1u);
-  EXPECT_EQ(harness->events()[0].event.outcome, fb::Outcome::kBackedUp);
-}
-
-// A reader holding a slot above MaxVersions without sharing delete (fbmon restoring from it)
-// stops the pruning there; the backup itself succeeds, and the next one finishes the pruning.
-TEST_F(BackupVersions, PruningStopsAtAReaderAndFinishesNextTime) {
-  start([] { fb::EngineConfig c; c.max_versions = 4; return c; }());
-  seed(4);
-  harness->engine().configure([] { fb::EngineConfig c; c.max_versions = 1; return c; }());
-  fbmodel::AppHandle* reader = nullptr;
-  ASSERT_EQ(harness->open(kDoc, fb::access::kReadData, fb::CreateDisposition::kOpen, &reader, fb::share::kRead,
-                          slot_stream(3)),
-            nt::kSuccess);
-  ASSERT_EQ(harness->edit(kDoc, 0, "C"), nt::kSuccess);
-  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2, 3}));  // slot 4 went, slot 3 is held
-  expect_backup(kDoc, 1, "current content of the file", fb::Trigger::kWrite);
-  ASSERT_EQ(harness->events().size(), 1u);
-  EXPECT_EQ(harness->events()[0].event.outcome, fb::Outcome::kBackedUp);
-  harness->close(reader);
-
-  ASSERT_EQ(harness->edit(kDoc, 0, "D"), nt::kSuccess);
-  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
-  expect_backup(kDoc, 1, "Current content of the file", fb::Trigger::kWrite);
-}
-
 }  // namespace
 }  // namespace fbscenario
