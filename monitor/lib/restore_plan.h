@@ -9,8 +9,8 @@
 //   4. promote the snapshot to slot 1 with the engine's own rotation (fb::promote_temp_backup:
 //      older slots move down one), so running `fbmon restore FILE` again undoes the restore.
 //      A restore never drops a backup to make room unless all nine slots are in use: it keeps
-//      max(MaxVersions, highest slot present + 1) versions; the driver trims to MaxVersions
-//      at its next backup of the file.
+//      max(MaxVersions, highest slot present + 1) versions. The driver's later backups
+//      rotate MaxVersions slots and leave the ones above in place (docs/engine.md, Known limits).
 // The target is written before the rotation because the rotation may drop the very slot being
 // restored (restoring the oldest of MaxVersions backups); the current content is already safe
 // in the snapshot by then.
