@@ -40,15 +40,17 @@ constexpr bool disposition_overwrites(CreateDisposition d) {
          d == CreateDisposition::kOverwriteIf;
 }
 
-// The access an overwriting create is checked for: what it asks, plus what the destructive
-// disposition needs even when not asked for ("Checking for Other Special Cases on
-// IRP_MJ_CREATE" in the IFS docs): FILE_WRITE_DATA to overwrite, DELETE to supersede, and for
-// both FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES unless the requestor holds the restore privilege
-// (which then grants them anyway, backup intent given). The S4 rescue asks the file system
-// whether the requestor holds it before copying anything.
+// The access an overwriting create is checked for, as far as pre-create can know it: what it
+// asks, plus what the destructive disposition needs even when not asked for ("Checking for
+// Other Special Cases on IRP_MJ_CREATE" in the IFS docs): FILE_WRITE_DATA to overwrite, DELETE
+// to supersede. The file system also wants FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES unless the
+// requestor's token holds the restore privilege, which pre-create cannot see; they are left
+// out, so a requestor refused only those gets a rescue that its failed create then discards
+// (the rescue file's own DACL keeps it unreadable meanwhile), rather than a privileged
+// requestor losing its backup. The S4 rescue asks the file system whether the requestor holds
+// this access before copying anything.
 constexpr uint32_t access_checked_by_overwrite(const CreateOp& op) {
-  const uint32_t destroys = op.disposition == CreateDisposition::kSupersede ? access::kDelete : access::kWriteData;
-  return op.desired_access | destroys | access::kWriteEa | access::kWriteAttributes;
+  return op.desired_access | (op.disposition == CreateDisposition::kSupersede ? access::kDelete : access::kWriteData);
 }
 
 // The create options that change that check: FILE_OPEN_FOR_BACKUP_INTENT, with which the

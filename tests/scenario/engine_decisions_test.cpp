@@ -85,14 +85,13 @@ TEST(EngineDecisions, AnOverwriteIsCheckedForWhatItsDispositionDestroys) {
     CreateDisposition disposition;
     uint32_t checked;
   };
-  constexpr uint32_t kEaAndAttributes = access::kWriteEa | access::kWriteAttributes;  // both, always
   const Row rows[] = {
-      {access::kWriteData, CreateDisposition::kOverwriteIf, access::kWriteData | kEaAndAttributes},
-      {access::kReadData, CreateDisposition::kOverwrite, access::kReadData | access::kWriteData | kEaAndAttributes},
-      {access::kGenericWrite, CreateDisposition::kOverwriteIf, access::kGenericWrite | access::kWriteData | kEaAndAttributes},
-      {access::kWriteData, CreateDisposition::kSupersede, access::kWriteData | access::kDelete | kEaAndAttributes},
-      {access::kDelete, CreateDisposition::kSupersede, access::kDelete | kEaAndAttributes},
-      {access::kMaximumAllowed, CreateDisposition::kSupersede, access::kMaximumAllowed | access::kDelete | kEaAndAttributes},
+      {access::kWriteData, CreateDisposition::kOverwriteIf, access::kWriteData},
+      {access::kReadData, CreateDisposition::kOverwrite, access::kReadData | access::kWriteData},
+      {access::kGenericWrite, CreateDisposition::kOverwriteIf, access::kGenericWrite | access::kWriteData},
+      {access::kWriteData, CreateDisposition::kSupersede, access::kWriteData | access::kDelete},
+      {access::kDelete, CreateDisposition::kSupersede, access::kDelete},
+      {access::kMaximumAllowed, CreateDisposition::kSupersede, access::kMaximumAllowed | access::kDelete},
   };
   for (const Row& row : rows) {
     fb::CreateOp op;

@@ -231,8 +231,6 @@ TEST_F(SavePatterns, S4_OverwriteTheRequestorMayNotMakeCopiesNothing) {
       {CreateDisposition::kOverwrite, access::kWriteData},
       {CreateDisposition::kSupersede, access::kWriteData},
       {CreateDisposition::kSupersede, access::kDelete},  // supersede needs DELETE even unasked
-      {CreateDisposition::kOverwriteIf, access::kWriteAttributes},  // and both need these
-      {CreateDisposition::kOverwrite, access::kWriteEa},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(static_cast<int>(c.disposition));
@@ -301,17 +299,38 @@ TEST_F(SavePatterns, S4_OverwriteByAWriteOnlyRequestorIsBackedUp) {
   expect_events({backed_up(Trigger::kOverwriteOnOpen, 3)});
 }
 
-// An access check that cannot answer (here an open refused by something else, as an oplock
+// An access check that cannot answer (here its open refused by something else, as an oplock
 // held by another filter would) leaves the rescue undone: a failure is reported, the save
-// proceeds.
+// proceeds. The check is the third open of the rescue: the file (its size), `:backup` (to
+// carry), then the check.
 TEST_F(SavePatterns, S4_AccessCheckThatCannotAnswerFailsAndTheSaveProceeds) {
   volume->put(kDoc, "old");
-  volume->fail_opens(kDoc, u"", 1);
+  volume->fail_nth_open(3);
   ASSERT_EQ(harness->overwrite(kDoc, "new"), nt::kSuccess);
   EXPECT_EQ(volume->content(kDoc), "new");
   EXPECT_TRUE(slots(kDoc).empty());
   EXPECT_EQ(volume->files_ever_created(), std::vector<Name>{});
-  expect_events({failed(Trigger::kOverwriteOnOpen, nt::kSharingViolation, 0)});
+  expect_events({failed(Trigger::kOverwriteOnOpen, nt::kSharingViolation, 3)});  // the size was read
+}
+
+// The EA and attribute rights a file system also demands of an overwrite (without the restore
+// privilege, which pre-create cannot see) are not asked: a requestor refused only those gets a
+// rescue, unreadable behind its own DACL, that its failed create discards. Nothing is left,
+// nothing reported.
+TEST_F(SavePatterns, S4_RequestorRefusedOnlyAttributesLeavesNothing) {
+  for (uint32_t denied : {access::kWriteAttributes, access::kWriteEa}) {
+    SCOPED_TRACE(denied);
+    start();
+    volume->put(kDoc, "old");
+    seed_backup(kDoc, 1, "older");
+    volume->deny_requestor(kDoc, denied);
+    EXPECT_EQ(harness->overwrite(kDoc, "new"), nt::kAccessDenied);
+    EXPECT_EQ(volume->content(kDoc), "old");
+    expect_backup(kDoc, 1, "older", Trigger::kWrite);
+    EXPECT_EQ(volume->file_names(), std::vector<Name>{fbmodel::fold(kDoc)});  // the rescue file is gone
+    EXPECT_EQ(volume->files_ever_created().size(), 1u);                       // it existed
+    expect_events({});
+  }
 }
 
 // An overwrite whose create is reparsed (a symbolic link, a mount point): STATUS_REPARSE passes
