@@ -1,17 +1,19 @@
 @echo off
-rem Prints the Driver Store name (oemNN.inf) of every installed FileBackup package, one per line.
-rem Reads "pnputil /enum-drivers", or the saved output of it given as %1. Its labels are
-rem translated ("Published Name", "Veroeffentlichter Name", ...) and so may be what separates
-rem them from the values, but the values are not: each package shows its published name
-rem (oemNN.inf) and then its original name (filebackup.inf), the only two words ending in .inf.
-rem So every word of every line is looked at, whatever the label. Used by uninstall.cmd.
-rem Lines are split at colons and blanks, and :word looks at each word.
+rem Prints the Driver Store name (oemNN.inf) of every installed package whose original name is
+rem filebackup.inf, one per line. Reads "pnputil /enum-drivers", or the saved output of it given
+rem as %1. Its labels are translated ("Published Name", "Veroeffentlichter Name", ...) and so
+rem may be what separates them from the values, but the values are not: each package shows its
+rem published name (oemNN.inf) and then its original name, the only two words ending in .inf.
+rem Only the lines holding ".inf" are kept (by find, before any word reaches a call, so no
+rem other value's quotes, & or % can disturb it); they are split at colons and blanks, and :word
+rem looks at each word. pnputil prints both names in lower case, as the Driver Store keeps them.
+rem Used by uninstall.cmd, which checks the package's provider before it deletes anything.
 setlocal
 set "published="
 if "%~1"=="" (
-  for /f "tokens=1-8 delims=:	 " %%a in ('pnputil /enum-drivers 2^>nul') do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
+  for /f "tokens=1-8 delims=:	 " %%a in ('pnputil /enum-drivers 2^>nul ^| find ".inf"') do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
 ) else (
-  for /f "usebackq tokens=1-8 delims=:	 " %%a in ("%~1") do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
+  for /f "tokens=1-8 delims=:	 " %%a in ('type "%~1" ^| find ".inf"') do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
 )
 exit /b 0
 

@@ -24,21 +24,8 @@ fltmc unload FileBackup >nul 2>&1
 echo Removing the package from the Driver Store...
 rem Windows 10 1903+ keeps an installed INF package in the Driver Store (as oemNN.inf) and
 rem ignores the INF's DefaultUninstall section: deleting the package is what uninstalls it.
-rem pnputil exits 0 when done, 3010 (ERROR_SUCCESS_REBOOT_REQUIRED) when done but a reboot must
-rem finish it, anything else when it failed.
 set "found="
-for /f %%p in ('find_package.cmd') do (
-  set "found=1"
-  echo   pnputil /delete-driver %%p /uninstall /force
-  pnputil /delete-driver %%p /uninstall /force >nul
-  if errorlevel 3011 (
-    echo uninstall.cmd: pnputil could not delete %%p; see "pnputil /enum-drivers".
-  ) else if errorlevel 3010 (
-    echo   deleted; Windows finishes it at the next reboot.
-  ) else if errorlevel 1 (
-    echo uninstall.cmd: pnputil could not delete %%p; see "pnputil /enum-drivers".
-  )
-)
+for /f %%p in ('find_package.cmd') do call :delete_package %%p
 if not defined found echo   no FileBackup package in the Driver Store.
 rem Older Windows (and a package that never reached the Driver Store) use the INF's section.
 if exist FileBackup.inf rundll32.exe setupapi.dll,InstallHinfSection DefaultUninstall.NTamd64 132 %~dp0FileBackup.inf
@@ -60,4 +47,25 @@ if not errorlevel 1 (
   exit /b 1
 )
 echo FileBackup is uninstalled.
+exit /b 0
+
+:delete_package
+rem %1: a published name (oemNN.inf) whose original name is filebackup.inf. The package is ours
+rem only if the Driver Store's copy of the INF names our provider; another one is left alone.
+set "found=1"
+find "FileBackup project" "%SystemRoot%\INF\%~1" >nul 2>&1
+if errorlevel 1 (
+  echo   %~1 is a filebackup.inf from another provider; left alone.
+  exit /b 0
+)
+echo   pnputil /delete-driver %~1 /uninstall /force
+pnputil /delete-driver %~1 /uninstall /force >nul
+rem 0: done; 3010 (ERROR_SUCCESS_REBOOT_REQUIRED): done, a reboot finishes it; else it failed.
+set "rc=%errorlevel%"
+if "%rc%"=="0" exit /b 0
+if "%rc%"=="3010" (
+  echo   deleted; Windows finishes it at the next reboot.
+  exit /b 0
+)
+echo uninstall.cmd: pnputil could not delete %~1, exit code %rc%; see "pnputil /enum-drivers".
 exit /b 0
