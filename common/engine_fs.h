@@ -65,7 +65,7 @@ class FileSystem {
   // `desired_access` and `create_options` (only FILE_OPEN_FOR_BACKUP_INTENT matters): the file
   // system's own access check, made before the create's (an open with IO_FORCE_ACCESS_CHECK in
   // the requestor's thread, share access ignored, closed at once). kSuccess, or the status the
-  // check gave (kAccessDenied, kPrivilegeNotHeld, not found...).
+  // check gave (kAccessDenied, STATUS_PRIVILEGE_NOT_HELD, not found...).
   virtual NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) = 0;
   virtual void close(FsHandle h) = 0;
 

@@ -56,7 +56,6 @@ constexpr NtStatus kObjectNameCollision = static_cast<NtStatus>(0xC0000035);
 constexpr NtStatus kObjectPathNotFound = static_cast<NtStatus>(0xC000003A);
 constexpr NtStatus kSharingViolation = static_cast<NtStatus>(0xC0000043);
 constexpr NtStatus kDeletePending = static_cast<NtStatus>(0xC0000056);
-constexpr NtStatus kPrivilegeNotHeld = static_cast<NtStatus>(0xC0000061);
 constexpr NtStatus kDiskFull = static_cast<NtStatus>(0xC000007F);
 constexpr NtStatus kInsufficientResources = static_cast<NtStatus>(0xC000009A);
 constexpr NtStatus kDeviceDataError = static_cast<NtStatus>(0xC000009C);
