@@ -1,16 +1,16 @@
 // DriverEntry: start the host services (configuration, queue, engine), register the filter,
 // open the port, start the sender thread, start filtering. Each step that fails undoes the
-// steps before it, so a failed load leaves nothing behind (host_services.h has the order).
+// steps before it, so a failed load leaves nothing behind (driver/runtime/lifecycle.h has the order).
 //
 // FltRegisterFilter takes over DriverObject->DriverUnload: cleanup lives in filter_unload
 // (registration.cpp), and DriverUnload is never set here.
-#include "driver_state.h"
-#include "host_services.h"
-#include "kernel_raii.h"
-#include "port.h"
-#include "registration.h"
-#include "sender_thread.h"
-#include "trace.h"
+#include "driver/driver_state.h"
+#include "driver/runtime/lifecycle.h"
+#include "driver/nt/raii.h"
+#include "driver/runtime/port.h"
+#include "driver/registration.h"
+#include "driver/runtime/sender_thread.h"
+#include "driver/nt/trace.h"
 
 namespace fbk {
 
@@ -23,9 +23,9 @@ extern "C" NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING reg
   FB_TRACE_INFO("loading from %wZ", registry_path);
   g_driver.driver = driver;
 
-  NTSTATUS status = host_services::start(registry_path);
+  NTSTATUS status = lifecycle::start(registry_path);
   if (!NT_SUCCESS(status)) return status;
-  auto stop_services = on_scope_exit([] { host_services::stop(); });
+  auto stop_services = on_scope_exit([] { lifecycle::stop(); });
 
   status = FltRegisterFilter(driver, &filter_registration(), &g_driver.filter);
   if (!NT_SUCCESS(status)) {

@@ -2,7 +2,7 @@
 // Plain data, zero-initialized at image load (no global constructors in this driver).
 #pragma once
 
-#include "flt_kernel.h"
+#include "driver/nt/flt_kernel.h"
 
 namespace fbk {
 

@@ -1,12 +1,12 @@
-#include "registration.h"
+#include "driver/registration.h"
 
-#include "driver_state.h"
-#include "host_services.h"
-#include "instance.h"
-#include "operations.h"
-#include "port.h"
-#include "sender_thread.h"
-#include "trace.h"
+#include "driver/driver_state.h"
+#include "driver/runtime/lifecycle.h"
+#include "driver/callbacks/instance.h"
+#include "driver/callbacks/operations.h"
+#include "driver/runtime/port.h"
+#include "driver/runtime/sender_thread.h"
+#include "driver/nt/trace.h"
 
 namespace fbk {
 namespace {
@@ -40,12 +40,12 @@ NTSTATUS FLTAPI filter_unload(FLT_FILTER_UNLOAD_FLAGS flags) {
   // Port first, so no new client arrives while instances are torn down; then the sender, so
   // no FltSendMessage is in flight; FltUnregisterFilter then disconnects the clients and waits
   // for every callback and context cleanup; only then go the engine, queue and configuration
-  // those used (host_services.h).
+  // those used (driver/runtime/lifecycle.h).
   port::close();
   sender::stop();
   FltUnregisterFilter(g_driver.filter);
   g_driver.filter = nullptr;
-  host_services::stop();
+  lifecycle::stop();
   FB_TRACE_INFO("unloaded");
   return STATUS_SUCCESS;
 }

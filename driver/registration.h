@@ -1,7 +1,7 @@
 // FileBackup's FLT_REGISTRATION and the filter unload callback.
 #pragma once
 
-#include "flt_kernel.h"
+#include "driver/nt/flt_kernel.h"
 
 namespace fbk {
 

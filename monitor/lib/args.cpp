@@ -1,6 +1,6 @@
-#include "lib/args.h"
+#include "monitor/lib/args.h"
 
-#include "lib/restore_plan.h"
+#include "monitor/lib/restore_plan.h"
 
 namespace fbmon {
 namespace {

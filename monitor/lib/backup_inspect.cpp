@@ -1,11 +1,11 @@
-#include "lib/backup_inspect.h"
+#include "monitor/lib/backup_inspect.h"
 
 #include <stdio.h>
 
-#include "engine_streams.h"
-#include "lib/civil_time.h"
-#include "lib/text.h"
-#include "stream_names.h"
+#include "common/engine/streams.h"
+#include "monitor/lib/civil_time.h"
+#include "monitor/lib/text.h"
+#include "common/paths/stream_names.h"
 
 namespace fbmon {
 namespace {

@@ -1,6 +1,6 @@
 // What one backup slot of a file holds and whether it can be trusted: the metadata record
 // decoded and, when asked, the data verified against it (fb::check_backup, the rule in
-// backup_metadata.h). Shared by `fbmon list` and `fbmon restore`.
+// common/copy/backup_metadata.h). Shared by `fbmon list` and `fbmon restore`.
 #pragma once
 
 #include <stdint.h>
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "backup_metadata.h"
-#include "engine_fs.h"
+#include "common/copy/backup_metadata.h"
+#include "common/engine/file_system.h"
 
 namespace fbmon {
 

@@ -1,4 +1,4 @@
-#include "lib/civil_time.h"
+#include "monitor/lib/civil_time.h"
 
 #include <stdio.h>
 

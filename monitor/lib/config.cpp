@@ -1,11 +1,11 @@
-#include "lib/config.h"
+#include "monitor/lib/config.h"
 
 #include <stdlib.h>
 
-#include "config_values.h"
-#include "engine_config.h"
-#include "rules.h"
-#include "lib/text.h"
+#include "common/config/config_values.h"
+#include "common/engine/config.h"
+#include "common/paths/rules.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 

@@ -1,10 +1,10 @@
-#include "lib/driver_messages.h"
+#include "monitor/lib/driver_messages.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "lib/json.h"
-#include "lib/text.h"
+#include "monitor/lib/json.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 namespace {

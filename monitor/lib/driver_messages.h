@@ -1,4 +1,4 @@
-// fbmon's side of the driver protocol (common/protocol.h): the hello it connects with, how it
+// fbmon's side of the driver protocol (common/protocol/protocol.h): the hello it connects with, how it
 // reads what the port delivers and replies, and how it shows the driver's counters.
 #pragma once
 
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "lib/errors.h"
-#include "protocol.h"
+#include "monitor/lib/errors.h"
+#include "common/protocol/protocol.h"
 
 namespace fbmon {
 

@@ -1,6 +1,6 @@
-#include "lib/errors.h"
+#include "monitor/lib/errors.h"
 
-#include "lib/text.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 namespace {

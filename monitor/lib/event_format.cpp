@@ -1,12 +1,12 @@
-#include "lib/event_format.h"
+#include "monitor/lib/event_format.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "lib/civil_time.h"
-#include "protocol_stats.h"  // fb::skip_reason_text
-#include "lib/json.h"
-#include "lib/text.h"
+#include "monitor/lib/civil_time.h"
+#include "common/protocol/stats.h"  // fb::skip_reason_text
+#include "monitor/lib/json.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 

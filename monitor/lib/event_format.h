@@ -1,5 +1,5 @@
 // How `fbmon watch` shows a backup event and a gap: one text line, or one JSON Lines record.
-// The decoded event (common/event.h) plus what only user mode knows (local time, process
+// The decoded event (common/events/event.h) plus what only user mode knows (local time, process
 // name, Win32 path) go in; a finished line comes out.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "event.h"
+#include "common/events/event.h"
 
 namespace fbmon {
 

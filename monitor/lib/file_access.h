@@ -4,7 +4,7 @@
 // monitor/win implements it with CreateFileW; the tests with an in-memory fake.
 #pragma once
 
-#include "engine_fs.h"
+#include "common/engine/file_system.h"
 
 namespace fbmon {
 

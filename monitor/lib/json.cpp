@@ -1,8 +1,8 @@
-#include "lib/json.h"
+#include "monitor/lib/json.h"
 
 #include <stdio.h>
 
-#include "lib/text.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 namespace {

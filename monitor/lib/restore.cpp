@@ -1,11 +1,11 @@
-#include "lib/restore.h"
+#include "monitor/lib/restore.h"
 
-#include "engine_streams.h"
-#include "engine_versions.h"
-#include "lib/backup_inspect.h"
-#include "lib/restore_plan.h"
-#include "lib/text.h"
-#include "stream_names.h"
+#include "common/engine/streams.h"
+#include "common/engine/versions.h"
+#include "monitor/lib/backup_inspect.h"
+#include "monitor/lib/restore_plan.h"
+#include "monitor/lib/text.h"
+#include "common/paths/stream_names.h"
 
 namespace fbmon {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "lib/errors.h"
-#include "lib/file_access.h"
+#include "monitor/lib/errors.h"
+#include "monitor/lib/file_access.h"
 
 namespace fbmon {
 

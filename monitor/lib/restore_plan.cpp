@@ -1,7 +1,7 @@
-#include "lib/restore_plan.h"
+#include "monitor/lib/restore_plan.h"
 
-#include "engine_streams.h"
-#include "lib/text.h"
+#include "common/engine/streams.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 namespace {

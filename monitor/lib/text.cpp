@@ -1,4 +1,4 @@
-#include "lib/text.h"
+#include "monitor/lib/text.h"
 
 #include <stdio.h>
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "fb_base.h"
+#include "common/base/fb_base.h"
 
 namespace fbmon {
 

@@ -1,6 +1,6 @@
-#include "lib/win32_path.h"
+#include "monitor/lib/win32_path.h"
 
-#include "lib/text.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 namespace {

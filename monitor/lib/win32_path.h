@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fb_base.h"
+#include "common/base/fb_base.h"
 
 namespace fbmon {
 

@@ -2,13 +2,13 @@
 // before it is written; then the driver is asked to reload.
 #include <windows.h>
 
-#include "commands.h"
-#include "console.h"
-#include "lib/config.h"
-#include "lib/driver_messages.h"
-#include "lib/text.h"
-#include "port.h"
-#include "win_util.h"
+#include "monitor/win/commands.h"
+#include "monitor/win/console.h"
+#include "monitor/lib/config.h"
+#include "monitor/lib/driver_messages.h"
+#include "monitor/lib/text.h"
+#include "monitor/win/port.h"
+#include "monitor/win/win_util.h"
 
 namespace fbmon {
 namespace {

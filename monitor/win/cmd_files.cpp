@@ -2,7 +2,7 @@
 // the portable code (lib/backup_inspect, lib/restore) on the Win32 file system.
 //
 // The driver and restore's own write: the driver leaves alone the I/O of every process
-// connected to \FileBackupPort (driver/port_protocol.cpp, host::is_monitor_process) and never
+// connected to \FileBackupPort (driver/runtime/port_protocol.cpp, runtime::is_monitor_process) and never
 // backs up its own `backup*` streams. So restore holds a control connection while it runs, and
 // its write of the file is not backed up again (restore has just saved the previous content as
 // backup 1 itself). Should a driver back the write up anyway, it does so into `backup.tmp`
@@ -13,15 +13,15 @@
 
 #include <vector>
 
-#include "commands.h"
-#include "console.h"
-#include "engine_config.h"
-#include "lib/backup_inspect.h"
-#include "lib/restore.h"
-#include "lib/text.h"
-#include "port.h"
-#include "win32_file_system.h"
-#include "win_util.h"
+#include "monitor/win/commands.h"
+#include "monitor/win/console.h"
+#include "common/engine/config.h"
+#include "monitor/lib/backup_inspect.h"
+#include "monitor/lib/restore.h"
+#include "monitor/lib/text.h"
+#include "monitor/win/port.h"
+#include "monitor/win/win32_file_system.h"
+#include "monitor/win/win_util.h"
 
 namespace fbmon {
 namespace {

@@ -1,8 +1,8 @@
 // `fbmon stats`: one get-statistics request on a control connection.
-#include "commands.h"
-#include "console.h"
-#include "lib/driver_messages.h"
-#include "port.h"
+#include "monitor/win/commands.h"
+#include "monitor/win/console.h"
+#include "monitor/lib/driver_messages.h"
+#include "monitor/win/port.h"
 
 namespace fbmon {
 

@@ -8,12 +8,12 @@
 #include <map>
 #include <vector>
 
-#include "commands.h"
-#include "console.h"
-#include "lib/driver_messages.h"
-#include "lib/event_format.h"
-#include "port.h"
-#include "win_util.h"
+#include "monitor/win/commands.h"
+#include "monitor/win/console.h"
+#include "monitor/lib/driver_messages.h"
+#include "monitor/lib/event_format.h"
+#include "monitor/win/port.h"
+#include "monitor/win/win_util.h"
 
 namespace fbmon {
 namespace {

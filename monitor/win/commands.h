@@ -1,8 +1,8 @@
 // One function per fbmon command; each returns the process exit status.
 #pragma once
 
-#include "lib/args.h"
-#include "lib/errors.h"
+#include "monitor/lib/args.h"
+#include "monitor/lib/errors.h"
 
 namespace fbmon {
 

@@ -1,8 +1,8 @@
-#include "console.h"
+#include "monitor/win/console.h"
 
 #include <windows.h>
 
-#include "win_util.h"
+#include "monitor/win/win_util.h"
 
 namespace fbmon {
 namespace {

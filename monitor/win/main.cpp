@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
-#include "console.h"
-#include "lib/errors.h"
-#include "protocol.h"
-#include "win_util.h"
+#include "monitor/win/commands.h"
+#include "monitor/win/console.h"
+#include "monitor/lib/errors.h"
+#include "common/protocol/protocol.h"
+#include "monitor/win/win_util.h"
 
 namespace fbmon {
 

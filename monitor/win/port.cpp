@@ -1,8 +1,8 @@
-#include "port.h"
+#include "monitor/win/port.h"
 
 #include <fltuser.h>
 
-#include "lib/driver_messages.h"
+#include "monitor/lib/driver_messages.h"
 
 namespace fbmon {
 

@@ -8,9 +8,9 @@
 
 #include <vector>
 
-#include "lib/errors.h"
-#include "protocol.h"
-#include "win_util.h"
+#include "monitor/lib/errors.h"
+#include "common/protocol/protocol.h"
+#include "monitor/win/win_util.h"
 
 namespace fbmon {
 

@@ -1,12 +1,12 @@
-#include "win32_file_system.h"
+#include "monitor/win/win32_file_system.h"
 
 #include <windows.h>
 
 #include <string>
 #include <vector>
 
-#include "engine_ops.h"
-#include "win_util.h"
+#include "common/engine/ops.h"
+#include "monitor/win/win_util.h"
 
 namespace fbmon {
 namespace {

@@ -4,7 +4,7 @@
 // owned by an object that CloseHandle()s it in close() (the engine closes each exactly once).
 #pragma once
 
-#include "lib/file_access.h"
+#include "monitor/lib/file_access.h"
 
 namespace fbmon {
 

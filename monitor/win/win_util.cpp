@@ -1,6 +1,6 @@
-#include "win_util.h"
+#include "monitor/win/win_util.h"
 
-#include "lib/text.h"
+#include "monitor/lib/text.h"
 
 namespace fbmon {
 

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "lib/win32_path.h"
+#include "monitor/lib/win32_path.h"
 
 namespace fbmon {
 

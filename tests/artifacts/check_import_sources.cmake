@@ -1,7 +1,7 @@
 # cmake -P: every function the driver imports exists in the import library it claims to come
-# from: fltmgr.sys names in driver/fltmgr.def, ntoskrnl.exe and HAL.dll names in mingw's
+# from: fltmgr.sys names in driver/nt/fltmgr.def, ntoskrnl.exe and HAL.dll names in mingw's
 # libntoskrnl.a / libhal.a. Also: the build-tree driver has no global constructors.
-#   -DPE_CHECK=<fb_pe_check> -DIMAGE=<.sys> -DDEF=<fltmgr.def> -DNM=<nm>
+#   -DPE_CHECK=<fb_pe_check> -DIMAGE=<.sys> -DDEF=<driver/nt/fltmgr.def> -DNM=<nm>
 #   -DNTOSKRNL_LIB=<libntoskrnl.a> -DHAL_LIB=<libhal.a> [-DUNSTRIPPED=<build-tree .sys>]
 cmake_minimum_required(VERSION 3.25)
 # Reasons go out on one unwrapped line (FATAL_ERROR text is re-wrapped), for the bites tests.
@@ -58,4 +58,4 @@ if(DEFINED UNSTRIPPED)
     fail("the driver has a global constructor: ${CMAKE_MATCH_0}")
   endif()
 endif()
-message("PASS: all ${count} imports of ${IMAGE} come from fltmgr.def, libntoskrnl.a or libhal.a")
+message("PASS: all ${count} imports of ${IMAGE} come from driver/nt/fltmgr.def, libntoskrnl.a or libhal.a")

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "pe_image.h"
+#include "tests/artifacts/pe_image.h"
 
 namespace {
 

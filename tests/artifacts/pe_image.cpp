@@ -1,4 +1,4 @@
-#include "pe_image.h"
+#include "tests/artifacts/pe_image.h"
 
 #include <fstream>
 #include <iterator>

@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "bench/ratios.h"
-#include "copy_engine.h"
-#include "crc32c.h"
-#include "support/posix_file_io.h"
+#include "tests/bench/ratios.h"
+#include "common/copy/copy_engine.h"
+#include "common/base/crc32c.h"
+#include "tests/support/posix_file_io.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/ratios.h"
+#include "tests/bench/ratios.h"
 
 namespace fbbench {
 namespace {

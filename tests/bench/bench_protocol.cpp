@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol.h"
+#include "common/protocol/protocol.h"
 
 namespace {
 

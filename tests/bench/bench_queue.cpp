@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "atomics.h"
-#include "bench/ratios.h"
-#include "event_queue.h"
-#include "protocol.h"
+#include "common/base/atomics.h"
+#include "tests/bench/ratios.h"
+#include "common/events/queue.h"
+#include "common/protocol/protocol.h"
 
 namespace {
 

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "bench/path_corpus.h"
-#include "bench/ratios.h"
-#include "nt_path.h"
-#include "rules.h"
-#include "upcase.h"
+#include "tests/bench/path_corpus.h"
+#include "tests/bench/ratios.h"
+#include "common/paths/nt_path.h"
+#include "common/paths/rules.h"
+#include "common/base/upcase.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "bench/path_corpus.h"
+#include "tests/bench/path_corpus.h"
 
 
 namespace fbbench {

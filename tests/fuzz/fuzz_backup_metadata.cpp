@@ -9,9 +9,9 @@
 
 #include <vector>
 
-#include "backup_metadata.h"
-#include "copy_engine.h"
-#include "crc32c.h"
+#include "common/copy/backup_metadata.h"
+#include "common/copy/copy_engine.h"
+#include "common/base/crc32c.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Fuzzes the registry parsing of FileBackup\Parameters (config_values.h) the way the driver
+// Fuzzes the registry parsing of FileBackup\Parameters (common/config/config_values.h) the way the driver
 // runs it: raw values of any type and size -> EngineConfig, the four lists, drive-letter
 // folder resolution, item filtering, the final rule config, and compilation.
 //
@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "config_values.h"
-#include "upcase.h"
+#include "common/config/config_values.h"
+#include "common/base/upcase.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "protocol.h"
+#include "common/protocol/protocol.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "protocol.h"
+#include "common/protocol/protocol.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "nt_path.h"
-#include "stream_names.h"
+#include "common/events/event.h"
+#include "common/paths/nt_path.h"
+#include "common/paths/stream_names.h"
 
 namespace {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "nt_path.h"
-#include "rules.h"
-#include "upcase.h"
+#include "common/paths/nt_path.h"
+#include "common/paths/rules.h"
+#include "common/base/upcase.h"
 
 namespace {
 

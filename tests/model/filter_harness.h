@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "engine.h"
-#include "model/model_fs.h"
-#include "model/ntfs_model.h"
-#include "rules.h"
+#include "common/engine/engine.h"
+#include "tests/model/model_fs.h"
+#include "tests/model/ntfs_model.h"
+#include "common/paths/rules.h"
 
 namespace fbmodel {
 

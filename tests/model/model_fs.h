@@ -5,8 +5,8 @@
 
 #include <atomic>
 
-#include "engine_fs.h"
-#include "model/ntfs_model.h"
+#include "common/engine/file_system.h"
+#include "tests/model/ntfs_model.h"
 
 namespace fbmodel {
 

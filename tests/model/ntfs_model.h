@@ -34,8 +34,8 @@
 #include <string>
 #include <vector>
 
-#include "engine_ops.h"
-#include "fb_base.h"
+#include "common/engine/ops.h"
+#include "common/base/fb_base.h"
 
 namespace fbmodel {
 

@@ -1,6 +1,6 @@
 // The NTFS model's own tests: each fact of ../shared/notes/ntfs-semantics.md that the model
 // encodes has a test named after it, plus the fault injection the scenarios rely on.
-#include "model/ntfs_model.h"
+#include "tests/model/ntfs_model.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // its sequence (copy, metadata, deletes and renames of the rotation), never leaves fewer good
 // backups (data whose metadata verifies) than the file had before, and the newest good backup
 // is either the previous newest or the new one.
-#include "scenario/scenario_support.h"
+#include "tests/scenario/scenario_support.h"
 
 namespace fbscenario {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "engine.h"
-#include "engine_rescue.h"
-#include "model/filter_harness.h"
+#include "common/engine/engine.h"
+#include "common/engine/rescue.h"
+#include "tests/model/filter_harness.h"
 
 namespace fbscenario {
 namespace {

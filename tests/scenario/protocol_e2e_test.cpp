@@ -3,8 +3,8 @@
 // the same records.
 #include <vector>
 
-#include "protocol.h"
-#include "scenario/scenario_support.h"
+#include "common/protocol/protocol.h"
+#include "tests/scenario/scenario_support.h"
 
 namespace fbscenario {
 namespace {

@@ -1,8 +1,8 @@
 // SavePatterns: each way applications save (../shared/notes/ntfs-semantics.md, S1-S8) and each
 // data-loss story of the textbook driver, played through the engine on the NTFS model. Every
 // test asserts the file's content, its backups (data and metadata) and the events afterwards.
-#include "engine_rescue.h"
-#include "scenario/scenario_support.h"
+#include "common/engine/rescue.h"
+#include "tests/scenario/scenario_support.h"
 
 namespace fbscenario {
 namespace {

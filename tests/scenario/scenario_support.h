@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "backup_metadata.h"
-#include "crc32c.h"
-#include "model/filter_harness.h"
-#include "stream_names.h"
+#include "common/copy/backup_metadata.h"
+#include "common/base/crc32c.h"
+#include "tests/model/filter_harness.h"
+#include "common/paths/stream_names.h"
 
 namespace fbscenario {
 

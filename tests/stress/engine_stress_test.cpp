@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "model/filter_harness.h"
+#include "tests/model/filter_harness.h"
 
 namespace fbmodel {
 namespace {

@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "atomics.h"
-#include "event_queue.h"
-#include "protocol.h"
+#include "common/base/atomics.h"
+#include "common/events/queue.h"
+#include "common/protocol/protocol.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "support/memory_byte_io.h"
+#include "tests/support/memory_byte_io.h"
 
 #include <algorithm>
 #include <cstring>

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "byte_io.h"
+#include "common/base/byte_io.h"
 
 namespace fbtest {
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "byte_io.h"
+#include "common/base/byte_io.h"
 
 namespace fbtest {
 

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "backup_metadata.h"
-#include "crc32c.h"
-#include "stream_names.h"
+#include "common/copy/backup_metadata.h"
+#include "common/base/crc32c.h"
+#include "common/paths/stream_names.h"
 
 namespace {
 

@@ -1,0 +1,192 @@
+// The registry values under HKLM\SYSTEM\CurrentControlSet\Services\FileBackup\Parameters,
+// turned into the engine's configuration (EngineConfig) and the rule compiler's input
+// (RuleConfig). docs/registry.md is the user-facing reference of every value.
+//
+// Pure: the driver reads the raw bytes (ZwQueryValueKey) and resolves drive letters; this file
+// decides what the bytes mean. The policy, in one sentence: a configuration problem never fails
+// a load. An absent value takes its default silently; a malformed value (wrong type, wrong
+// size, out of range, a REG_MULTI_SZ that is not terminated, has an empty string inside or too
+// many items) is reported and replaced by its default; an invalid item of a well-formed list
+// (a folder name with `\`, a path that is not `X:\...`) is reported and dropped, the rest of
+// the list kept. Reports go to the caller's ConfigReports, which the driver traces.
+//
+// Lists are views: every Str16 produced points into the RawValue bytes (or into static
+// defaults), so those bytes must outlive the RuleConfig until compile_rules has copied them.
+#pragma once
+
+#include "common/engine/config.h"
+#include "common/events/event.h"
+#include "common/base/fb_base.h"
+#include "common/paths/rules.h"
+
+namespace fb {
+
+// Registry value types (REG_* in winnt.h).
+namespace reg {
+constexpr uint32_t kSz = 1;
+constexpr uint32_t kExpandSz = 2;
+constexpr uint32_t kBinary = 3;
+constexpr uint32_t kDword = 4;
+constexpr uint32_t kMultiSz = 7;
+constexpr uint32_t kQword = 11;
+}  // namespace reg
+
+enum class ConfigKey : uint8_t {
+  kEnabled = 0,            // REG_DWORD 0/1
+  kMaxFileSize = 1,        // REG_QWORD (or REG_DWORD) bytes, >= 1
+  kMinFreeSpace = 2,       // REG_QWORD (or REG_DWORD) bytes
+  kMaxVersions = 3,        // REG_DWORD 1..kMaxBackupVersions
+  kProtectedFolders = 4,   // REG_MULTI_SZ of Win32 folder paths `C:\Users\me\Documents`
+  kFolderNames = 5,        // REG_MULTI_SZ of folder names; absent: documents, pictures
+  kIncludeExtensions = 6,  // REG_MULTI_SZ `docx` or `.docx`; empty: every extension
+  kExcludeExtensions = 7,  // REG_MULTI_SZ
+};
+constexpr uint32_t kConfigKeyCount = 8;
+
+// The registry value name ("Enabled", "ProtectedFolders", ...), for ZwQueryValueKey.
+Str16 config_value_name(ConfigKey key);
+// The same as a C string, for traces.
+const char* config_key_text(ConfigKey key);
+
+// Largest value the driver reads: 1 MiB is far above 4096 rules of any sane length and keeps a
+// hostile value from costing more than that much nonpaged pool for a moment.
+constexpr uint32_t kMaxValueBytes = 1u << 20;
+
+// One value as ZwQueryValueKey (KEY_VALUE_PARTIAL_INFORMATION) returned it.
+struct RawValue {
+  bool present = false;  // false: the value (or the whole key) does not exist
+  uint32_t type = 0;     // reg::k*
+  const void* data = nullptr;
+  uint32_t size = 0;     // bytes of data
+};
+
+// All values, indexed by ConfigKey. Default-constructed: the key is absent.
+struct RawConfig {
+  RawValue values[kConfigKeyCount];
+  const RawValue& operator[](ConfigKey key) const { return values[static_cast<uint32_t>(key)]; }
+  RawValue& operator[](ConfigKey key) { return values[static_cast<uint32_t>(key)]; }
+};
+
+enum class ValueProblem : uint8_t {
+  kNone = 0,
+  // The whole value is replaced by its default:
+  kWrongType = 1,       // e.g. REG_SZ where a REG_DWORD belongs
+  kWrongSize = 2,       // a DWORD that is not 4 bytes, a QWORD not 4 or 8
+  kOutOfRange = 3,      // Enabled not 0/1, MaxVersions outside 1..9, MaxFileSize 0
+  kNotTerminated = 4,   // REG_MULTI_SZ whose last string has no NUL (or odd byte count)
+  kEmptyItem = 5,       // REG_MULTI_SZ with an empty string before its end
+  kTooManyItems = 6,    // more than kMaxRulesPerList items
+  kValueTooLarge = 7,   // over kMaxValueBytes (the driver does not read it)
+  kMisaligned = 8,      // list data not 2-byte aligned (a driver bug, not a user error)
+  kReadFailed = 9,      // the driver could not read the value (status in the trace)
+  kRulesRejected = 10,  // the rules together exceed kMaxRuleStorageBytes: default rules used
+  // Only the item at `index` is dropped:
+  kInvalidItem = 32,       // fails the rule compiler's check (see rule_error)
+  kNotDrivePath = 33,      // ProtectedFolders: not `X:\...` (UNC, relative, forward slashes)
+  kDriveNotResolved = 34,  // ProtectedFolders: no such drive letter, or not a local volume
+  kPathTooLong = 35,       // ProtectedFolders: longer than kMaxPathUnits once resolved
+};
+
+// True when the problem drops one item rather than replacing the whole value.
+constexpr bool is_item_problem(ValueProblem problem) { return static_cast<uint8_t>(problem) >= 32; }
+
+// "wrong type", "not terminated", ...; never null.
+const char* value_problem_text(ValueProblem problem);
+
+struct ValueReport {
+  ConfigKey key = ConfigKey::kEnabled;
+  ValueProblem problem = ValueProblem::kNone;
+  RuleError rule_error = RuleError::kNone;  // with kInvalidItem: what the rule compiler said
+  uint32_t index = 0;                       // item problems: position in the list as stored
+};
+
+// The problems found while reading one configuration, in order; the first kCapacity are kept,
+// the rest only counted (a value with 10000 bad items must not flood the log).
+class ConfigReports {
+ public:
+  static constexpr uint32_t kCapacity = 32;
+  void add(const ValueReport& report);
+  uint32_t count() const { return count_; }   // kept
+  uint32_t lost() const { return lost_; }     // not kept
+  uint32_t total() const { return count_ + lost_; }
+  const ValueReport& operator[](uint32_t i) const { return items_[i]; }
+  // First report about `key`, or nullptr.
+  const ValueReport* find(ConfigKey key) const;
+
+ private:
+  ValueReport items_[kCapacity];
+  uint32_t count_ = 0;
+  uint32_t lost_ = 0;
+};
+
+// ---- scalars ----------------------------------------------------------------------------------
+// Enabled, MaxFileSize, MinFreeSpace, MaxVersions; every other field of the result is its
+// EngineConfig default. The result is what sanitize_config would leave unchanged.
+EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports);
+
+// ---- lists ----------------------------------------------------------------------------------
+// How many Str16 a list value can yield at most (so the driver can size `storage`); counts
+// one more than kMaxRulesPerList at most, which is enough to detect kTooManyItems.
+uint32_t list_item_bound(const RawValue& value);
+
+// Splits a REG_MULTI_SZ into views of its strings. Accepted: an empty value (0 bytes), strings
+// each ended by NUL, then optionally more NULs (the list terminator; a missing one is accepted
+// since the end is unambiguous). kOk = kNone.
+ValueProblem split_multi_sz(const RawValue& value, Str16* storage, uint32_t capacity, uint32_t* count);
+
+// The list value of `key` (ProtectedFolders, FolderNames, Include/ExcludeExtensions), split into
+// `storage` (capacity from list_item_bound). Absent or malformed: the default (FolderNames:
+// documents, pictures; the others: empty), with a report for a malformed one. Items are NOT
+// checked here: see drop_invalid_rules and resolve_protected_folders.
+RuleList parse_list(const RawConfig& raw, ConfigKey key, Str16* storage, uint32_t capacity,
+                    ConfigReports* reports);
+
+// Keeps, in order, the items of `items[0..count)` the rule compiler accepts for `list`;
+// reports each dropped one under `key` with its original index. Returns the new count.
+uint32_t drop_invalid_rules(RuleListId list, ConfigKey key, Str16* items, uint32_t count,
+                            ConfigReports* reports);
+
+// ---- ProtectedFolders: Win32 paths to the NT names the driver sees -----------------------------
+// `C:\Users\me\Documents` -> drive 'C' and rest `\Users\me\Documents`. Also accepted: a lower-case
+// letter, `C:\` (the whole volume), a trailing backslash, and the `\\?\C:\` and `\??\C:\`
+// prefixes. kNotDrivePath for anything else (UNC `\\server\share`, `C:relative`, `C:`, `/`).
+ValueProblem split_drive_path(Str16 path, char16_t* drive_letter, Str16* rest);
+
+// `\Device\HarddiskVolume3` + `\Users\me\Documents` into out[0..*len). kPathTooLong when the
+// result would exceed kMaxPathUnits or `capacity` (out untouched then).
+ValueProblem join_device_path(Str16 device, Str16 rest, char16_t* out, uint32_t capacity, uint32_t* len);
+
+// Resolves one drive letter ('A'..'Z') to its device name (`\Device\HarddiskVolume3`); returns
+// false when the letter has no local volume. The driver implements it with the `\??\C:`
+// symbolic link; tests with a table.
+class DriveResolver {
+ public:
+  virtual bool resolve(char16_t drive_letter, Str16* device) = 0;
+
+ protected:
+  DriveResolver() = default;
+  ~DriveResolver() = default;
+};
+
+// Units of `out` resolve_protected_folders needs at most for these Win32 paths, given the
+// longest device name it may meet (kMaxDeviceNameUnits covers every real one).
+constexpr uint32_t kMaxDeviceNameUnits = 256;
+uint64_t protected_folders_units(const Str16* win32_paths, uint32_t count);
+
+// Turns Win32 folder paths into NT folder-path rules: each item split, resolved and joined into
+// `text` (capacity from protected_folders_units), the views stored in `out_items` (capacity
+// >= count). Items that fail any step are reported (kNotDrivePath, kDriveNotResolved,
+// kPathTooLong) with their index and dropped. Returns how many items were produced.
+uint32_t resolve_protected_folders(const Str16* win32_paths, uint32_t count, DriveResolver& drives,
+                                   char16_t* text, uint64_t text_capacity, Str16* out_items,
+                                   ConfigReports* reports);
+
+// The rule compiler's input, final: the lists (already filtered), or the default rules with a
+// kRulesRejected report when together they would not compile (too large). *bytes receives
+// rules_storage_size of the result.
+RuleConfig finish_rule_config(const RuleConfig& lists, ConfigReports* reports, size_t* bytes);
+
+// Rules across all lists of a compiled set (statistics, traces).
+uint32_t total_rules(const RuleSet& rules);
+
+}  // namespace fb

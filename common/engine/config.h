@@ -1,0 +1,23 @@
+// The engine's tunables (registry values under ...\FileBackup\Parameters, read by the driver).
+// The rule set (which folders are protected) is not here: it is passed per call, so that a
+// reload can swap it atomically while callbacks are in flight.
+#pragma once
+
+#include "common/base/fb_base.h"
+
+namespace fb {
+
+constexpr uint32_t kMaxBackupVersions = 9;  // slots :backup, :backup.2 .. :backup.9
+
+struct EngineConfig {
+  bool enabled = true;
+  uint64_t max_file_size = 256ull << 20;   // larger files are skipped (SkipReason::kTooLarge)
+  uint64_t min_free_space = 512ull << 20;  // free space that must remain after the copy
+  uint32_t max_versions = 1;               // 1..kMaxBackupVersions
+};
+
+// The configuration with every out-of-range value replaced by its default (max_versions 0 or
+// over 9). Never fails: an invalid registry value must not stop the driver.
+EngineConfig sanitize_config(const EngineConfig& config);
+
+}  // namespace fb

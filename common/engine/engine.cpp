@@ -1,0 +1,392 @@
+#include "common/engine/engine.h"
+
+#include "common/engine/adopt.h"
+#include "common/engine/rescue.h"
+#include "common/engine/streams.h"
+#include "common/base/upcase.h"
+
+namespace fb {
+namespace {
+
+bool name_is_unknown(const FileState& state) { return __atomic_load_n(&state.name_unknown, __ATOMIC_ACQUIRE) != 0; }
+
+// FileState::session_decided.
+constexpr uint32_t kUndecided = 0;
+constexpr uint32_t kDecided = 1;
+constexpr uint32_t kDeciding = 2;  // a backup in progress under the lock: not yet decided
+
+void set_decided(FileState* state, uint32_t value) { __atomic_store_n(&state->session_decided, value, __ATOMIC_RELEASE); }
+
+// The one transition from undecided: by the lock holder (to kDeciding) or by an unobserved
+// modification without the lock (to kDecided). Exactly one of them wins a session.
+bool claim_session(FileState* state, uint32_t to) {
+  uint32_t expected = kUndecided;
+  return __atomic_compare_exchange_n(&state->session_decided, &expected, to, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE);
+}
+
+CopyBuffer as_copy_buffer(const PooledBuffer& buffer) {
+  CopyBuffer out;
+  out.data = buffer.data();
+  out.size = buffer.size();
+  return out;
+}
+
+// The create opened the file: a success other than STATUS_REPARSE, whose Information is a
+// reparse tag that may read as create_info::kSuperseded.
+bool opened(const CreateResult& result) { return nt_success(result.status) && !result.reparsed; }
+
+bool overwrote(const CreateOp& op, const CreateResult& result) {
+  if (!opened(result) || !disposition_overwrites(op.disposition)) return false;
+  return result.information == create_info::kOverwritten || result.information == create_info::kSuperseded;
+}
+
+bool ticket_has_news(const CreateTicket* ticket) {
+  return ticket != nullptr &&
+         (ticket->rescue_active || ticket->failure != nt::kSuccess || ticket->skip_reason != SkipReason::kNone);
+}
+
+}  // namespace
+
+Engine::Engine(const EngineServices& services, const EngineConfig& config) : services_(services) {
+  configure(config);
+  // Rescue file names differ from one boot to the next, so a file left by a crash rarely collides.
+  next_rescue_id_ = static_cast<uint32_t>(static_cast<uint64_t>(services_.clock->now()) >> 16);
+}
+
+void Engine::configure(const EngineConfig& config) {
+  const EngineConfig c = sanitize_config(config);
+  __atomic_store_n(&config_.enabled, c.enabled, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.max_file_size, c.max_file_size, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.min_free_space, c.min_free_space, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.max_versions, c.max_versions, __ATOMIC_RELEASE);
+}
+
+EngineConfig Engine::config() const {
+  EngineConfig c;
+  c.max_versions = __atomic_load_n(&config_.max_versions, __ATOMIC_ACQUIRE);
+  c.enabled = __atomic_load_n(&config_.enabled, __ATOMIC_RELAXED);
+  c.max_file_size = __atomic_load_n(&config_.max_file_size, __ATOMIC_RELAXED);
+  c.min_free_space = __atomic_load_n(&config_.min_free_space, __ATOMIC_RELAXED);
+  return c;
+}
+
+// --- create ---------------------------------------------------------------------------------
+
+PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const RuleSet& rules, CreateTicket* ticket) {
+  *ticket = CreateTicket();
+  PreCreateDecision out;
+  const NameDecision name = classify_name(nt_name, rules);
+  out.file_path = name.file_path;
+  if (name.verdict != NameVerdict::kProtected) return out;
+  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
+  if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return out;
+  out.action = PreCreateAction::kWithCallback;
+  if (!disposition_overwrites(op.disposition)) return out;
+
+  RescueJob job;
+  job.file = name.file_path;
+  job.config = config();
+  job.time = services_.clock->now();
+  job.process_id = op.process_id;
+  job.rescue_id = __atomic_add_fetch(&next_rescue_id_, 1, __ATOMIC_RELAXED);
+  job.requestor_access = access_checked_by_overwrite(op);
+  job.requestor_options = create_options_checked_by_overwrite(op);
+  PooledBuffer buffer(*services_.buffers);
+  rescue_before_overwrite(*services_.fs, job, as_copy_buffer(buffer), ticket);
+  return out;
+}
+
+PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& result, Str16 file_path,
+                                     CreateTicket* ticket) {
+  const bool usable = opened(result) && !result.draining && !result.is_directory;
+  const bool overwritten = usable && overwrote(op, result);
+  if (ticket != nullptr && !overwritten) {
+    if (ticket->rescue_active) {
+      PooledBuffer buffer(*services_.buffers);
+      discard_rescue(*services_.fs, file_path, *ticket, as_copy_buffer(buffer));
+    }
+    *ticket = CreateTicket();  // nothing was lost: nothing to report
+  }
+  if (!usable || result.information == create_info::kCreated) return PostCreateAction::kNone;
+  if (overwritten || access_can_write(op.desired_access)) return PostCreateAction::kTrack;
+  return PostCreateAction::kNone;
+}
+
+OpenedDecision Engine::post_create_opened(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                         const RuleSet& rules) {
+  OpenedDecision out;
+  if (!opened(result) || result.draining || result.is_directory) return out;
+  const NameDecision name = classify_name(nt_name, rules);
+  if (name.verdict != NameVerdict::kProtected) return out;
+  out.file_path = name.file_path;
+  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
+  if (disposition_overwrites(op.disposition) || result.information == create_info::kCreated) return out;
+  if (access_can_write(op.desired_access)) out.action = PostCreateAction::kTrack;
+  return out;
+}
+
+void Engine::init_file_state(FileState* state, Str16 name, FileLock* lock) {
+  *state = FileState();
+  state->name = name;
+  state->lock = lock;
+  counters_.add_tracked_file();
+}
+
+void Engine::release_file_state(FileState* state) {
+  if (state->lock != nullptr) {
+    flush_unobserved(state);  // the last reference: nobody else holds the state or renames it
+    counters_.remove_tracked_file();
+  }
+  *state = FileState();
+}
+
+void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
+                           CreateTicket* ticket) {
+  const EngineConfig config = this->config();
+  if (state == nullptr) {  // no context: restore what the overwrite took, report, track nothing
+    if (!ticket_has_news(ticket)) return;
+    PooledBuffer buffer(*services_.buffers);
+    const BackupReport report =
+        restore_after_overwrite(*services_.fs, file_path, *ticket, true, config, as_copy_buffer(buffer));
+    emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
+    return;
+  }
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);  // before a new session may reset the decision
+  if (handle != nullptr && !handle->counted_writer) {
+    handle->counted_writer = true;
+    handle->append_only = access_is_append_only(op.desired_access);
+    counters_.add_tracked_open();
+    if (state->writer_count++ == 0) {  // a new write session
+      set_decided(state, kUndecided);
+      ++state->sessions;
+      counters_.add_session();
+    }
+  }
+  if (!ticket_has_news(ticket)) return;
+  const bool decided = !claim_session(state, kDeciding);
+  // After a rename nobody followed the state's name may be another file's: the create's is not.
+  const Str16 path = name_is_unknown(*state) ? file_path : state->name;
+  PooledBuffer buffer(*services_.buffers);
+  const BackupReport report =
+      restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, as_copy_buffer(buffer));
+  if (decided) return;  // this session already has its backup: the old versions are back, no event
+  emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
+  set_decided(state, kDecided);
+}
+
+// --- renames ---------------------------------------------------------------------------------
+
+RenameDecision Engine::post_rename(NtStatus status, Str16 new_name, const RuleSet& rules) const {
+  RenameDecision out;
+  if (!nt_success(status)) return out;
+  const NameDecision name = classify_name(new_name, rules);
+  if (name.verdict != NameVerdict::kProtected && name.verdict != NameVerdict::kNotProtected) {
+    out.action = RenameAction::kExclude;  // renamed to a stream, or a name we cannot read
+    return out;
+  }
+  out.action = RenameAction::kAdoptName;
+  out.file_path = name.file_path;
+  out.protected_file = name.verdict == NameVerdict::kProtected;
+  return out;
+}
+
+Str16 Engine::apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy) {
+  if (decision.action == RenameAction::kNone) return name_copy;
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);  // under the name the file had when it was modified
+  // No copy of the new name (the host ran out of memory): keeping the old name would back up
+  // whatever file takes it, so the file is no longer backed up.
+  if (decision.action == RenameAction::kExclude || name_copy.data == nullptr) {
+    state->excluded = true;
+    return name_copy;
+  }
+  const Str16 previous = state->name;
+  state->name = name_copy;
+  state->excluded = !decision.protected_file;
+  __atomic_store_n(&state->name_unknown, 0u, __ATOMIC_RELEASE);  // the name is known again
+  return previous;
+}
+
+// --- modifications ----------------------------------------------------------------------------
+
+void Engine::decide_session(FileState* state, const Modification& m) {
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);
+  // Decided by another thread while we waited, or by an unobserved modification.
+  if (!claim_session(state, kDeciding)) return;
+  // Renamed out of the protected folders, or to a name we could not learn: decide nothing.
+  if (state->excluded || name_is_unknown(*state)) {
+    set_decided(state, kDecided);
+    return;
+  }
+  BackupJob job;
+  job.file = state->name;
+  job.trigger = m.trigger;
+  job.process_id = m.process_id;
+  job.time = services_.clock->now();
+  job.config = config();
+  job.only_if_larger_than = m.only_if_larger_than;
+  PooledBuffer buffer(*services_.buffers);
+  const BackupReport report = run_backup(*services_.fs, job, as_copy_buffer(buffer));
+  if (!report.decided) {
+    set_decided(state, kUndecided);  // the next modification tries again
+    return;
+  }
+  emit(report, m.trigger, state->name, m.process_id, job.time);
+  set_decided(state, kDecided);
+}
+
+void Engine::modification_unobserved(FileState* state, const HandleState* handle, Trigger trigger,
+                                     uint64_t process_id, bool from_own_client) {
+  if (state == nullptr || from_own_client) return;
+  // Lost to a backup in progress (kDeciding: its event covers the session) or already decided.
+  if (!claim_session(state, kDecided)) return;
+  if (trigger == Trigger::kWrite && handle != nullptr && handle->append_only) trigger = Trigger::kAppend;
+  state->unobserved_trigger = trigger;
+  state->unobserved_process_id = process_id;
+  state->unobserved_time = services_.clock->now();
+  __atomic_store_n(&state->unobserved_pending, 1u, __ATOMIC_RELEASE);
+}
+
+void Engine::flush_unobserved(FileState* state) {
+  if (__atomic_load_n(&state->unobserved_pending, __ATOMIC_ACQUIRE) == 0) return;
+  __atomic_store_n(&state->unobserved_pending, 0u, __ATOMIC_RELAXED);
+  if (state->excluded || name_is_unknown(*state)) return;  // nothing is reported under a stale name
+  BackupReport report;
+  report.decided = true;
+  report.outcome = Outcome::kSkipped;
+  report.skip_reason = SkipReason::kNotObservable;
+  emit(report, state->unobserved_trigger, state->name, state->unobserved_process_id, state->unobserved_time);
+}
+
+void Engine::pre_write(const WriteOp& op, FileState* state, const HandleState* handle) {
+  if (state == nullptr || op.paging_io || op.from_own_client) return;  // nothing in the paging path
+  if (session_decided(*state)) return;           // the common case: one load
+  Modification m;
+  m.trigger = (handle != nullptr && handle->append_only) ? Trigger::kAppend : Trigger::kWrite;
+  m.process_id = op.process_id;
+  decide_session(state, m);
+}
+
+void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const HandleState* handle, Str16 name,
+                                 Str16 destination, const RuleSet& rules) {
+  (void)handle;
+  switch (set_information_precheck(op, state != nullptr)) {
+    case Precheck::kIgnore:
+    case Precheck::kNeedOpenedName:  // create only
+      return;
+    case Precheck::kUseState: {
+      if (session_decided(*state)) return;
+      Modification m;
+      m.process_id = op.process_id;
+      m.trigger = Trigger::kTruncate;
+      if (op.info_class == FileInfoClass::kAllocation) m.only_if_larger_than = op.allocation_size;
+      if (op.info_class == FileInfoClass::kValidDataLength) m.trigger = Trigger::kOther;
+      decide_session(state, m);
+      return;
+    }
+    case Precheck::kNeedName:
+      if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) {
+        const NameDecision file = classify_name(name, rules);
+        if (file.verdict == NameVerdict::kProtected) report_delete(file.file_path, op.process_id);
+      } else {
+        rename_over(op, state, name, destination, rules);
+      }
+      return;
+  }
+}
+
+void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination,
+                         const RuleSet& rules) {
+  const NameDecision source = classify_name(name, rules);
+  if (source.verdict != NameVerdict::kProtected && source.verdict != NameVerdict::kNotProtected) return;
+  const NameDecision target = classify_name(destination, rules);
+  if (target.verdict != NameVerdict::kProtected) return;
+  if (equal_ignore_case(source.file_path, target.file_path, upcase_native)) return;  // a case change
+
+  AdoptJob job;
+  job.source = source.file_path;
+  job.target = target.file_path;
+  job.config = config();
+  job.time = services_.clock->now();
+  job.process_id = op.process_id;
+  PooledBuffer buffer(*services_.buffers);
+  // A tracked source may be taking its own session backup on another thread: same streams.
+  if (state != nullptr) state->lock->acquire();
+  const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
+  if (state != nullptr) state->lock->release();
+  if (!report.decided) return;
+  emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+}
+
+void Engine::report_delete(Str16 file_path, uint64_t process_id) {
+  if (!stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+  BackupEvent event;
+  event.time = services_.clock->now();
+  event.process_id = process_id;
+  event.trigger = Trigger::kDelete;
+  event.outcome = Outcome::kBackupLost;
+  event.slot = 1;
+  event.path = file_path;
+  counters_.add_backup_lost();
+  counters_.add_event();
+  services_.sink->notify(event);
+}
+
+void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle) {
+  (void)handle;
+  if (state == nullptr || op.from_own_client || !section_can_write(op) || session_decided(*state)) return;
+  Modification m;
+  m.trigger = Trigger::kMappedSection;
+  m.process_id = op.process_id;
+  decide_session(state, m);
+}
+
+void Engine::pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* handle) {
+  (void)handle;
+  if (state == nullptr || op.from_own_client || !fsctl_modifies(op.control_code) || session_decided(*state)) return;
+  Modification m;
+  m.trigger = Trigger::kOther;
+  m.process_id = op.process_id;
+  decide_session(state, m);
+}
+
+// --- end of a handle ----------------------------------------------------------------------------
+
+void Engine::post_cleanup(FileState* state, HandleState* handle) {
+  if (state == nullptr || handle == nullptr || !handle->counted_writer) return;
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);
+  handle->counted_writer = false;
+  if (state->writer_count > 0 && --state->writer_count == 0) set_decided(state, kUndecided);  // the session ends
+}
+
+// --- events ---------------------------------------------------------------------------------------
+
+void Engine::emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start) {
+  BackupEvent event;
+  event.time = start;
+  event.process_id = process_id;
+  event.trigger = trigger;
+  event.outcome = report.outcome;
+  event.skip_reason = report.outcome == Outcome::kSkipped ? report.skip_reason : SkipReason::kNone;
+  event.status = report.outcome == Outcome::kFailed ? report.status : nt::kSuccess;
+  event.file_size = report.file_size;
+  event.bytes_copied = report.outcome == Outcome::kBackedUp ? report.bytes_copied : 0;
+  const int64_t end = services_.clock->now();
+  event.duration = end > start ? static_cast<uint64_t>(end - start) : 0;
+  event.slot = report.outcome == Outcome::kBackedUp ? 1 : 0;
+  event.path = path;
+  switch (report.outcome) {
+    case Outcome::kBackedUp: counters_.add_backup(report.bytes_copied); break;
+    case Outcome::kSkipped: counters_.add_skip(report.skip_reason); break;
+    default: counters_.add_failure(report.status); break;
+  }
+  if (report.versions_dropped) counters_.add_versions_dropped(report.versions_dropped);
+  counters_.add_event();
+  services_.sink->notify(event);
+}
+
+}  // namespace fb

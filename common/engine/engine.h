@@ -1,0 +1,207 @@
+// The backup engine: every decision and I/O sequence of FileBackup, driven by what each Filter
+// Manager callback saw (common/engine/ops.h), reaching the file system only through FileSystem and
+// reporting only through NotificationSink. The driver's callbacks translate and call exactly
+// these functions; docs/engine.md explains the states and sequences.
+//
+// Callback -> engine (every call at PASSIVE_LEVEL; none in the paging path):
+//   pre-create     create_precheck(op)                       kIgnore -> SUCCESS_NO_CALLBACK
+//                  name = FltGetFileNameInformation(...)
+//                  pre_create(op, name, rules, &ticket)      kNoCallback / kWithCallback
+//   post-create    post_create(op, result, file_path, ticket)  kNone -> return
+//                  (kTrack) get or create the stream context: init_file_state() on a new one;
+//                  create the stream handle context; attach_writer(state, handle, op, ticket)
+//   pre-write      pre_write(op, state, handle)              (state/handle: the contexts, or null)
+//   pre-set-info   set_information_precheck(op, state != 0)  kIgnore / kUseState / kNeedName
+//                  pre_set_information(op, state, handle, name, destination, rules)
+//   pre-acquire-for-section-sync  pre_acquire_for_section(op, state, handle)
+//   pre-fsctl      pre_fsctl(op, state, handle)
+//   post-cleanup   post_cleanup(state, handle)               (tracked handles only)
+//   stream context cleanup  release_file_state(state)
+// Every pre-operation callback then returns FLT_PREOP_SUCCESS_NO_CALLBACK: the engine never
+// fails or blocks a user's operation beyond the time its backup takes.
+#pragma once
+
+#include "common/engine/backup.h"
+#include "common/engine/config.h"
+#include "common/engine/counters.h"
+#include "common/engine/filter.h"
+#include "common/engine/file_system.h"
+#include "common/engine/ops.h"
+#include "common/engine/services.h"
+#include "common/engine/state.h"
+#include "common/base/fb_base.h"
+#include "common/paths/rules.h"
+
+namespace fb {
+
+enum class PreCreateAction : uint8_t {
+  kNoCallback = 0,    // FLT_PREOP_SUCCESS_NO_CALLBACK; the ticket is unused
+  kWithCallback = 1,  // FLT_PREOP_SUCCESS_WITH_CALLBACK; pass the ticket to post_create
+};
+
+struct PreCreateDecision {
+  PreCreateAction action = PreCreateAction::kNoCallback;
+  Str16 file_path;  // the name without stream suffix (a view into the name given): keep it for
+                    // post-create and as FileState::name
+};
+
+enum class PostCreateAction : uint8_t {
+  kNone = 0,   // nothing to attach
+  kTrack = 1,  // attach FileState (stream context) and HandleState (stream handle context),
+               // then call attach_writer (also when context allocation failed: pass nulls)
+};
+
+// Post-set-information of a rename of a tracked file: what its new name means.
+enum class RenameAction : uint8_t {
+  kNone = 0,        // the rename failed (or nothing changes): leave the state alone
+  kAdoptName = 1,   // copy file_path into new storage and call apply_rename with it
+  kExclude = 2,     // the new name is not a file's default stream (or did not parse): call
+                    // apply_rename with an empty name; the state keeps its name, decides nothing
+};
+
+struct RenameDecision {
+  RenameAction action = RenameAction::kNone;
+  Str16 file_path;           // kAdoptName: the new name without stream suffix (a view into new_name)
+  bool protected_file = false;  // kAdoptName: the rules protect the new name
+};
+
+// Post-create of an open by file id (Precheck::kNeedOpenedName).
+struct OpenedDecision {
+  PostCreateAction action = PostCreateAction::kNone;
+  Str16 file_path;  // kTrack: the name without stream suffix (a view into the name given)
+};
+
+struct EngineServices {
+  FileSystem* fs = nullptr;
+  NotificationSink* sink = nullptr;
+  Clock* clock = nullptr;
+  BufferPool* buffers = nullptr;
+};
+
+class Engine {
+ public:
+  Engine(const EngineServices& services, const EngineConfig& config);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reload: takes effect for decisions made after it returns (fields are published one by
+  // one; a decision in flight sees each field old or new).
+  void configure(const EngineConfig& config);
+  EngineConfig config() const;
+
+  // --- create ---------------------------------------------------------------------------
+  static Precheck create_precheck(const CreateOp& op) { return fb::create_precheck(op); }
+  // Whether post-create needs CreateResult::is_directory (FltIsDirectory): not when
+  // FILE_NON_DIRECTORY_FILE was given, since such a create never opens a directory.
+  static bool needs_directory_fact(const CreateOp& op) {
+    return (op.create_options & create_option::kNonDirectoryFile) == 0;
+  }
+  // Name-based step. For S4 on a protected file it copies the content away before the create
+  // goes down and fills *ticket (the driver keeps it until post-create).
+  PreCreateDecision pre_create(const CreateOp& op, Str16 nt_name, const RuleSet& rules, CreateTicket* ticket);
+  // file_path: PreCreateDecision::file_path. Discards the ticket's rescue when the create failed,
+  // was reparsed (the reissued create makes its own decisions) or did not overwrite.
+  PostCreateAction post_create(const CreateOp& op, const CreateResult& result, Str16 file_path, CreateTicket* ticket);
+  // Initialises a new stream context's state. name: driver-owned copy of file_path; lock: the
+  // driver's lock living in the same context.
+  void init_file_state(FileState* state, Str16 name, FileLock* lock);
+  // Stream context cleanup callback.
+  void release_file_state(FileState* state);
+  // Counts the handle as a writer (a session starts at the first), then finishes S4: puts the
+  // rescued content and versions back and emits the session's event. state/handle may be null
+  // when the driver could not allocate its contexts: the rescue is still restored.
+  void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
+                     CreateTicket* ticket);
+
+  // Post-create of an open by file id, which had no name in pre-create: nt_name is the opened
+  // file object's normalized name (FltGetFileNameInformation in post-create). kTrack: attach the
+  // contexts with file_path and call attach_writer (no ticket: an overwrite by id is never
+  // tracked, see create_precheck). A delete-on-close open of a protected file with a backup
+  // reports it lost, as pre_create does.
+  OpenedDecision post_create_opened(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                    const RuleSet& rules);
+
+  // --- renames of tracked files ------------------------------------------------------------
+  static bool rename_changes_name(const SetInfoOp& op, bool tracked) { return fb::rename_changes_name(op, tracked); }
+  // status: the rename's IoStatus.Status; new_name: the file's normalized name queried after
+  // it (empty when the query failed: the state is excluded, its old name can no longer be
+  // trusted). A file renamed out of the protected folders stops being backed up at once; one
+  // renamed (back) into them is backed up from its next session.
+  RenameDecision post_rename(NtStatus status, Str16 new_name, const RuleSet& rules) const;
+  // Applies the decision under the file's lock - the lock a backup holds while it uses the name
+  // - and returns the name the state held before, whose storage the caller frees after this
+  // returns (it is `name_copy` itself when the decision keeps the name). name_copy: the driver's
+  // new copy of decision.file_path for kAdoptName (empty when it could not be allocated: the
+  // file is then excluded), ignored otherwise.
+  Str16 apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy);
+  // A rename of this tracked file that the driver cannot follow (above PASSIVE_LEVEL, or inside
+  // a file system's own request: no name query, no lock). The state's name may now be another
+  // file's: no backup opens it any more (each session decides nothing, silently), until a
+  // followed rename (apply_rename with kAdoptName) gives the state its name again. No lock, no
+  // I/O; callable at any IRQL up to DISPATCH_LEVEL.
+  static void name_unknown(FileState* state) { __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE); }
+
+  // --- modifications ----------------------------------------------------------------------
+  void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);
+  static Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
+    return fb::set_information_precheck(op, tracked);
+  }
+  // name: the file's name (FileState::name when tracked, else the queried opened name);
+  // destination: for rename/link, the normalized destination (FltGetDestinationFileNameInformation).
+  void pre_set_information(const SetInfoOp& op, FileState* state, const HandleState* handle, Str16 name,
+                           Str16 destination, const RuleSet& rules);
+  void pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle);
+  void pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* handle);
+  // A modification of a tracked stream that the driver saw where it can do no I/O and may not
+  // wait for the file's lock (above PASSIVE_LEVEL, or with a top-level IRP set: see
+  // backup_io_allowed in driver/callbacks/callbacks.h). Without it the session would stay undecided and
+  // the next modification would back up content already modified, labelled as the previous
+  // version. Ends the session's decision as a skip (SkipReason::kNotObservable): takes no lock,
+  // does no I/O, callable at any IRQL up to DISPATCH_LEVEL. Exactly one event per session: when
+  // a backup is already in progress its own event stands; the skip event is emitted by the next
+  // engine call that holds the file's lock (the name may be read only there) - at the latest
+  // when the handle is cleaned up or the context released. trigger: kWrite (kAppend follows
+  // from the handle), kMappedSection or kOther; state null: nothing to do.
+  void modification_unobserved(FileState* state, const HandleState* handle, Trigger trigger, uint64_t process_id,
+                               bool from_own_client);
+
+  // --- end of a handle --------------------------------------------------------------------
+  void post_cleanup(FileState* state, HandleState* handle);
+
+  // --- statistics -------------------------------------------------------------------------
+  EngineCounters counters() const { return counters_.snapshot(); }
+  void fill_statistics(Statistics* out) const { counters_.fill(out); }
+  // The driver's fast path for every modification of a tracked stream (write, writable section,
+  // FSCTL): false when no engine call can do anything for this file now - its session already
+  // made its one decision - so the driver may return before the handle context lookup, the
+  // IRQL checks, a fast-I/O downgrade and the engine call. One acquire load, no lock. true does
+  // not promise a backup (the engine re-checks under the lock); it says the engine must be asked.
+  static bool needs_decision(const FileState& state) { return !session_decided(state); }
+  // Whether this session's decision was made (tests and tracing).
+  static bool session_decided(const FileState& state) {
+    return __atomic_load_n(&state.session_decided, __ATOMIC_ACQUIRE) == 1;  // not 2: in progress
+  }
+
+ private:
+  struct Modification {
+    Trigger trigger = Trigger::kWrite;
+    uint64_t process_id = 0;
+    uint64_t only_if_larger_than = UINT64_MAX;
+  };
+  // The session's one backup decision, under the file's lock.
+  void decide_session(FileState* state, const Modification& m);
+  // Emits the event modification_unobserved left pending. Under the file's lock (or from the
+  // context's release, when no other reference exists).
+  void flush_unobserved(FileState* state);
+  void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules);
+  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost.
+  void report_delete(Str16 file_path, uint64_t process_id);
+  void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
+
+  EngineServices services_;
+  EngineConfig config_;
+  CounterSet counters_;
+  uint32_t next_rescue_id_ = 0;
+};
+
+}  // namespace fb

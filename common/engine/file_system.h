@@ -1,0 +1,106 @@
+// How the engine reaches the file system: the only way it does I/O. The driver implements it
+// with FltCreateFileEx2 on its own instance (the create goes only to filters below, so the
+// engine never sees its own I/O), FltReadFile/FltWriteFile, FltQueryInformationFile,
+// FltSetInformationFile and FltClose; the tests implement it on the NTFS model.
+//
+// Names: `file` is an NT file path without a stream suffix (`\Device\HarddiskVolume3\a\x.txt`)
+// and `stream` a stream name without colons (`backup.tmp`), empty for the default stream. The
+// implementation joins them (or opens the stream relative to the file); the engine never builds
+// a full stream path, so it needs no path-sized buffer.
+//
+// Contract:
+// - Every successful open is closed exactly once with close(), on every path.
+// - Handles are short-lived: the engine closes every handle on a named stream before it returns
+//   to the driver, because an open stream makes a rename of the file fail (N5, N6).
+// - Failures are NTSTATUS values; a missing file or stream is nt::kObjectNameNotFound (or
+//   nt::kObjectPathNotFound / nt::kNoSuchFile, which the engine treats the same).
+#pragma once
+
+#include "common/base/fb_base.h"
+
+namespace fb {
+
+// An open handle, opaque to the engine (a HANDLE + FILE_OBJECT pair in the driver).
+struct FsHandle {
+  void* value = nullptr;
+  bool valid() const { return value != nullptr; }
+};
+
+enum class OpenMode : uint8_t {
+  // Read an existing stream: FILE_READ_DATA, FILE_OPEN, share all, IO_IGNORE_SHARE_ACCESS_CHECK
+  // (the writer may have opened the file without sharing).
+  kRead = 0,
+  // Write a stream from scratch: FILE_WRITE_DATA | DELETE, FILE_OVERWRITE_IF, no sharing. Used
+  // only on our own streams. The handle may be renamed or deleted.
+  kReplace = 1,
+  // Create a new file that must not exist yet: FILE_WRITE_DATA | DELETE, FILE_CREATE, hidden and
+  // system attributes, no sharing, and its own DACL that only SYSTEM and Administrators pass
+  // (common/engine/rescue_security.h). Used for the S4 rescue file.
+  kCreateNew = 2,
+  // Move or delete one of our own streams or our rescue file: DELETE, FILE_OPEN, share all,
+  // share access checked (no IO_IGNORE_SHARE_ACCESS_CHECK): a reader (fbmon restoring from
+  // `:backup`) that does not share delete makes the rotation stop before it deletes or moves
+  // anything, instead of leaving a delete-pending name that the next rename cannot take.
+  kMove = 3,
+};
+
+class FileSystem {
+ public:
+  virtual NtStatus open(Str16 file, Str16 stream, OpenMode mode, FsHandle* out) = 0;
+  virtual NtStatus read(FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* bytes_read) = 0;
+  virtual NtStatus write(FsHandle h, uint64_t offset, const void* buffer, uint32_t length,
+                         uint32_t* bytes_written) = 0;
+  virtual NtStatus query_size(FsHandle h, uint64_t* size) = 0;
+  virtual NtStatus set_end_of_file(FsHandle h, uint64_t size) = 0;
+  // Stream-to-stream rename of the open named stream to `new_stream` (FileRenameInformation
+  // with the name `:new_stream`, ReplaceIfExists as given; N8 rules apply).
+  virtual NtStatus rename_stream(FsHandle h, Str16 new_stream, bool replace_if_exists) = 0;
+  // Marks the open stream (or file, for the default stream) for deletion at close
+  // (FileDispositionInformation).
+  virtual NtStatus mark_delete(FsHandle h) = 0;
+  // Free bytes on the volume holding the open file (FltQueryVolumeInformation,
+  // FileFsSizeInformation: available units for the caller times bytes per unit).
+  virtual NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) = 0;
+  // Whether the requestor of the create being served may open the existing `file` with
+  // `desired_access` and `create_options` (only FILE_OPEN_FOR_BACKUP_INTENT matters): the file
+  // system's own access check, made before the create's (an open with IO_FORCE_ACCESS_CHECK in
+  // the requestor's thread, share access ignored, closed at once). kSuccess, or the status the
+  // check gave (kAccessDenied, STATUS_PRIVILEGE_NOT_HELD, not found...).
+  virtual NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) = 0;
+  virtual void close(FsHandle h) = 0;
+
+ protected:
+  FileSystem() = default;
+  ~FileSystem() = default;
+};
+
+// True for the statuses that mean "no such file or stream".
+constexpr bool is_not_found(NtStatus s) {
+  return s == nt::kObjectNameNotFound || s == nt::kObjectPathNotFound || s == nt::kNoSuchFile;
+}
+
+// Closes a handle when it goes out of scope; keeps every early return handle-tight.
+class ScopedHandle {
+ public:
+  explicit ScopedHandle(FileSystem& fs) : fs_(fs) {}
+  ~ScopedHandle() { reset(); }
+  ScopedHandle(const ScopedHandle&) = delete;
+  ScopedHandle& operator=(const ScopedHandle&) = delete;
+
+  NtStatus open(Str16 file, Str16 stream, OpenMode mode) {
+    reset();
+    return fs_.open(file, stream, mode, &handle_);
+  }
+  void reset() {
+    if (handle_.valid()) fs_.close(handle_);
+    handle_ = FsHandle();
+  }
+  FsHandle get() const { return handle_; }
+  bool valid() const { return handle_.valid(); }
+
+ private:
+  FileSystem& fs_;
+  FsHandle handle_;
+};
+
+}  // namespace fb

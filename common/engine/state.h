@@ -1,0 +1,75 @@
+// Per-file and per-handle state, as plain structs the driver embeds in its Filter Manager
+// contexts:
+//   FileState   -> stream context of the default stream (nonpaged: it holds the lock's pointer
+//                  and is touched under the lock at PASSIVE_LEVEL, but its flag is also read
+//                  on the write path without the lock);
+//   HandleState -> stream handle context of each tracked open;
+//   CreateTicket -> the pre-create to post-create completion context.
+//
+// A write session starts with the first open that can modify the file and ends when the last
+// such handle is cleaned up; exactly one backup decision (backup, skip or failure, one event)
+// is made per session, before its first modification.
+#pragma once
+
+#include "common/engine/lock.h"
+#include "common/events/event.h"
+#include "common/base/fb_base.h"
+
+namespace fb {
+
+struct FileState {
+  // The file's NT path without stream suffix. The storage is owned by the driver (allocated
+  // with the context, freed by its cleanup callback); it must outlive every engine call that
+  // receives this state. A rename replaces it under `lock` (Engine::apply_rename): read it only
+  // under `lock`, or through the engine.
+  Str16 name;
+  // Guards writer_count and the backup sequence. Owned by the driver, lives next to the state.
+  FileLock* lock = nullptr;
+  // Handles of this file that count as writers (HandleState::counted_writer). Under `lock`.
+  uint32_t writer_count = 0;
+  // This session's backup decision: 0 undecided, 1 decided, 2 being decided (a backup in
+  // progress, only while `lock` is held). Written under `lock`, except the 0 -> 1 compare-exchange
+  // of Engine::modification_unobserved; read on the write path first without the lock (acquire)
+  // so that every write after the first costs one load. Access only through the engine.
+  uint32_t session_decided = 0;
+  // A modification the driver could not act on claimed this session's decision (0 -> 1 above)
+  // without the lock: its kSkipped event waits here until an engine call holds `lock` and may
+  // read `name` (1 = pending). The unobserved_* fields are written by the claimer before the
+  // release store of this flag.
+  uint32_t unobserved_pending = 0;
+  Trigger unobserved_trigger = Trigger::kWrite;
+  uint64_t unobserved_process_id = 0;
+  int64_t unobserved_time = 0;
+  // Sessions seen on this file (statistics and tests).
+  uint32_t sessions = 0;
+  // The file was renamed to a name the rules do not protect (or that is no longer the default
+  // stream of a file): its modifications decide nothing until a rename brings it back. Under
+  // `lock`, like `name`, which a rename replaces (Engine::apply_rename).
+  bool excluded = false;
+  // A rename the driver could not follow (Engine::name_unknown): `name` may now be another
+  // file's, so no backup is made under it until a followed rename brings a name back (1 = set).
+  // Set without the lock (atomic store), read under it.
+  uint32_t name_unknown = 0;
+};
+
+struct HandleState {
+  bool counted_writer = false;  // this handle incremented FileState::writer_count
+  bool append_only = false;     // FILE_APPEND_DATA without FILE_WRITE_DATA (trigger kAppend)
+};
+
+// Carried from pre-create to post-create when the engine acted in pre-create (S4). Plain data;
+// the driver allocates it (e.g. from a lookaside list) and passes it back unchanged.
+struct CreateTicket {
+  bool rescue_active = false;      // a rescue file exists and must be restored or discarded
+  bool content_rescued = false;    // the rescue holds the file's content (default stream)
+  uint8_t slots_rescued = 0;       // highest backup slot copied into the rescue file
+  uint32_t rescue_id = 0;          // names the rescue file (see common/engine/rescue.h)
+  SkipReason skip_reason = SkipReason::kNone;  // content not rescued because of this
+  NtStatus failure = nt::kSuccess;             // content rescue failed with this
+  uint64_t file_size = 0;          // the content's size before the overwrite
+  uint32_t content_hash = 0;
+  int64_t start_time = 0;
+  uint64_t process_id = 0;
+};
+
+}  // namespace fb

@@ -1,0 +1,31 @@
+// Version rotation: puts a complete backup into slot 1 and shifts older ones down.
+//
+// A new backup is always written to `backup.tmp` (+ `backup.tmp.meta`) first; only when both
+// are complete does promote_temp_backup() move it into place:
+//   1. slot max (the oldest that is kept) is deleted, if present: it is the one version the new
+//      backup displaces, and the complete temp backup already stands in for the count;
+//   2. slots max-1 .. 1 are renamed one down, oldest first, so that every rename targets a name
+//      that no longer exists (a stream rename cannot replace a non-empty stream, N8);
+//   3. `backup.tmp` becomes `backup`, `backup.tmp.meta` becomes `backup.meta`.
+// Renames move extents without copying. At every step the number of complete backups (temp
+// included) is at least what it was before, so a failure at any point leaves no fewer good
+// backups than before; the caller reports it and leaves the rest as it is.
+#pragma once
+
+#include "common/engine/file_system.h"
+#include "common/base/fb_base.h"
+
+namespace fb {
+
+struct PromoteResult {
+  NtStatus status = nt::kSuccess;
+  uint32_t dropped = 0;  // versions deleted to make room (0 or 1)
+};
+
+PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versions);
+
+// Deletes every backup stream of `file` (slots 1..9, their metadata, the temp backup).
+// Stops at the first failure and returns it.
+NtStatus delete_all_backups(FileSystem& fs, Str16 file);
+
+}  // namespace fb

@@ -1,0 +1,298 @@
+#include "driver/runtime/kernel_fs.h"
+
+#include "driver/driver_state.h"
+#include "common/engine/ops.h"
+#include "common/events/event.h"
+#include "driver/nt/pool.h"
+#include "driver/nt/raii.h"
+#include "common/paths/nt_path.h"
+#include "common/engine/rescue_security.h"
+#include "driver/nt/trace.h"
+
+namespace fbk {
+namespace {
+
+// What an fb::FsHandle points to.
+struct OpenFile {
+  FltFile file;                      // handle + referenced FILE_OBJECT
+  PFLT_INSTANCE instance = nullptr;  // referenced; I/O on the file is issued below it
+};
+
+OpenFile* open_file(fb::FsHandle h) { return static_cast<OpenFile*>(h.value); }
+
+fb::NtStatus to_fb(NTSTATUS status) { return static_cast<fb::NtStatus>(status); }
+
+// A UNICODE_STRING over units the caller keeps alive; false when too long for one.
+bool as_unicode(const char16_t* units, uint32_t count, UNICODE_STRING* out) {
+  if (count > MAXUSHORT / sizeof(WCHAR)) return false;
+  out->Buffer = reinterpret_cast<PWCH>(const_cast<char16_t*>(units));
+  out->Length = static_cast<USHORT>(count * sizeof(WCHAR));
+  out->MaximumLength = out->Length;
+  return true;
+}
+
+// The S4 rescue file's own DACL (common/engine/rescue_security.h): a constant in the image, which the
+// object manager reads but, for a kernel-mode create, does not need to copy.
+constexpr fb::security::RescueFileSecurity kRescueFileSecurity = fb::security::rescue_file_security();
+
+// How each OpenMode opens (common/engine/file_system.h is the specification).
+struct OpenParameters {
+  ACCESS_MASK access;
+  ULONG disposition;
+  ULONG share;
+  ULONG attributes;
+  ULONG flags;  // FltCreateFileEx2 Flags
+  const void* security = nullptr;  // OBJECT_ATTRIBUTES::SecurityDescriptor of a new file
+};
+
+OpenParameters parameters_for(fb::OpenMode mode) {
+  constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  switch (mode) {
+    case fb::OpenMode::kRead:  // the writer may have opened the file without sharing
+      return {FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0,
+              IO_IGNORE_SHARE_ACCESS_CHECK};
+    case fb::OpenMode::kReplace:
+      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_OVERWRITE_IF, 0, 0, 0};
+    case fb::OpenMode::kCreateNew:  // the rescue file: readable by SYSTEM and Administrators only
+      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_CREATE, 0,
+              FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, 0, kRescueFileSecurity.bytes};
+    case fb::OpenMode::kMove:
+      // Share access checked: a reader of one of our streams that does not share delete must
+      // stop the rotation before anything is moved (common/engine/file_system.h).
+      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0, 0};
+  }
+  return {0, FILE_OPEN, 0, 0, 0};
+}
+
+// A pool block freed at scope exit.
+class ScopedBlock {
+ public:
+  explicit ScopedBlock(size_t bytes) : block_(pool::allocate(bytes, pool::kGeneral)) {}
+  ~ScopedBlock() { pool::free(block_, pool::kGeneral); }
+  ScopedBlock(const ScopedBlock&) = delete;
+  ScopedBlock& operator=(const ScopedBlock&) = delete;
+  void* get() const { return block_; }
+
+ private:
+  void* block_;
+};
+
+uint32_t name_units(fb::Str16 file, fb::Str16 stream) {
+  return file.len + (stream.empty() ? 0 : 1 + stream.len);
+}
+
+// `file` or `file:stream` into `storage` (name_units() units).
+fb::NtStatus build_name(fb::Str16 file, fb::Str16 stream, const ScopedBlock& storage, UNICODE_STRING* out) {
+  const uint32_t units = name_units(file, stream);
+  if (units > fb::kMaxPathUnits) return fb::nt::kNameTooLong;
+  if (storage.get() == nullptr) return fb::nt::kInsufficientResources;
+  auto* text = static_cast<char16_t*>(storage.get());
+  __builtin_memcpy(text, file.data, file.len * sizeof(char16_t));
+  if (!stream.empty()) {
+    text[file.len] = u':';
+    __builtin_memcpy(text + file.len + 1, stream.data, stream.len * sizeof(char16_t));
+  }
+  return as_unicode(text, units, out) ? fb::nt::kSuccess : fb::nt::kNameTooLong;
+}
+
+// This filter's instance on the volume `file` lives on, referenced.
+fb::NtStatus instance_for(PFLT_FILTER filter, fb::Str16 file, PFLT_INSTANCE* out) {
+  fb::NtPathParts parts;
+  const fb::NtStatus parsed = fb::parse_nt_path(file, &parts);
+  if (!fb::nt_success(parsed)) return parsed;
+  UNICODE_STRING volume_name;
+  if (!as_unicode(parts.volume.data, parts.volume.len, &volume_name)) return fb::nt::kNameTooLong;
+  PFLT_VOLUME volume = nullptr;
+  NTSTATUS status = FltGetVolumeFromName(filter, &volume_name, &volume);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  status = FltGetVolumeInstanceFromName(filter, volume, nullptr, out);
+  FltObjectDereference(volume);
+  return to_fb(status);
+}
+
+// FILE_COMPLETE_IF_OPLOCKED only keeps the create from waiting: when our open breaks an oplock
+// (another handle's batch/filter/RH/RW oplock on the file, or, for the FILE_OVERWRITE_IF of
+// kReplace on a stream not shared for delete, on its default stream) the create succeeds with
+// STATUS_OPLOCK_BREAK_IN_PROGRESS and the first I/O on our file object (the FltReadFile of the
+// backup, a write, a rename) then waits in the oplock package for the holder to acknowledge
+// the break. The engine issues that I/O while the writer we are serving is blocked under the
+// file's backup lock; a holder that acknowledges only after its own write (or one stuck behind
+// that lock) never does, and both wait for ever. So every mode gives the open up here: the
+// handle is closed (the caller's scope guard), and the engine records a failed backup while
+// the user's write goes on unchanged.
+// STATUS_SHARING_VIOLATION is the honest status for the engine and the event: another handle's
+// use of the file (its oplock) keeps us out right now, the same "file in use by someone else"
+// a user-mode open would get, and failure_reason_of() reports it as a sharing violation.
+// STATUS_OPLOCK_NOT_GRANTED is about an oplock request, which this is not.
+fb::NtStatus refuse_oplocked_open(PCUNICODE_STRING name, fb::OpenMode mode) {
+  FB_TRACE("backup open of %wZ (mode %u) broke an oplock; not waiting for its acknowledgement",
+           name, static_cast<unsigned>(mode));
+  return fb::nt::kSharingViolation;
+}
+
+}  // namespace
+
+fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) {
+  *out = fb::FsHandle();
+  // The joined name lives only until the create has returned.
+  ScopedBlock name_storage(name_units(file, stream) * sizeof(char16_t));
+  UNICODE_STRING name;
+  fb::NtStatus status = build_name(file, stream, name_storage, &name);
+  if (!fb::nt_success(status)) return status;
+
+  auto* opened = new (pool::kGeneral) OpenFile();
+  if (opened == nullptr) return fb::nt::kInsufficientResources;
+  auto discard = on_scope_exit([opened] {
+    opened->file.close();
+    if (opened->instance != nullptr) FltObjectDereference(opened->instance);
+    delete opened;
+  });
+  status = instance_for(g_driver.filter, file, &opened->instance);
+  if (!fb::nt_success(status)) {
+    opened->instance = nullptr;
+    return status;
+  }
+
+  const OpenParameters p = parameters_for(mode);
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr,
+                             const_cast<void*>(p.security));
+  IO_STATUS_BLOCK iosb;
+  // FILE_COMPLETE_IF_OPLOCKED: the create itself never waits for an oplock break the writer we
+  // are serving may have to acknowledge (see the oplock check below for the I/O after it);
+  // FILE_NON_DIRECTORY_FILE: the engine only ever opens data streams.
+  const ULONG options = FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_COMPLETE_IF_OPLOCKED;
+  NTSTATUS nt = FltCreateFileEx2(g_driver.filter, opened->instance, opened->file.handle_out(), opened->file.object_out(),
+                                 p.access, &attributes, &iosb, nullptr, p.attributes, p.share, p.disposition,
+                                 options, nullptr, 0, p.flags, nullptr);
+  if (!NT_SUCCESS(nt)) {
+    FB_TRACE("backup open of %wZ (mode %u) failed: 0x%08lx", &name, static_cast<unsigned>(mode),
+             static_cast<ULONG>(nt));
+    return to_fb(nt);
+  }
+  if (nt == STATUS_OPLOCK_BREAK_IN_PROGRESS) return refuse_oplocked_open(&name, mode);
+  discard.dismiss();
+  out->value = opened;
+  return fb::nt::kSuccess;
+}
+
+fb::NtStatus KernelFileSystem::read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length,
+                                    uint32_t* bytes_read) {
+  OpenFile* f = open_file(h);
+  LARGE_INTEGER at;
+  at.QuadPart = static_cast<LONGLONG>(offset);
+  ULONG done = 0;
+  const NTSTATUS status = FltReadFile(f->instance, f->file.object(), &at, length, buffer,
+                                      FLTFL_IO_OPERATION_DO_NOT_UPDATE_BYTE_OFFSET, &done, nullptr, nullptr);
+  *bytes_read = done;
+  return to_fb(status);
+}
+
+fb::NtStatus KernelFileSystem::write(fb::FsHandle h, uint64_t offset, const void* buffer, uint32_t length,
+                                     uint32_t* bytes_written) {
+  OpenFile* f = open_file(h);
+  LARGE_INTEGER at;
+  at.QuadPart = static_cast<LONGLONG>(offset);
+  ULONG done = 0;
+  const NTSTATUS status = FltWriteFile(f->instance, f->file.object(), &at, length, const_cast<void*>(buffer),
+                                       FLTFL_IO_OPERATION_DO_NOT_UPDATE_BYTE_OFFSET, &done, nullptr, nullptr);
+  *bytes_written = done;
+  return to_fb(status);
+}
+
+fb::NtStatus KernelFileSystem::query_size(fb::FsHandle h, uint64_t* size) {
+  OpenFile* f = open_file(h);
+  FILE_STANDARD_INFORMATION info;
+  const NTSTATUS status = FltQueryInformationFile(f->instance, f->file.object(), &info, sizeof(info),
+                                                  FileStandardInformation, nullptr);
+  if (NT_SUCCESS(status)) *size = static_cast<uint64_t>(info.EndOfFile.QuadPart);
+  return to_fb(status);
+}
+
+fb::NtStatus KernelFileSystem::set_end_of_file(fb::FsHandle h, uint64_t size) {
+  OpenFile* f = open_file(h);
+  FILE_END_OF_FILE_INFORMATION info;
+  info.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
+  return to_fb(FltSetInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileEndOfFileInformation));
+}
+
+fb::NtStatus KernelFileSystem::rename_stream(fb::FsHandle h, fb::Str16 new_stream, bool replace_if_exists) {
+  OpenFile* f = open_file(h);
+  // FILE_RENAME_INFORMATION whose name is `:new_stream`: a stream-to-stream rename (N8).
+  const uint32_t name_bytes = (1 + new_stream.len) * sizeof(WCHAR);
+  const size_t size = FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) + name_bytes;
+  if (new_stream.empty() || new_stream.len > fb::kMaxPathUnits) return fb::nt::kObjectNameInvalid;
+  ScopedBlock storage(size);
+  if (storage.get() == nullptr) return fb::nt::kInsufficientResources;
+  auto* info = static_cast<FILE_RENAME_INFORMATION*>(storage.get());
+  __builtin_memset(info, 0, size);
+  info->ReplaceIfExists = replace_if_exists ? TRUE : FALSE;
+  info->RootDirectory = nullptr;
+  info->FileNameLength = name_bytes;
+  info->FileName[0] = L':';
+  __builtin_memcpy(&info->FileName[1], new_stream.data, new_stream.len * sizeof(WCHAR));
+  return to_fb(FltSetInformationFile(f->instance, f->file.object(), info, static_cast<ULONG>(size),
+                                     FileRenameInformation));
+}
+
+fb::NtStatus KernelFileSystem::mark_delete(fb::FsHandle h) {
+  OpenFile* f = open_file(h);
+  FILE_DISPOSITION_INFORMATION info;
+  info.DeleteFile = TRUE;
+  return to_fb(FltSetInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileDispositionInformation));
+}
+
+fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_bytes) {
+  OpenFile* f = open_file(h);
+  FILE_FS_SIZE_INFORMATION info;
+  IO_STATUS_BLOCK iosb;
+  const NTSTATUS status = FltQueryVolumeInformation(f->instance, &iosb, &info, sizeof(info), FileFsSizeInformation);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  // AvailableAllocationUnits is what the caller may still use (quotas included).
+  *free_bytes = static_cast<uint64_t>(info.AvailableAllocationUnits.QuadPart) * info.SectorsPerAllocationUnit *
+                info.BytesPerSector;
+  return fb::nt::kSuccess;
+}
+
+// Called from pre-create, in the requestor's thread: IO_FORCE_ACCESS_CHECK makes the I/O manager
+// check this kernel-mode open against the file's security descriptor with the thread's
+// security context (its impersonation token when it has one, as for a create arriving through
+// the SMB server), the check the create itself meets further down. Share access is not the
+// question (IO_IGNORE_SHARE_ACCESS_CHECK). The handle is closed before any I/O on it, so an
+// oplock break it started (STATUS_OPLOCK_BREAK_IN_PROGRESS) is never waited for. The create's
+// FILE_OPEN_FOR_BACKUP_INTENT is passed on: with it the backup and restore privileges count.
+fb::NtStatus KernelFileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access,
+                                                      uint32_t create_options) {
+  UNICODE_STRING name;
+  if (!as_unicode(file.data, file.len, &name)) return fb::nt::kNameTooLong;
+  PFLT_INSTANCE instance = nullptr;
+  const fb::NtStatus found = instance_for(g_driver.filter, file, &instance);
+  if (!fb::nt_success(found)) return found;
+  auto release_instance = on_scope_exit([instance] { FltObjectDereference(instance); });
+
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+  IO_STATUS_BLOCK iosb;
+  HANDLE handle = nullptr;
+  constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  const ULONG options = FILE_NON_DIRECTORY_FILE | FILE_COMPLETE_IF_OPLOCKED |
+                        (create_options & fb::create_option::kOpenForBackupIntent);
+  static_assert(fb::create_option::kOpenForBackupIntent == FILE_OPEN_FOR_BACKUP_INTENT, "winnt value");
+  const NTSTATUS status =
+      FltCreateFileEx2(g_driver.filter, instance, &handle, nullptr, desired_access, &attributes, &iosb, nullptr, 0,
+                       kShareAll, FILE_OPEN, options, nullptr, 0, IO_FORCE_ACCESS_CHECK | IO_IGNORE_SHARE_ACCESS_CHECK,
+                       nullptr);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  FltClose(handle);
+  return fb::nt::kSuccess;
+}
+
+void KernelFileSystem::close(fb::FsHandle h) {
+  OpenFile* f = open_file(h);
+  if (f == nullptr) return;
+  f->file.close();  // ObDereferenceObject + FltClose
+  if (f->instance != nullptr) FltObjectDereference(f->instance);
+  delete f;
+}
+
+}  // namespace fbk

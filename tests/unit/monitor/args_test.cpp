@@ -1,0 +1,97 @@
+#include "monitor/lib/args.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using fbmon::CommandKind;
+
+fbmon::ParsedArgs parse(std::vector<std::string> args) { return fbmon::parse_args(args); }
+
+TEST(MonitorArgs, ParsesEverySubcommand) {
+  fbmon::ParsedArgs p = parse({"watch", "--json", "--filter", "Documents"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.command.kind, CommandKind::kWatch);
+  EXPECT_TRUE(p.command.json);
+  EXPECT_EQ(p.command.filter, "Documents");
+
+  p = parse({"stats"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.command.kind, CommandKind::kStats);
+
+  p = parse({"config", "set", "MaxVersions", "3"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.command.kind, CommandKind::kConfigSet);
+  EXPECT_EQ(p.command.key, "MaxVersions");
+  EXPECT_EQ(p.command.value, "3");
+
+  p = parse({"config", "add-folder", "C:\\Work"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.command.kind, CommandKind::kConfigAddFolder);
+  EXPECT_EQ(p.command.path, "C:\\Work");
+  EXPECT_EQ(parse({"config", "remove-folder", "C:\\Work"}).command.kind, CommandKind::kConfigRemoveFolder);
+  EXPECT_EQ(parse({"config", "show"}).command.kind, CommandKind::kConfigShow);
+
+  p = parse({"list", "C:\\a.txt"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.command.kind, CommandKind::kList);
+  EXPECT_EQ(p.command.path, "C:\\a.txt");
+
+  p = parse({"restore", "C:\\a.txt", "--version", "3", "--to", "C:\\b.txt", "--dry-run"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.command.kind, CommandKind::kRestore);
+  EXPECT_EQ(p.command.path, "C:\\a.txt");
+  EXPECT_EQ(p.command.version, 3u);
+  EXPECT_EQ(p.command.out, "C:\\b.txt");
+  EXPECT_TRUE(p.command.dry_run);
+  EXPECT_EQ(parse({"restore", "a"}).command.version, 1u);
+}
+
+TEST(MonitorArgs, HelpEverywhere) {
+  struct Case { std::vector<std::string> args; const char* topic; };
+  const Case cases[] = {
+      {{"--help"}, ""}, {{"-h"}, ""}, {{"/?"}, ""}, {{"help"}, ""}, {{"help", "restore"}, "restore"},
+      {{"watch", "--help"}, "watch"}, {{"restore", "x", "--to", "y", "--help"}, "restore"},
+      {{"config", "--help"}, "config"}, {{"config", "set", "-h"}, "config"}, {{"list", "/?"}, "list"},
+      {{"stats", "--help"}, "stats"},
+  };
+  for (const Case& c : cases) {
+    const fbmon::ParsedArgs p = fbmon::parse_args(c.args);
+    ASSERT_TRUE(p.ok) << c.args[0];
+    EXPECT_EQ(p.command.kind, CommandKind::kHelp);
+    EXPECT_EQ(p.command.help_topic, c.topic);
+    EXPECT_NE(fbmon::help_text(c.topic).find("usage: fbmon"), std::string::npos);
+  }
+}
+
+TEST(MonitorArgs, RefusesBadCommandLines) {
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {"frobnicate"},
+      {"watch", "--filter"},
+      {"watch", "--jsonx"},
+      {"stats", "extra"},
+      {"config"},
+      {"config", "show", "x"},
+      {"config", "set", "MaxVersions"},
+      {"config", "add-folder"},
+      {"config", "explode"},
+      {"list"},
+      {"list", "a", "b"},
+      {"restore"},
+      {"restore", "a", "b"},
+      {"restore", "a", "--version"},
+      {"restore", "a", "--version", "0"},
+      {"restore", "a", "--version", "10"},
+      {"restore", "a", "--version", "two"},
+      {"restore", "a", "--to"},
+      {"restore", "a", "--force"},
+  };
+  for (const auto& args : cases) {
+    const fbmon::ParsedArgs p = fbmon::parse_args(args);
+    EXPECT_FALSE(p.ok) << (args.empty() ? "(none)" : args[0]);
+    EXPECT_FALSE(p.error.empty());
+  }
+}
+
+}  // namespace
