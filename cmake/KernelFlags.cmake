@@ -1,4 +1,5 @@
-# Flags for code that runs in the Windows kernel, from ../shared/notes/mingw-kernel-build.md.
+# Flags for code that runs in the Windows kernel, explained flag by flag in
+# docs/driver-package.md ("Kernel flags, and why each").
 # fb_kernel_compile_options(target): what every kernel-side object is compiled with.
 # fb_kernel_link_options(target): how FileBackup.sys is linked.
 

@@ -4,7 +4,6 @@
 //
 // FltRegisterFilter takes over DriverObject->DriverUnload: cleanup lives in filter_unload
 // (registration.cpp), and DriverUnload is never set here.
-#include "driver/driver_state.h"
 #include "driver/runtime/lifecycle.h"
 #include "driver/nt/raii.h"
 #include "driver/runtime/port.h"

@@ -1,9 +1,9 @@
 #include "driver/registration.h"
 
-#include "driver/driver_state.h"
 #include "driver/runtime/lifecycle.h"
 #include "driver/callbacks/instance.h"
-#include "driver/callbacks/operations.h"
+#include "driver/callbacks/callbacks.h"
+#include "driver/callbacks/contexts.h"
 #include "driver/runtime/port.h"
 #include "driver/runtime/sender_thread.h"
 #include "driver/nt/trace.h"

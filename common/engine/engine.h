@@ -21,6 +21,7 @@
 // fails or blocks a user's operation beyond the time its backup takes.
 #pragma once
 
+#include "common/base/thread_annotations.h"
 #include "common/engine/backup.h"
 #include "common/engine/config.h"
 #include "common/engine/counters.h"
@@ -103,15 +104,18 @@ class Engine {
   // was reparsed (the reissued create makes its own decisions) or did not overwrite.
   PostCreateAction post_create(const CreateOp& op, const CreateResult& result, Str16 file_path, CreateTicket* ticket);
   // Initialises a new stream context's state. name: driver-owned copy of file_path; lock: the
-  // driver's lock living in the same context.
-  void init_file_state(FileState* state, Str16 name, FileLock* lock);
-  // Stream context cleanup callback.
-  void release_file_state(FileState* state);
+  // driver's lock living in the same context. Writes the guarded fields without the lock (the
+  // lock is what it installs): the state is not yet visible to any other thread.
+  void init_file_state(FileState* state, Str16 name, FileLock* lock) FB_NO_THREAD_SAFETY_ANALYSIS;
+  // Stream context cleanup callback. Reads the guarded fields without the lock: Filter Manager
+  // calls it with the last reference gone, so no other thread can hold the lock or the state.
+  void release_file_state(FileState* state) FB_NO_THREAD_SAFETY_ANALYSIS;
   // Counts the handle as a writer (a session starts at the first), then finishes S4: puts the
   // rescued content and versions back and emits the session's event. state/handle may be null
   // when the driver could not allocate its contexts: the rescue is still restored.
+  // Takes the file's lock itself.
   void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
-                     CreateTicket* ticket);
+                     CreateTicket* ticket) FB_EXCLUDES(state->lock);
 
   // Post-create of an open by file id, which had no name in pre-create: nt_name is the opened
   // file object's normalized name (FltGetFileNameInformation in post-create). kTrack: attach the
@@ -133,7 +137,7 @@ class Engine {
   // returns (it is `name_copy` itself when the decision keeps the name). name_copy: the driver's
   // new copy of decision.file_path for kAdoptName (empty when it could not be allocated: the
   // file is then excluded), ignored otherwise.
-  Str16 apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy);
+  Str16 apply_rename(FileState* state, const RenameDecision& decision, Str16 name_copy) FB_EXCLUDES(state->lock);
   // A rename of this tracked file that the driver cannot follow (above PASSIVE_LEVEL, or inside
   // a file system's own request: no name query, no lock). The state's name may now be another
   // file's: no backup opens it any more (each session decides nothing, silently), until a
@@ -166,7 +170,8 @@ class Engine {
                                bool from_own_client);
 
   // --- end of a handle --------------------------------------------------------------------
-  void post_cleanup(FileState* state, HandleState* handle);
+  // Takes the file's lock itself.
+  void post_cleanup(FileState* state, HandleState* handle) FB_EXCLUDES(state->lock);
 
   // --- statistics -------------------------------------------------------------------------
   EngineCounters counters() const { return counters_.snapshot(); }
@@ -188,12 +193,16 @@ class Engine {
     uint64_t process_id = 0;
     uint64_t only_if_larger_than = UINT64_MAX;
   };
-  // The session's one backup decision, under the file's lock.
-  void decide_session(FileState* state, const Modification& m);
+  // The session's one backup decision, under the file's lock, which it takes itself.
+  void decide_session(FileState* state, const Modification& m) FB_EXCLUDES(state->lock);
   // Emits the event modification_unobserved left pending. Under the file's lock (or from the
   // context's release, when no other reference exists).
-  void flush_unobserved(FileState* state);
-  void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules);
+  void flush_unobserved(FileState* state) FB_REQUIRES(state->lock);
+  // Holds the source's lock, when the source is tracked (state not null), around the adoption.
+  // The analysis cannot follow a lock taken and given back under the same condition, and the
+  // function touches no guarded field; the acquire and release sit next to each other.
+  void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules)
+      FB_NO_THREAD_SAFETY_ANALYSIS;
   // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost.
   void report_delete(Str16 file_path, uint64_t process_id);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);

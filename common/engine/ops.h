@@ -1,5 +1,5 @@
 // What a Filter Manager callback saw, as plain data. The driver copies these fields out of
-// FLT_CALLBACK_DATA / FLT_PARAMETERS (see ../shared/notes/flt-abi-x64.md) and hands them to the
+// FLT_CALLBACK_DATA / FLT_PARAMETERS (layouts: docs/flt-abi.md) and hands them to the
 // engine; nothing here points into kernel structures except the names, which are views the
 // driver keeps alive for the duration of the call.
 //

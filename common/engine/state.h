@@ -9,8 +9,13 @@
 // A write session starts with the first open that can modify the file and ends when the last
 // such handle is cleaned up; exactly one backup decision (backup, skip or failure, one event)
 // is made per session, before its first modification.
+//
+// Which fields the file's lock guards is written as FB_GUARDED_BY(lock) and checked by clang's
+// thread-safety analysis (common/base/thread_annotations.h). The fields without it are touched
+// without the lock on purpose, each through atomics, as its comment says.
 #pragma once
 
+#include "common/base/thread_annotations.h"
 #include "common/engine/lock.h"
 #include "common/events/event.h"
 #include "common/base/fb_base.h"
@@ -22,33 +27,35 @@ struct FileState {
   // with the context, freed by its cleanup callback); it must outlive every engine call that
   // receives this state. A rename replaces it under `lock` (Engine::apply_rename): read it only
   // under `lock`, or through the engine.
-  Str16 name;
+  Str16 name FB_GUARDED_BY(lock);
   // Guards writer_count and the backup sequence. Owned by the driver, lives next to the state.
   FileLock* lock = nullptr;
   // Handles of this file that count as writers (HandleState::counted_writer). Under `lock`.
-  uint32_t writer_count = 0;
+  uint32_t writer_count FB_GUARDED_BY(lock) = 0;
   // This session's backup decision: 0 undecided, 1 decided, 2 being decided (a backup in
   // progress, only while `lock` is held). Written under `lock`, except the 0 -> 1 compare-exchange
   // of Engine::modification_unobserved; read on the write path first without the lock (acquire)
-  // so that every write after the first costs one load. Access only through the engine.
+  // so that every write after the first costs one load. Access only through the engine. Not
+  // FB_GUARDED_BY: every access is an __atomic builtin, some of them without the lock.
   uint32_t session_decided = 0;
   // A modification the driver could not act on claimed this session's decision (0 -> 1 above)
   // without the lock: its kSkipped event waits here until an engine call holds `lock` and may
   // read `name` (1 = pending). The unobserved_* fields are written by the claimer before the
-  // release store of this flag.
+  // release store of this flag, and read under `lock` after an acquire load of it (so they are
+  // not FB_GUARDED_BY: their writer does not hold the lock).
   uint32_t unobserved_pending = 0;
   Trigger unobserved_trigger = Trigger::kWrite;
   uint64_t unobserved_process_id = 0;
   int64_t unobserved_time = 0;
-  // Sessions seen on this file (statistics and tests).
-  uint32_t sessions = 0;
+  // Sessions seen on this file (statistics and tests). Counted under `lock`.
+  uint32_t sessions FB_GUARDED_BY(lock) = 0;
   // The file was renamed to a name the rules do not protect (or that is no longer the default
   // stream of a file): its modifications decide nothing until a rename brings it back. Under
   // `lock`, like `name`, which a rename replaces (Engine::apply_rename).
-  bool excluded = false;
+  bool excluded FB_GUARDED_BY(lock) = false;
   // A rename the driver could not follow (Engine::name_unknown): `name` may now be another
   // file's, so no backup is made under it until a followed rename brings a name back (1 = set).
-  // Set without the lock (atomic store), read under it.
+  // Set without the lock (atomic store), read under it; so not FB_GUARDED_BY.
   uint32_t name_unknown = 0;
 };
 

@@ -5,7 +5,8 @@
 //   driver/callbacks/section.cpp          IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION pre
 //   driver/callbacks/fsctl.cpp            IRP_MJ_FILE_SYSTEM_CONTROL pre
 //   driver/callbacks/cleanup.cpp          IRP_MJ_CLEANUP pre (synchronize) + post
-// driver/callbacks/operations.cpp registers them. Each one translates (driver/callbacks/translate.h), asks the engine, and maps
+// driver/callbacks/operations.cpp lists them in kOperationCallbacks (below), which
+// driver/registration.cpp hands to Filter Manager. Each one translates (driver/callbacks/translate.h), asks the engine, and maps
 // the answer; none ever fails or completes the user's operation: every error path lets it go
 // down (FLT_PREOP_SUCCESS_NO_CALLBACK) and traces why.
 #pragma once
@@ -13,6 +14,14 @@
 #include "driver/runtime/engine_seam.h"
 #include "common/base/fb_base.h"
 #include "driver/nt/flt_kernel.h"
+
+namespace fbk {
+
+// Pre/post operation callbacks and their flags, ending with { IRP_MJ_OPERATION_END }
+// (driver/callbacks/operations.cpp).
+extern const FLT_OPERATION_REGISTRATION kOperationCallbacks[];
+
+}  // namespace fbk
 
 namespace fbk::callbacks {
 

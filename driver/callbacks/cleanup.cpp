@@ -5,7 +5,7 @@
 // The stream context itself lives on until Filter Manager frees it with the stream.
 #include "driver/callbacks/callbacks.h"
 #include "driver/callbacks/contexts.h"
-#include "driver/callbacks/engine_instance.h"
+#include "driver/runtime/engine_seam.h"
 #include "driver/nt/trace.h"
 #include "driver/callbacks/translate.h"
 

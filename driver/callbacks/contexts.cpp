@@ -1,6 +1,6 @@
 #include "driver/callbacks/contexts.h"
 
-#include "driver/callbacks/engine_instance.h"
+#include "driver/runtime/engine_seam.h"
 #include "driver/nt/pool.h"
 #include "driver/nt/trace.h"
 
@@ -126,3 +126,16 @@ VOID FLTAPI cleanup_stream_handle(PFLT_CONTEXT, FLT_CONTEXT_TYPE) {
 }
 
 }  // namespace fbk::contexts
+
+namespace fbk {
+
+const FLT_CONTEXT_REGISTRATION kContextRegistrations[] = {
+    // Variable size: the file's name follows the state (StreamContext::name).
+    {FLT_STREAM_CONTEXT, 0, contexts::cleanup_stream, FLT_VARIABLE_SIZED_CONTEXTS, pool::value(pool::kContext),
+     nullptr, nullptr, nullptr},
+    {FLT_STREAMHANDLE_CONTEXT, 0, contexts::cleanup_stream_handle, sizeof(StreamHandleContext),
+     pool::value(pool::kContext), nullptr, nullptr, nullptr},
+    {FLT_CONTEXT_END, 0, nullptr, 0, 0, nullptr, nullptr, nullptr},
+};
+
+}  // namespace fbk

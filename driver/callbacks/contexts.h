@@ -21,6 +21,10 @@
 
 namespace fbk {
 
+// The two context types above, ending with { FLT_CONTEXT_END }; driver/registration.cpp hands
+// the table to Filter Manager.
+extern const FLT_CONTEXT_REGISTRATION kContextRegistrations[];
+
 struct StreamContext {
   fb::FileState state;
   KernelFileLock lock;
@@ -57,7 +61,7 @@ void rename_stream(StreamContext* context, const fb::RenameDecision& decision);
 // A new stream handle context for the file object, or the one already there. Empty on failure.
 StreamHandleContextRef attach_stream_handle(PCFLT_RELATED_OBJECTS objects);
 
-// Context cleanup callbacks (driver/callbacks/operations.cpp registers them).
+// Context cleanup callbacks (kContextRegistrations registers them).
 VOID FLTAPI cleanup_stream(PFLT_CONTEXT context, FLT_CONTEXT_TYPE type);
 VOID FLTAPI cleanup_stream_handle(PFLT_CONTEXT context, FLT_CONTEXT_TYPE type);
 

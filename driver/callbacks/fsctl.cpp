@@ -3,7 +3,7 @@
 // FSCTL_DUPLICATE_EXTENTS_TO_FILE; the engine's list) decide a tracked stream's session.
 #include "driver/callbacks/callbacks.h"
 #include "driver/callbacks/contexts.h"
-#include "driver/callbacks/engine_instance.h"
+#include "driver/runtime/engine_seam.h"
 #include "driver/nt/trace.h"
 #include "driver/callbacks/translate.h"
 

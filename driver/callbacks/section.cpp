@@ -3,7 +3,7 @@
 // so a writable section on a tracked stream decides the session here.
 #include "driver/callbacks/callbacks.h"
 #include "driver/callbacks/contexts.h"
-#include "driver/callbacks/engine_instance.h"
+#include "driver/runtime/engine_seam.h"
 #include "driver/nt/trace.h"
 #include "driver/callbacks/translate.h"
 

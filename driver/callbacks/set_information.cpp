@@ -8,7 +8,6 @@
 #include "driver/callbacks/callbacks.h"
 #include "driver/callbacks/contexts.h"
 #include "driver/runtime/engine_seam.h"
-#include "driver/callbacks/engine_instance.h"
 #include "driver/nt/raii.h"
 #include "driver/nt/trace.h"
 #include "driver/callbacks/translate.h"

@@ -4,7 +4,7 @@
 // session costs one context lookup and one load.
 #include "driver/callbacks/callbacks.h"
 #include "driver/callbacks/contexts.h"
-#include "driver/callbacks/engine_instance.h"
+#include "driver/runtime/engine_seam.h"
 #include "driver/nt/trace.h"
 #include "driver/callbacks/translate.h"
 

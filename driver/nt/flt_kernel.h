@@ -4,7 +4,7 @@
 //
 // Every name below is the documented WDK name, so WDK documentation and samples read the same
 // way against this header. Only what this driver uses (or is about to use) is declared. The
-// layouts must equal the Windows x64 ABI recorded in ../shared/notes/flt-abi-x64.md; the
+// layouts must equal the Windows x64 ABI recorded in docs/flt-abi.md; the
 // static_asserts at the end (and in driver/nt/flt_layouts.h, for the structures a callback reads, which
 // the native translation build shares) pin every offset and size the driver relies on, because
 // a wrong offset here is not a compile error on Windows but a blue screen.
@@ -429,7 +429,7 @@ FLTKERNELAPI BOOLEAN FLTAPI FltIsEcpFromUserMode(PFLT_FILTER Filter, PVOID EcpCo
 }  // extern "C"
 #endif
 
-// --- the layouts, pinned (values from ../shared/notes/flt-abi-x64.md) --------------------------
+// --- the layouts, pinned (values from docs/flt-abi.md) ---------------------------------------
 #ifdef __cplusplus
 #define FB_ABI(type, field, off, size)                                              \
   static_assert(offsetof(type, field) == (off), #type "." #field " offset");       \

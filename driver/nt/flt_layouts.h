@@ -5,7 +5,7 @@
 //   native: on top of driver/nt/native_nt_types.h, so the translation functions (driver/callbacks/translate.h) and their
 //     tests compile on the host against exactly the layouts the driver uses.
 // The static_asserts below hold in both builds: an offset that differs from the Windows x64 ABI
-// (../shared/notes/flt-abi-x64.md) is a compile error on either side, never a blue screen.
+// (docs/flt-abi.md) is a compile error on either side, never a blue screen.
 #pragma once
 
 #ifdef FB_KERNEL
@@ -253,7 +253,7 @@ typedef const FLT_RELATED_OBJECTS* PCFLT_RELATED_OBJECTS;
 }  // extern "C"
 #endif
 
-// --- the layouts, pinned (values from ../shared/notes/flt-abi-x64.md) --------------------------
+// --- the layouts, pinned (values from docs/flt-abi.md) ---------------------------------------
 #ifdef __cplusplus
 #define FB_LAYOUT(type, field, off, size)                                           \
   static_assert(offsetof(type, field) == (off), #type "." #field " offset");       \

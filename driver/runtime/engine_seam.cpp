@@ -2,7 +2,6 @@
 // runs on (driver/runtime/kernel_fs.h, driver/runtime/kernel_services.h) and the host's event sink.
 #include "driver/runtime/engine_seam.h"
 
-#include "driver/callbacks/engine_instance.h"
 #include "driver/runtime/kernel_fs.h"
 #include "driver/nt/pool.h"
 #include "driver/runtime/kernel_services.h"

@@ -1,4 +1,4 @@
-// The seam between the driver's Filter Manager callbacks (callbacks_*.cpp, which own the
+// The seam between the driver's Filter Manager callbacks (driver/callbacks/*.cpp, which own the
 // fb::Engine) and the host services around them (configuration, rule set, event pipeline,
 // port). One header so that both sides compile against the same promises.
 //
@@ -9,7 +9,8 @@
 //   - the NotificationSink that pushes engine events into the bounded queue without blocking;
 //   - the connected watcher's process id, so its own I/O can be left alone.
 // Provided by the engine owner (callbacks side):
-//   - engine_start / engine_stop / engine_configure / engine_fill_statistics below.
+//   - engine_start / engine_stop / engine_configure / engine_fill_statistics below, and
+//     engine(), the one fb::Engine as the callbacks see it.
 //
 //   fbk::runtime::SettingsRef settings = fbk::runtime::acquire_settings();
 //   if (!settings) return FLT_PREOP_SUCCESS_NO_CALLBACK;       // not loaded (cannot happen
@@ -20,6 +21,7 @@
 #pragma once
 
 #include "common/engine/config.h"
+#include "common/engine/engine.h"
 #include "common/engine/services.h"
 #include "driver/nt/flt_kernel.h"
 #include "common/protocol/stats.h"
@@ -95,6 +97,11 @@ uint64_t monitor_process_id();
 bool is_monitor_process(uint64_t process_id);
 
 // ---- implemented by the engine owner (callbacks side) -------------------------------------
+// The driver's one fb::Engine: engine_start creates it (DriverEntry) and engine_stop destroys it
+// (after FltUnregisterFilter), so it exists whenever a callback or a context cleanup can run.
+// nullptr outside engine_start()..engine_stop(): callbacks then let every operation through
+// untouched.
+fb::Engine* engine();
 // Creates the fb::Engine with the kernel file system, clock, buffers and event_sink().
 // PASSIVE_LEVEL, called once from DriverEntry before FltRegisterFilter.
 NTSTATUS engine_start(const fb::EngineConfig& config);

@@ -1,6 +1,6 @@
 #include "driver/runtime/kernel_fs.h"
 
-#include "driver/driver_state.h"
+#include "driver/registration.h"
 #include "common/engine/ops.h"
 #include "common/events/event.h"
 #include "driver/nt/pool.h"

@@ -1,6 +1,6 @@
 #include "driver/runtime/port.h"
 
-#include "driver/driver_state.h"
+#include "driver/registration.h"
 #include "driver/nt/pool.h"
 #include "driver/nt/raii.h"
 #include "driver/runtime/port_protocol.h"

@@ -1,5 +1,5 @@
 // An in-memory model of the NTFS behaviour a backup-in-a-stream driver must survive
-// (../shared/notes/ntfs-semantics.md, facts N1-N9): files with a default and named streams,
+// (docs/ntfs-facts.md, facts N1-N9): files with a default and named streams,
 // handles with access and share modes, sizes and free space, and fault injection (disk full at
 // byte K, read error at offset K, sharing violation on open).
 //

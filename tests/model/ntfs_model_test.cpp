@@ -1,4 +1,4 @@
-// The NTFS model's own tests: each fact of ../shared/notes/ntfs-semantics.md that the model
+// The NTFS model's own tests: each NTFS fact of docs/ntfs-facts.md that the model
 // encodes has a test named after it, plus the fault injection the scenarios rely on.
 #include "tests/model/ntfs_model.h"
 

@@ -1,4 +1,4 @@
-// SavePatterns: each way applications save (../shared/notes/ntfs-semantics.md, S1-S8) and each
+// SavePatterns: each way applications save (docs/save-patterns.md, S1-S8) and each
 // data-loss story of the textbook driver, played through the engine on the NTFS model. Every
 // test asserts the file's content, its backups (data and metadata) and the events afterwards.
 #include "common/engine/rescue.h"

@@ -1,6 +1,6 @@
 // The save patterns one layer above the engine's SavePatterns: each operation starts as the
 // FLT_CALLBACK_DATA Filter Manager would pass, goes through the driver's translation functions
-// and the engine in the order driver/callbacks_*.cpp call them, then reaches the NTFS model.
+// and the engine in the order driver/callbacks/*.cpp call them, then reaches the NTFS model.
 // What the translation gets wrong (a shifted disposition, a lost paging flag, a misread
 // InfoBuffer) shows up here as a missing or wrong backup, not only as a wrong field.
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@ using translate_test::FakeOperation;
 const Name kDoc = u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\report.docx";
 constexpr uint64_t kPid = 1234;
 
-// What driver/callbacks_*.cpp do, with the model in place of the file system below.
+// What driver/callbacks/*.cpp do, with the model in place of the file system below.
 class TranslatedFilter {
  public:
   struct Open {
