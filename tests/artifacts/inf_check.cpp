@@ -204,9 +204,14 @@ Problems check_version(const Context& c) {
     bool found = false;
     if (inf.value("Version", key, &found).empty()) p.push_back(std::string("[Version] ") + key + " is missing or empty");
   }
+  // "INF Version section" (WDK), Remarks: without a CatalogFile entry "the driver is treated as
+  // unsigned"; the Driver Store then refuses the package. The catalog is FileBackup.cat.
   bool has_catalog = false;
-  inf.value("Version", "CatalogFile", &has_catalog);
+  const std::string catalog = inf.value("Version", "CatalogFile", &has_catalog);
   if (!has_catalog) p.push_back("[Version] has no CatalogFile entry");
+  else if (catalog.empty()) p.push_back("[Version] CatalogFile is blank: the package would have no signed catalog");
+  else if (catalog.size() < 5 || lower(catalog.substr(catalog.size() - 4)) != ".cat")
+    p.push_back("[Version] CatalogFile \"" + catalog + "\" is not a .cat file name");
   expect_value(inf, "Version", "PnpLockdown", "1", &p);
   const Line* ver = inf.line("Version", "DriverVer");
   if (ver != nullptr && (ver->fields.size() != 2 || ver->fields[0].size() != 10 || ver->fields[0][2] != '/' ||
