@@ -264,7 +264,12 @@ Problems check_service(const Context& c) {
   }
   expect_value(c.inf, section, "ServiceBinary", "%13%\\" + c.binary, &p);
   expect_value(c.inf, section, "ServiceType", "2", &p);   // SERVICE_FILE_SYSTEM_DRIVER
-  expect_value(c.inf, section, "StartType", "3", &p);     // SERVICE_DEMAND_START
+  // WDK "What determines when a driver is loaded": SERVICE_SYSTEM_START (0x00000001) is
+  // "started during OS initialization", in load-order-group order, before any user-mode
+  // process; a backup filter must be running before programs write.
+  expect_value(c.inf, section, "StartType", "1", &p);     // SERVICE_SYSTEM_START
+  // WDK "Creating an INF file for a minifilter driver": "Minifilter drivers should specify a
+  // value of 1 (SERVICE_ERROR_NORMAL)": a failed load is logged and the boot continues.
   expect_value(c.inf, section, "ErrorControl", "1", &p);  // SERVICE_ERROR_NORMAL
   expect_value(c.inf, section, "Dependencies", "FltMgr", &p);
   if (c.inf.value(section, "LoadOrderGroup").empty()) p.push_back("[" + section + "] has no LoadOrderGroup");
