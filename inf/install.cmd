@@ -15,11 +15,11 @@ echo install.cmd: unknown argument "%~1".
 goto usage_error
 :arguments_read
 rem pushd maps a UNC folder to a drive letter; cd /d cannot change to one.
-rem (Checked with a file test and "if errorlevel", never with "||" or "&&", here and below:
+rem (Checked with a file of the package and "if errorlevel", never with "||" or "&&", here and below:
 rem Wine's cmd, which runs these scripts in the tests, takes those branches whatever the exit code.)
 pushd "%~dp0"
-if not exist "%~nx0" (
-  echo install.cmd: cannot change to the folder of install.cmd, "%~dp0".
+if not exist "find_package.cmd" (
+  echo install.cmd: cannot change to the folder of install.cmd, "%~dp0", or find_package.cmd is missing there.
   exit /b 1
 )
 set "out=%TEMP%\FileBackup-install-%RANDOM%.txt"

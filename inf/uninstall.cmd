@@ -4,11 +4,11 @@ rem Run it from an elevated Command Prompt, from any folder (a UNC path too). It
 rem a step that Windows can only finish at the next reboot says so. Every step reports its
 rem result; exit code 0: everything removed, 1: a step failed (the message says which).
 setlocal
-rem (Checked with a file test and "if errorlevel", never with "||" or "&&", here and below:
+rem (Checked with a file of the package and "if errorlevel", never with "||" or "&&", here and below:
 rem Wine's cmd, which runs these scripts in the tests, takes those branches whatever the exit code.)
 pushd "%~dp0"
-if not exist "%~nx0" (
-  echo uninstall.cmd: cannot change to the folder of uninstall.cmd, "%~dp0".
+if not exist "find_package.cmd" (
+  echo uninstall.cmd: cannot change to the folder of uninstall.cmd, "%~dp0", or find_package.cmd is missing there.
   exit /b 1
 )
 set "out=%TEMP%\FileBackup-uninstall-%RANDOM%.txt"
