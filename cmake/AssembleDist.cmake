@@ -17,7 +17,7 @@ if(FBMON)
   file(COPY ${FBMON} DESTINATION ${DIST_DIR})
 endif()
 
-foreach(name FileBackup.inf install.cmd uninstall.cmd find_package.cmd README.txt)
+foreach(name FileBackup.inf install.cmd uninstall.cmd find_package.cmd delete_package.cmd README.txt)
   file(READ ${PACKAGE_FILES_DIR}/${name} text)
   string(REPLACE "\r\n" "\n" text "${text}")
   string(REPLACE "\n" "\r\n" text "${text}")
