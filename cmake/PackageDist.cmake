@@ -9,7 +9,7 @@
 #   ${FB_DIST_DIR}/                            what a user copies to the VM (AssembleDist.cmake)
 #
 # fb_add_dist_target() runs deferred at the end of the top-level configure, so it knows
-# whether monitor/ defined the fbmon target.
+# whether monitor/ defined the fbmon and fbcheck targets.
 find_program(FB_OPENSSL openssl REQUIRED)
 find_program(FB_OSSLSIGNCODE osslsigncode REQUIRED)
 set(FB_DIST_DIR ${PROJECT_SOURCE_DIR}/dist/FileBackup-x64 CACHE PATH
@@ -67,11 +67,24 @@ function(fb_add_dist_target)
       VERBATIM)
     set(fbmon_args -DFBMON=${fbmon_shipped})
   endif()
+  # fbcheck.exe likewise.
+  set(fbcheck_shipped)
+  if(TARGET fbcheck)
+    set(fbcheck_shipped ${CMAKE_BINARY_DIR}/signed/fbcheck.exe)
+    add_custom_command(
+      OUTPUT ${fbcheck_shipped}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/signed
+      COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:fbcheck> ${fbcheck_shipped}
+      DEPENDS fbcheck
+      COMMENT "Stripping debug information from fbcheck.exe for the package"
+      VERBATIM)
+    list(APPEND fbmon_args -DFBCHECK=${fbcheck_shipped})
+  endif()
   add_custom_target(fb_dist
     COMMAND ${CMAKE_COMMAND} -DDIST_DIR=${FB_DIST_DIR} -DDRIVER=${signed} -DCERT=${cer}
             -DPACKAGE_FILES_DIR=${PROJECT_SOURCE_DIR}/inf ${fbmon_args}
             -P ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
-    DEPENDS ${signed} ${cer} ${fbmon_shipped} ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
+    DEPENDS ${signed} ${cer} ${fbmon_shipped} ${fbcheck_shipped} ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
     COMMENT "Assembling ${FB_DIST_DIR}"
     VERBATIM)
 endfunction()
