@@ -13,7 +13,7 @@
 #                                              osslsigncode (docs/driver-package.md)
 #
 # fb_add_dist_target() runs deferred at the end of the top-level configure, so it knows
-# whether monitor/ defined the fbmon target.
+# whether monitor/ defined the fbmon and fbcheck targets.
 find_program(FB_OPENSSL openssl REQUIRED)
 find_program(FB_OSSLSIGNCODE osslsigncode REQUIRED)
 # Debian's own Python, where python3-asn1crypto is installed (a python3 earlier on PATH, such as
@@ -80,6 +80,19 @@ function(fb_add_dist_target)
       VERBATIM)
     set(fbmon_args -DFBMON=${fbmon_shipped})
   endif()
+  # fbcheck.exe likewise.
+  set(fbcheck_shipped)
+  if(TARGET fbcheck)
+    set(fbcheck_shipped ${CMAKE_BINARY_DIR}/signed/fbcheck.exe)
+    add_custom_command(
+      OUTPUT ${fbcheck_shipped}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/signed
+      COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:fbcheck> ${fbcheck_shipped}
+      DEPENDS fbcheck
+      COMMENT "Stripping debug information from fbcheck.exe for the package"
+      VERBATIM)
+    list(APPEND fbmon_args -DFBCHECK=${fbcheck_shipped})
+  endif()
   # The catalog hashes the files exactly as they ship (the INF after its CRLF conversion), so it
   # is made from dist/ right after AssembleDist.cmake fills it.
   set(unsigned_cat ${CMAKE_BINARY_DIR}/signed/FileBackup.unsigned.cat)
@@ -96,7 +109,7 @@ function(fb_add_dist_target)
     COMMAND ${FB_OSSLSIGNCODE} sign -certs ${crt} -key ${key} -h sha256 -n FileBackup
             -in ${unsigned_cat} -out ${FB_DIST_DIR}/FileBackup.cat
     COMMAND ${CMAKE_COMMAND} -E rm -f ${unsigned_cat}
-    DEPENDS ${signed} ${cer} ${fbmon_shipped} ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
+    DEPENDS ${signed} ${cer} ${fbmon_shipped} ${fbcheck_shipped} ${PROJECT_SOURCE_DIR}/cmake/AssembleDist.cmake
             ${PROJECT_SOURCE_DIR}/cmake/make_catalog.py
     COMMENT "Assembling ${FB_DIST_DIR} and signing its catalog FileBackup.cat"
     VERBATIM)

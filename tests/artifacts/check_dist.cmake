@@ -1,5 +1,5 @@
 # cmake -P: dist/FileBackup-x64 holds the whole package, text files with CRLF line endings.
-#   -DDIST_DIR=  -DEXPECT_FBMON=ON|OFF
+#   -DDIST_DIR=  -DEXPECT_FBMON=ON|OFF  -DEXPECT_FBCHECK=ON|OFF
 cmake_minimum_required(VERSION 3.25)
 # Reasons go out on one unwrapped line (FATAL_ERROR text is re-wrapped), for the bites tests.
 function(fail text)
@@ -9,6 +9,9 @@ endfunction()
 set(required FileBackup.sys FileBackup.inf FileBackup.cat FileBackupTest.cer install.cmd uninstall.cmd find_package.cmd delete_package.cmd README.txt)
 if(EXPECT_FBMON)
   list(APPEND required fbmon.exe)
+endif()
+if(EXPECT_FBCHECK)
+  list(APPEND required fbcheck.exe)
 endif()
 set(problems)
 foreach(name ${required})
