@@ -54,20 +54,22 @@ ValueProblem read_byte_count(const RawValue& value, uint64_t* out) {
   return ValueProblem::kNone;
 }
 
-// Reads one scalar with `read`, checks it with `valid`, and stores it or reports.
+// Reads one scalar with `read`, checks it with `valid`, and stores it or reports. Returns
+// false when the value is present but invalid (the field is left as it was).
 template <class T, class Read, class Valid>
-void parse_scalar(const RawConfig& raw, ConfigKey key, Read read, Valid valid, T* field,
+bool parse_scalar(const RawConfig& raw, ConfigKey key, Read read, Valid valid, T* field,
                   ConfigReports* reports) {
   const RawValue& value = raw[key];
-  if (!value.present) return;
+  if (!value.present) return true;
   auto v = *field;
   ValueProblem problem = read(value, &v);
   if (problem == ValueProblem::kNone && !valid(v)) problem = ValueProblem::kOutOfRange;
   if (problem != ValueProblem::kNone) {
     report(reports, key, problem);
-    return;
+    return false;
   }
   *field = static_cast<T>(v);
+  return true;
 }
 
 RuleList default_list(ConfigKey key) {
@@ -135,7 +137,7 @@ const ValueReport* ConfigReports::find(ConfigKey key) const {
   return nullptr;
 }
 
-EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports) {
+EngineConfig parse_engine_config(const RawConfig& raw, const EngineConfig& in_force, ConfigReports* reports) {
   EngineConfig config;
   uint32_t enabled = config.enabled ? 1 : 0;
   parse_scalar(raw, ConfigKey::kEnabled, read_dword, [](uint32_t v) { return v <= 1; }, &enabled,
@@ -145,9 +147,15 @@ EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports) {
                &config.max_file_size, reports);
   parse_scalar(raw, ConfigKey::kMinFreeSpace, read_byte_count, [](uint64_t) { return true; },
                &config.min_free_space, reports);
-  parse_scalar(raw, ConfigKey::kMaxVersions, read_dword,
-               [](uint32_t v) { return v >= 1 && v <= kMaxBackupVersions; }, &config.max_versions,
-               reports);
+  if (!parse_scalar(raw, ConfigKey::kMaxVersions, read_dword,
+                    [](uint32_t v) { return v >= 1 && v <= kMaxBackupVersions; }, &config.max_versions,
+                    reports)) {
+    const EngineConfig kept = sanitize_config(in_force);  // the value in force stays, flag included
+    config.max_versions = kept.max_versions;
+    config.trim_versions = kept.trim_versions;
+  } else {
+    config.trim_versions = raw[ConfigKey::kMaxVersions].present;
+  }
   return config;
 }
 

@@ -120,9 +120,15 @@ class ConfigReports {
 };
 
 // ---- scalars ----------------------------------------------------------------------------------
-// Enabled, MaxFileSize, MinFreeSpace, MaxVersions; every other field of the result is its
-// EngineConfig default. The result is what sanitize_config would leave unchanged.
-EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports);
+// Enabled, MaxFileSize, MinFreeSpace, MaxVersions. An absent value takes its EngineConfig
+// default; an invalid one is reported and the value `in_force` holds stays (at load, pass the
+// defaults: EngineConfig()). Only a MaxVersions read valid from the registry sets
+// trim_versions; an invalid one keeps in_force's count and flag, so a registry typo never makes
+// a backup delete versions. The result is what sanitize_config would leave unchanged.
+EngineConfig parse_engine_config(const RawConfig& raw, const EngineConfig& in_force, ConfigReports* reports);
+inline EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports) {
+  return parse_engine_config(raw, EngineConfig(), reports);
+}
 
 // ---- lists ----------------------------------------------------------------------------------
 // How many Str16 a list value can yield at most (so the driver can size `storage`); counts
