@@ -93,12 +93,13 @@ void trace_reports(const fb::ConfigReports& reports) {
   for (uint32_t i = 0; i < reports.count(); ++i) {
     const fb::ValueReport& r = reports[i];
     if (fb::is_item_problem(r.problem)) {
-      FB_TRACE_ERROR("registry value %s, item %lu: %s (rule error %u); item ignored",
+      FB_TRACE_ERROR("registry value %s, item %lu: %s (%s, rule error %u); item ignored",
                      fb::config_key_text(r.key), static_cast<ULONG>(r.index),
-                     fb::value_problem_text(r.problem), static_cast<unsigned>(r.rule_error));
+                     fb::value_problem_text(r.problem), fb::item_problem_text(r.item_problem),
+                     static_cast<unsigned>(r.rule_error));
     } else {
-      FB_TRACE_ERROR("registry value %s: %s; using its default", fb::config_key_text(r.key),
-                     fb::value_problem_text(r.problem));
+      FB_TRACE_ERROR("registry value %s: %s; %s", fb::config_key_text(r.key),
+                     fb::value_problem_text(r.problem), fb::invalid_value_outcome(r.key));
     }
   }
   if (reports.lost() != 0)
