@@ -134,15 +134,23 @@ std::string format_stats_text(const fb::Statistics& s) {
   return out;
 }
 
+// "sharing violation" -> "sharing_violation": JSON keys are stable snake_case.
+static std::string snake(const char* words) {
+  std::string k = words;
+  for (char& c : k)
+    if (c == ' ' || c == '-') c = '_';
+  return k;
+}
+
 std::string format_stats_json(const fb::Statistics& s) {
   std::string j = "{\"tracked_files\":" + u64(s.tracked_files) + ",\"backups\":" + u64(s.backups) +
                   ",\"bytes_copied\":" + u64(s.bytes_copied) + ",\"skips\":{";
   for (uint32_t i = 1; i < fb::kSkipReasonCount; ++i)
-    j += (i > 1 ? "," : "") + json_string(std::string(fb::skip_reason_text(static_cast<fb::SkipReason>(i)))) + ":" +
+    j += (i > 1 ? "," : "") + json_string(snake(fb::skip_reason_text(static_cast<fb::SkipReason>(i)))) + ":" +
          u64(s.skips[i]);
   j += "},\"failures\":{";
   for (uint32_t i = 0; i < fb::kFailureReasonCount; ++i)
-    j += (i > 0 ? "," : "") + json_string(std::string(fb::failure_reason_text(static_cast<fb::FailureReason>(i)))) +
+    j += (i > 0 ? "," : "") + json_string(snake(fb::failure_reason_text(static_cast<fb::FailureReason>(i)))) +
          ":" + u64(s.failures[i]);
   j += "},\"events_dropped\":" + u64(s.events_dropped) + ",\"queue_high_water\":" + u64(s.queue_high_water) +
        ",\"queue_high_water_bytes\":" + u64(s.queue_high_water_bytes) +
