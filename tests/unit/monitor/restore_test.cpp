@@ -354,6 +354,19 @@ TEST(MonitorList, ShowsEverySlotWithItsIntegrity) {
             "  tmp   -                        7 B              -  bad (metadata missing)  (a backup in progress, or one that was interrupted)\n");
   printf("sample list:\n%s", table.c_str());
   EXPECT_EQ(fbmon::format_backup_list("C:\\d\\b.txt", {}, [](int64_t t) { return t; }), "C:\\d\\b.txt\n  no backups\n");
+  const std::string json =
+      fbmon::format_backup_list_json("C:\\d\\a.txt", slots, [](int64_t utc) { return utc + 36000000000LL; });
+  EXPECT_EQ(json,
+            "{\"file\":\"C:\\\\d\\\\a.txt\",\"slots\":["
+            "{\"slot\":1,\"time\":\"2026-11-21T13:03:17.512\",\"filetime_utc\":134397361975120000,\"writer\":4312,\"size\":10,\"ok\":true},"
+            "{\"slot\":2,\"time\":\"2026-11-21T12:03:17.512\",\"filetime_utc\":134397325975120000,\"writer\":1200,\"size\":10,\"ok\":false,"
+            "\"problem\":\"data: content hash mismatch\"},"
+            "{\"slot\":3,\"size\":10,\"ok\":false,\"problem\":\"metadata missing\"},"
+            "{\"slot\":0,\"size\":7,\"ok\":false,\"problem\":\"metadata missing\"}]}\n");
+  const fbmon::FileUsage usage = fbmon::usage_of("C:\\d\\a.txt", slots);
+  EXPECT_EQ(usage.slots, 4u);
+  EXPECT_EQ(usage.bytes, 10u + 48u + 10u + 48u + 10u + 7u);
+  printf("sample list --json:\n%s", json.c_str());
 }
 
 }  // namespace
