@@ -86,6 +86,21 @@ StatsResult read_stats_reply(const void* data, size_t size) {
   return r;
 }
 
+StatusResult read_status_reply(const void* data, size_t size) {
+  StatusResult r;
+  fb::proto::StatusReply reply;
+  const fb::proto::Error e = fb::proto::decode_status_reply(data, size, &reply);
+  if (e != fb::proto::Error::kOk) {
+    r.error = reply_problem(data, size, e);
+  } else if (!fb::nt_success(reply.status)) {
+    r.error = status_problem(reply.status);
+  } else {
+    r.ok = true;
+    r.driver = reply.driver;
+  }
+  return r;
+}
+
 ReloadResult read_reload_reply(const void* data, size_t size) {
   ReloadResult r;
   fb::proto::ReloadConfigReply reply;

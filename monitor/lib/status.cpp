@@ -23,6 +23,10 @@ std::string queue_text(const fb::Statistics& st) {
          " events, " + format_size(st.queue_high_water_bytes) + " of " + format_size(st.queue_capacity_bytes);
 }
 
+std::string version_text(const fb::proto::DriverStatus& d) {
+  return std::to_string(d.driver_major) + "." + std::to_string(d.driver_minor) + "." + std::to_string(d.driver_patch);
+}
+
 }  // namespace
 
 std::string start_type_text(uint32_t start_type) {
@@ -39,9 +43,14 @@ std::string start_type_text(uint32_t start_type) {
 std::string format_status(const StatusReport& s) {
   std::string out = "FileBackup status\n";
   out += line("service", service_text(s));
-  out += line("driver", s.driver_loaded ? "loaded, protocol " + std::to_string(s.protocol) + " (fbmon speaks " +
+  out += line("driver", s.driver_loaded ? "loaded" + (s.driver_known ? ", version " + version_text(s.driver) : "") +
+                                              ", protocol " + std::to_string(s.protocol) + " (fbmon speaks " +
                                               std::to_string(s.our_protocol) + ")"
                                         : "not reachable: " + s.port_problem);
+  if (s.driver_known)
+    out += line("watcher", s.driver.watcher_connected
+                               ? "connected (process " + std::to_string(s.driver.watcher_process_id) + ")"
+                               : "none connected (events are counted as dropped until `fbmon watch` runs)");
   std::string volumes;
   for (const std::string& v : s.volumes) volumes += (volumes.empty() ? "" : ", ") + v;
   out += line("attached to", s.volumes_known ? (volumes.empty() ? "no volume" : volumes) : "unknown: " + s.volumes_error);
@@ -66,6 +75,10 @@ std::string format_status_json(const StatusReport& s) {
   j += "},\"driver\":{\"loaded\":" + std::string(s.driver_loaded ? "true" : "false") +
        ",\"fbmon_protocol\":" + std::to_string(s.our_protocol);
   if (s.driver_loaded) j += ",\"protocol\":" + std::to_string(s.protocol);
+  if (s.driver_known)
+    j += ",\"version\":" + json_string(version_text(s.driver)) + ",\"watcher_connected\":" +
+         (s.driver.watcher_connected ? "true" : "false") + ",\"watcher_process_id\":" +
+         std::to_string(s.driver.watcher_process_id);
   else j += ",\"error\":" + json_string(s.port_problem);
   j += "},\"volumes\":";
   if (s.volumes_known) {

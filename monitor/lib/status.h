@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/protocol/protocol.h"
 #include "common/protocol/stats.h"
 
 namespace fbmon {
@@ -25,6 +26,8 @@ struct StatusReport {
   std::string port_problem;        // why not: the one-line error without "fbmon: "
   uint32_t protocol = 0;           // the driver's protocol version (hello reply)
   uint32_t our_protocol = 0;
+  bool driver_known = false;       // the status reply (build version, watcher) arrived
+  fb::proto::DriverStatus driver;
   // Filter Manager's instances of FileBackup (FilterInstanceFindFirst/Next).
   bool volumes_known = false;
   std::vector<std::string> volumes;  // `C:` or `\Device\HarddiskVolume3`

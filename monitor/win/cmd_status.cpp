@@ -119,6 +119,15 @@ void query_driver(StatusReport& s) {
   }
   s.driver_loaded = true;
   s.protocol = read_probe_reply(reply.data(), reply.size());
+  std::vector<uint8_t> ask(fb::proto::kGetStatusBytes);
+  fb::proto::encode_get_status(ask.data(), ask.size());
+  if (SUCCEEDED(port.send(ask, reply))) {
+    const StatusResult status = read_status_reply(reply.data(), reply.size());
+    if (status.ok) {
+      s.driver_known = true;
+      s.driver = status.driver;
+    }
+  }
   std::vector<uint8_t> request(fb::proto::kGetStatsBytes);
   fb::proto::encode_get_stats(request.data(), request.size());
   if (SUCCEEDED(port.send(request, reply))) {

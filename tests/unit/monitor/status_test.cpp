@@ -39,7 +39,13 @@ TEST(MonitorStatus, WithTheDriverItShowsVolumesAndTheQueue) {
   s.service_known = s.service_installed = s.service_running = true;
   s.start_type = 3;
   s.driver_loaded = true;
-  s.protocol = s.our_protocol = 1;
+  s.protocol = s.our_protocol = 2;
+  s.driver_known = true;
+  s.driver.driver_major = 1;
+  s.driver.driver_minor = 0;
+  s.driver.driver_patch = 3;
+  s.driver.watcher_connected = true;
+  s.driver.watcher_process_id = 4312;
   s.volumes_known = true;
   s.volumes = {"C: (\\Device\\HarddiskVolume3)", "D: (\\Device\\HarddiskVolume5)"};
   s.stats_known = true;
@@ -51,7 +57,9 @@ TEST(MonitorStatus, WithTheDriverItShowsVolumesAndTheQueue) {
   s.stats.queue_high_water_bytes = 12288;
   s.stats.queue_capacity_bytes = 1048576;
   const std::string text = fbmon::format_status(s);
-  EXPECT_NE(text.find("  driver                loaded, protocol 1 (fbmon speaks 1)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  driver                loaded, version 1.0.3, protocol 2 (fbmon speaks 2)\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  watcher               connected (process 4312)\n"), std::string::npos) << text;
   EXPECT_NE(text.find("  attached to           C: (\\Device\\HarddiskVolume3), D: (\\Device\\HarddiskVolume5)\n"),
             std::string::npos);
   EXPECT_NE(text.find("  event queue           5 events dropped; high-water mark 17 events, 12.0 KiB of 1.00 MiB\n"),
@@ -62,6 +70,10 @@ TEST(MonitorStatus, WithTheDriverItShowsVolumesAndTheQueue) {
       << json;
   EXPECT_NE(json.find("\"queue\":{\"events_dropped\":5,\"high_water\":17,\"high_water_bytes\":12288,"
                       "\"capacity_bytes\":1048576},\"rules_loaded\":3}"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"driver\":{\"loaded\":true,\"fbmon_protocol\":2,\"protocol\":2,\"version\":\"1.0.3\","
+                      "\"watcher_connected\":true,\"watcher_process_id\":4312}"),
             std::string::npos)
       << json;
   EXPECT_EQ(json.find("\": "), std::string::npos);
