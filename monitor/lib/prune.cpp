@@ -77,7 +77,14 @@ PruneReport run_prune(MonitorFileSystem& fs, const PruneOptions& o) {
     r.bytes_freed += bytes;
   }
   r.kept = static_cast<uint32_t>(slots.size() - doomed.size());
-  if (!doomed.empty() && r.kept != 0) {
+  // Renumbering is needed when a kept slot sits above the count kept (a gap below it).
+  uint32_t highest_kept = 0;
+  for (uint32_t slot : slots) {
+    bool gone = false;
+    for (uint32_t d : doomed) gone = gone || d == slot;
+    if (!gone) highest_kept = slot;
+  }
+  if (highest_kept > r.kept) {
     const std::string step = "renumber the " + std::to_string(r.kept) + " kept backup" + (r.kept == 1 ? "" : "s") +
                              " of " + name + " as 1.." + std::to_string(r.kept) + ", newest first";
     if (o.dry_run) {

@@ -31,12 +31,23 @@ namespace {
 
 constexpr uint32_t kCopyBufferBytes = 1u << 20;
 
+std::wstring parent_of(const std::wstring& path);
+
 ErrorInfo file_error(DWORD error, const std::wstring& path) {
   ErrorInfo e;
   e.code = error;
   e.code_kind = CodeKind::kWin32;
   e.failure = classify_win32_error(error, is_elevated());
   e.subject = narrow(path);
+  if (e.failure == Failure::kFolderNotFound) {
+    // Name the first folder that is missing, not the file below it.
+    std::wstring missing = parent_of(path);
+    for (std::wstring up = parent_of(missing); up != missing && GetFileAttributesW(up.c_str()) == INVALID_FILE_ATTRIBUTES;
+         up = parent_of(up))
+      missing = up;
+    e.subject = narrow(missing);
+    e.detail = "it holds " + narrow(path) + "; check the path";
+  }
   return e;
 }
 

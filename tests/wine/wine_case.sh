@@ -221,7 +221,8 @@ case "$name" in
     fbmon restore "$file_win" --version 2; expect_rc 5
     expect_in "backup is incomplete, refusing to restore it: $file_win:backup.2 (its data stream is missing; only its metadata is left)" "$err"
     fbmon restore "$dir_win\\none.txt"; expect_rc 1; expect_in "file not found: $dir_win\\none.txt (error 0x00000002); check the name" "$err"
-    fbmon restore "$dir_win\\nofolder\\none.txt"; expect_rc 1; expect_in "folder not found" "$err"
+    fbmon restore "$dir_win\\nofolder\\deeper\\none.txt"; expect_rc 1
+    expect_in "folder not found: $dir_win\\nofolder (error 0x00000003); it holds $dir_win\\nofolder\\deeper\\none.txt; check the path" "$err"
     fbmon restore "$file_win" --version 1 --dry-run; expect_rc 0
     expect_in "backup 1 of $file_win (undo with \`fbmon restore $file_win\`); its 1 backup moves down one slot, none is dropped (MaxVersions 1 applies again at the driver's next backup of it)" "$out"
     fixture expect "$file" "now"

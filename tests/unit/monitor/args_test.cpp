@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 namespace {
 
 using fbmon::CommandKind;
@@ -149,6 +152,27 @@ TEST(MonitorArgs, RefusesBadCommandLines) {
     const fbmon::ParsedArgs p = fbmon::parse_args(args);
     EXPECT_FALSE(p.ok) << args[0];
     EXPECT_FALSE(p.error.empty());
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// docs/usage.md holds every `--help` page verbatim, each in its own fenced block, so the manual
+// and the program cannot drift apart. FB_PRINT_HELP=1 prints the pages to paste.
+TEST(UsageDoc, HoldsEveryHelpPageVerbatim) {
+  FILE* f = fopen(FB_SOURCE_DIR "/docs/usage.md", "rb");
+  ASSERT_NE(f, nullptr);
+  std::string doc;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, f)) > 0) doc.append(buffer, n);
+  fclose(f);
+  for (const std::string& topic : fbmon::help_topics()) {
+    const std::string block = "```\n" + fbmon::help_text(topic) + "```\n";
+    if (getenv("FB_PRINT_HELP") != nullptr) printf("%s--help\n%s", topic.c_str(), block.c_str());
+    EXPECT_NE(doc.find(block), std::string::npos) << "docs/usage.md lacks `fbmon " << topic << " --help`:\n" << block;
   }
 }
 
