@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "tests/kernel/nt/dispatcher.h"
 #include "tests/kernel/nt/entry.h"
 #include "tests/kernel/sim/exports.h"
 #include "tests/kernel/sim/lifecycle.h"
@@ -111,6 +112,7 @@ void release(void* block, bool check_tag, uint32_t tag, const Entry& entry) {
   if (!slack_intact(b))
     entry.violation(verifier::kSpecialPool, "'" + tag_text(b.tag) + "' block of " + std::to_string(b.bytes) +
                                                 " bytes was written outside its bounds");
+  ke::forget_range(b.user, b.bytes);
   mprotect(b.mapping, b.mapping_bytes, PROT_NONE);
   lock.lock();
   g_freed.push_back(b);
