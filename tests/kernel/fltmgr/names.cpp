@@ -81,7 +81,7 @@ NTSTATUS FilterManager::file_name_unsafe(SimFile* file, Instance* instance, ULON
     // A rename the simulation did not see (a folder renamed on the model): the file system's name.
     if (file->model != 0 && file->volume != nullptr && file->volume->model != nullptr) {
       const Name now = file->volume->model->handle_path(file->model);
-      if (!now.empty() && now != fbmodel::fold(path)) path = now;
+      if (!now.empty() && now != fbmodel::fold(normalize(path))) path = now;
     }
   }
   const ULONG format = options & kNameFormatMask;
