@@ -16,6 +16,7 @@
 
 #include "common/engine/config.h"
 #include "common/engine/ops.h"
+#include "tests/kernel/fltmgr/filter_manager.h"
 #include "tests/kernel/sim/harness.h"
 #include "tests/kernel/sim/nt_types.h"
 #include "tests/model/filter_harness.h"
@@ -30,7 +31,10 @@ enum class Layer { kEngine, kImage };
 const char* layer_name(Layer layer);
 
 // An application's open file at either layer.
-struct AppFile;
+struct AppFile {
+  fbmodel::AppHandle* engine = nullptr;
+  flt::SimFile* image = nullptr;
+};
 
 // The operations a story may perform, and what it may inspect.
 class World {
