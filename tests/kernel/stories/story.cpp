@@ -112,6 +112,7 @@ void StoryTest::SetUp() {
 }
 
 void StoryTest::TearDown() {
+  if (world_ != nullptr) world_->finish();  // a story that stopped early still unloads the driver
   world_.reset();
   stock_types_.reset();
   KernelTest::TearDown();
