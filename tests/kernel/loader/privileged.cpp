@@ -4,7 +4,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -168,6 +170,20 @@ std::vector<PrivilegedSite> scan_privileged(const uint8_t* code, size_t size) {
 namespace {
 
 struct sigaction g_previous_segv, g_previous_ill;
+// Synthetic code regions of the handler's unit tests (a few at a time, lock-free for the handler).
+constexpr size_t kSyntheticSlots = 8;
+std::atomic<const uint8_t*> g_synthetic_begin[kSyntheticSlots];
+std::atomic<size_t> g_synthetic_bytes[kSyntheticSlots];
+
+// The room left in the synthetic region containing `rip`, or 0.
+size_t synthetic_room(const uint8_t* rip) {
+  for (size_t i = 0; i < kSyntheticSlots; ++i) {
+    const uint8_t* b = g_synthetic_begin[i].load();
+    const size_t n = g_synthetic_bytes[i].load();
+    if (b != nullptr && rip >= b && rip < b + n) return static_cast<size_t>(b + n - rip);
+  }
+  return 0;
+}
 
 // Restores the default action and returns: the faulting instruction runs again and the process
 // dies of the original signal (a core dump and the test's failure), after the report.
@@ -175,9 +191,8 @@ void die(int sig) {
   signal(sig, SIG_DFL);
 }
 
-bool emulate(ucontext_t* uc, const LoadedImage* image, const uint8_t* rip) {
+bool emulate(ucontext_t* uc, const uint8_t* rip, size_t room) {
   greg_t* g = uc->uc_mcontext.gregs;
-  const size_t room = image->size() - image->rva_of(rip);
   PrivilegedInstruction insn{};
   if (!decode_privileged(rip, room, &insn) || !insn.emulated()) return false;
   KThreadState& t = current_thread();
@@ -225,8 +240,10 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
   const auto* rip = reinterpret_cast<const uint8_t*>(uc->uc_mcontext.gregs[REG_RIP]);
   const LoadedImage* image = image_containing(rip);
+  const size_t synthetic = synthetic_room(rip);
+  if (synthetic != 0 && emulate(uc, rip, synthetic)) return;
   if (image != nullptr && !image->unloaded()) {
-    if (emulate(uc, image, rip)) return;
+    if (emulate(uc, rip, image->size() - image->rva_of(rip))) return;
     if (sig == SIGSEGV && resume_in_scope(uc, image, rip)) return;
     const std::string trapped = image->trap_name(info->si_addr);
     if (!trapped.empty()) {
@@ -271,6 +288,23 @@ void on_fault(int sig, siginfo_t* info, void* context) {
 }
 
 }  // namespace
+
+SyntheticCodeRegion::SyntheticCodeRegion(const uint8_t* begin, size_t bytes) : begin_(begin) {
+  for (size_t i = 0; i < kSyntheticSlots; ++i) {
+    const uint8_t* expected = nullptr;
+    g_synthetic_bytes[i].store(bytes);
+    if (g_synthetic_begin[i].compare_exchange_strong(expected, begin)) return;
+  }
+  std::fprintf(stderr, "too many SyntheticCodeRegions\n");
+  std::abort();
+}
+
+SyntheticCodeRegion::~SyntheticCodeRegion() {
+  for (size_t i = 0; i < kSyntheticSlots; ++i) {
+    const uint8_t* expected = begin_;
+    if (g_synthetic_begin[i].compare_exchange_strong(expected, nullptr)) return;
+  }
+}
 
 void install_fault_handler() {
   static std::once_flag once;

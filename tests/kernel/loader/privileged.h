@@ -45,6 +45,19 @@ struct PrivilegedSite {
 };
 std::vector<PrivilegedSite> scan_privileged(const uint8_t* code, size_t size);
 
+// The handler's own unit tests: while one of these lives, privileged instructions in
+// [begin, begin + bytes) (a test's synthetic code page) are emulated like the image's.
+class SyntheticCodeRegion {
+ public:
+  SyntheticCodeRegion(const uint8_t* begin, size_t bytes);
+  ~SyntheticCodeRegion();
+  SyntheticCodeRegion(const SyntheticCodeRegion&) = delete;
+  SyntheticCodeRegion& operator=(const SyntheticCodeRegion&) = delete;
+
+ private:
+  const uint8_t* begin_;
+};
+
 // Installs the SIGSEGV/SIGILL handler (once per process; idempotent).
 void install_fault_handler();
 
