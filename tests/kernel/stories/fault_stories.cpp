@@ -120,7 +120,6 @@ class FaultStory : public KernelTest, public ::testing::WithParamInterface<const
   // One telling; `arm` runs just before DriverEntry.
   Telling tell(const std::function<void()>& arm, const std::function<void()>& disarm) {
     Telling t;
-    StockObjectTypeList stock;
     fb::EngineConfig config;
     config.max_versions = 2;
     ImageWorld world([this] { verify_unload(); }, image_.get());

@@ -8,7 +8,6 @@
 #include "common/copy/backup_metadata.h"
 #include "common/paths/stream_names.h"
 #include "tests/kernel/fltmgr/filter_manager.h"
-#include "tests/kernel/nt/objects.h"
 #include "tests/kernel/nt/registry.h"
 #include "tests/kernel/sim/nt_types.h"
 #include "tests/kernel/nt/threads.h"
@@ -74,6 +73,7 @@ class EngineWorld final : public World {
   bool tracked(AppFile* f) override { return f->engine->tracked; }
   std::vector<RecordedEvent> events(size_t) override { return harness_->events(); }
   void finish() override {
+    if (harness_ == nullptr) return;  // finished already
     EXPECT_EQ(harness_->engine_handle_leaks(), 0) << "the engine returned with handles open (N5/N6)";
     EXPECT_EQ(harness_->buffers().outstanding(), 0);
     harness_.reset();
@@ -89,22 +89,9 @@ class EngineWorld final : public World {
 
 // --- the fixture -------------------------------------------------------------------------------------
 
-// Stock Windows keeps no object-type lists (FLG_MAINTAIN_OBJECT_TYPELIST is off): an
-// OBJECT_TYPE's TypeList is empty and points at itself. The image's sender thread start depends
-// on that by accident (it dereferences the PsThreadType import once too often: host-kernel.md,
-// "Probable bug"; KnownBug story in driver_lifecycle_stories.cpp). Stories run on a stock
-// system so that they can tell everything else; the ntoskrnl simulation's default (a kept
-// list) is restored after each story.
-StockObjectTypeList::StockObjectTypeList() : saved_(ob::g_thread_type.TypeList) {
-  ob::g_thread_type.TypeList.Flink = &ob::g_thread_type.TypeList;
-  ob::g_thread_type.TypeList.Blink = &ob::g_thread_type.TypeList;
-}
-StockObjectTypeList::~StockObjectTypeList() { ob::g_thread_type.TypeList = saved_; }
-
 void StoryTest::SetUp() {
   KernelTest::SetUp();
   if (HasFatalFailure()) return;
-  if (stock_type_list_) stock_types_ = std::make_unique<StockObjectTypeList>();
   if (layer() == Layer::kEngine)
     world_ = std::make_unique<EngineWorld>();
   else
@@ -114,7 +101,6 @@ void StoryTest::SetUp() {
 void StoryTest::TearDown() {
   if (world_ != nullptr) world_->finish();  // a story that stopped early still unloads the driver
   world_.reset();
-  stock_types_.reset();
   KernelTest::TearDown();
 }
 

@@ -65,16 +65,6 @@ class World {
   virtual void finish() = 0;
 };
 
-// The thread object type as stock Windows has it (see story.cpp), for one scope.
-class StockObjectTypeList {
- public:
-  StockObjectTypeList();
-  ~StockObjectTypeList();
-
- private:
-  nt::LIST_ENTRY saved_;
-};
-
 // The GoogleTest fixture: one story, parameterised by layer. At the image layer it loads the
 // shipped image first (ksim::KernelTest).
 class StoryTest : public KernelTest, public ::testing::WithParamInterface<Layer> {
@@ -108,8 +98,6 @@ class StoryTest : public KernelTest, public ::testing::WithParamInterface<Layer>
   Layer layer() const { return GetParam(); }
 
   std::unique_ptr<World> world_;
-  bool stock_type_list_ = true;  // a story that shows the PsThreadType bug sets it false
-  std::unique_ptr<StockObjectTypeList> stock_types_;
 };
 
 Name slot_stream(uint32_t slot, bool meta = false);
