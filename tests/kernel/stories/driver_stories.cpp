@@ -152,6 +152,42 @@ TEST_P(DriverStory, AWatcherThatStopsReadingNeverStallsTheUser) {
   world().finish();
 }
 
+// Fast I/O cannot wait for a backup: the driver sends the session's first write back as an IRP
+// (FLT_PREOP_DISALLOW_FASTIO), where the backup is made; later fast I/O writes go through.
+TEST_P(DriverStory, AFastIoFirstWriteIsBackedUpAsAnIrp) {
+  start();
+  volume().put(kDoc, "version 1");
+  AppFile* h = nullptr;
+  ASSERT_EQ(world().open(kDoc, kReadWrite, CreateDisposition::kOpen, &h), nt::kSuccess);
+  flt::FilterManager& fm = flt::FilterManager::get();
+  const uint64_t pre_before = fm.counters().pre_callbacks;
+  ASSERT_EQ(fm.write(h->image, 0, "VERSION 2", flt::WriteKind::kFastIo, kRequestor), 0);
+  EXPECT_EQ(fm.counters().pre_callbacks - pre_before, 2u) << "refused as fast I/O, then seen as an IRP";
+  const uint64_t pre_second = fm.counters().pre_callbacks;
+  ASSERT_EQ(fm.write(h->image, 9, "!", flt::WriteKind::kFastIo, kRequestor), 0);
+  EXPECT_EQ(fm.counters().pre_callbacks - pre_second, 1u) << "a decided session lets fast I/O through";
+  world().close(h);
+  EXPECT_EQ(volume().content(kDoc), "VERSION 2!");
+  expect_backup(kDoc, 1, "version 1", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)}, kDoc);
+  world().finish();
+}
+
+// \FileBackupPort admits SYSTEM and Administrators only (FltBuildDefaultSecurityDescriptor): a
+// standard user's fbmon is refused before the driver's connect callback runs.
+TEST_P(DriverStory, APortClientWithoutAccessIsRefused) {
+  start();
+  PortClient user;
+  EXPECT_EQ(user.connect(fb::proto::HelloRole::kControl, 7003, /*administrator=*/false), flt::status::kAccessDenied);
+  PortClient second_watcher;
+  EXPECT_EQ(second_watcher.connect(fb::proto::HelloRole::kWatcher, 7004), static_cast<NTSTATUS>(fb::proto::kWatcherBusyStatus))
+      << "one watcher at a time";
+  PortClient old_fbmon;
+  EXPECT_EQ(old_fbmon.connect(fb::proto::HelloRole::kControl, 7005, true, 2),
+            static_cast<NTSTATUS>(fb::proto::kVersionMismatchStatus));
+  world().finish();
+}
+
 // N12: the stream context outlives its handles (the cache holds the stream). The file's folder
 // is renamed, then the file is edited under its new name: the backup and the event must be
 // about the new name.
