@@ -15,6 +15,7 @@
 #include "tests/kernel/fltmgr/filter_manager.h"
 #include "tests/kernel/fltmgr/thread_state.h"
 #include "tests/kernel/fltmgr/verifier.h"
+#include "tests/kernel/verifier/verifier.h"
 
 namespace ksim::flt {
 namespace {
@@ -71,7 +72,7 @@ NTSTATUS FilterManager::allocate_context(Filter* filter, USHORT type, SIZE_T siz
 void FilterManager::reference_context(void* context) {
   ContextBlock* block = block_of(context);
   if (block == nullptr || block->references.load() <= 0) {
-    verifier::violation("invalid context", "FltReferenceContext of a context that is not live");
+    verifier::violation(verifier::kParameter, "FltReferenceContext of a context that is not live");
     return;
   }
   ++block->references;
@@ -81,19 +82,19 @@ void FilterManager::release_context(void* context) {
   check_irql("FltReleaseContext", kDispatchLevel);
   ContextBlock* block = block_of(context);
   if (block == nullptr) {
-    verifier::violation("invalid context", "FltReleaseContext of something that is no context");
+    verifier::violation(verifier::kParameter, "FltReleaseContext of something that is no context");
     return;
   }
   const int left = --block->references;
   if (left < 0) {
-    verifier::violation("reference count underflow", "FltReleaseContext released a context once too often");
+    verifier::violation(verifier::kReferenceCount, "FltReleaseContext released a context once too often");
     return;
   }
   if (left > 0) return;
   {
     std::lock_guard<std::mutex> g(mu_);
     if (block->linked) {
-      verifier::violation("reference count underflow", "the last reference of a linked context was released");
+      verifier::violation(verifier::kReferenceCount, "the last reference of a linked context was released");
     }
     contexts_.erase(block);
   }
@@ -101,8 +102,8 @@ void FilterManager::release_context(void* context) {
     // The cleanup runs at IRQL <= APC_LEVEL: a release at DISPATCH_LEVEL is deferred by Filter
     // Manager to a worker; here it runs at PASSIVE_LEVEL on this thread.
     thread::Scope scope(kPassiveLevel, thread::process_id(), thread::previous_mode(), thread::top_level_irp());
+    ksim::verifier::CallbackScope callback("context cleanup callback", reinterpret_cast<const void*>(block->cleanup));
     block->cleanup(block->body, block->type);
-    if (thread::irql() != kPassiveLevel) verifier::violation("IRQL changed across a callback", "context cleanup");
   }
   block->magic = 0;
   block->~ContextBlock();
@@ -120,7 +121,7 @@ void FilterManager::delete_context(void* context) {
   check_irql("FltDeleteContext", kApcLevel);
   ContextBlock* block = block_of(context);
   if (block == nullptr) {
-    verifier::violation("invalid context", "FltDeleteContext of something that is no context");
+    verifier::violation(verifier::kParameter, "FltDeleteContext of something that is no context");
     return;
   }
   bool drop = false;

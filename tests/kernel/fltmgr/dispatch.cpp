@@ -9,6 +9,7 @@
 #include "tests/kernel/fltmgr/operation.h"
 #include "tests/kernel/fltmgr/thread_state.h"
 #include "tests/kernel/fltmgr/verifier.h"
+#include "tests/kernel/verifier/verifier.h"
 
 namespace ksim::flt {
 namespace {
@@ -28,12 +29,35 @@ const char* major_name(UCHAR major) {
   }
 }
 
+const char* pre_name(UCHAR major) {
+  switch (major) {
+    case kIrpMjCreate: return "pre-create callback";
+    case kIrpMjWrite: return "pre-write callback";
+    case kIrpMjSetInformation: return "pre-set-information callback";
+    case kIrpMjFileSystemControl: return "pre-FSCTL callback";
+    case kIrpMjCleanup: return "pre-cleanup callback";
+    case kIrpMjAcquireForSectionSynchronization: return "pre-acquire-for-section callback";
+    default: return "pre-operation callback";
+  }
+}
+
+const char* post_name(UCHAR major) {
+  switch (major) {
+    case kIrpMjCreate: return "post-create callback";
+    case kIrpMjWrite: return "post-write callback";
+    case kIrpMjSetInformation: return "post-set-information callback";
+    case kIrpMjFileSystemControl: return "post-FSCTL callback";
+    case kIrpMjCleanup: return "post-cleanup callback";
+    case kIrpMjAcquireForSectionSynchronization: return "post-acquire-for-section callback";
+    default: return "post-operation callback";
+  }
+}
+
 bool is_fs_filter(const CallbackDataStorage& data) { return (data.Flags & kCallbackFsFilter) != 0; }
 bool is_fast_io(const CallbackDataStorage& data) { return (data.Flags & kCallbackFastIo) != 0; }
 
 std::string status_text(int status) { return std::to_string(status); }
 
-fb::NtStatus to_fb(NTSTATUS s) { return static_cast<fb::NtStatus>(s); }
 NTSTATUS from_fb(fb::NtStatus s) { return static_cast<NTSTATUS>(s); }
 bool ok(NTSTATUS s) { return s >= 0; }
 
@@ -84,10 +108,8 @@ FilterManager::PreOutcome FilterManager::call_pre(Operation& op) {
   FLT_PREOP_CALLBACK_STATUS st;
   {
     thread::Scope scope(op.irql, op.process_id, op.data.RequestorMode, op.top_level);
+    ksim::verifier::CallbackScope callback(op.pre_name, reinterpret_cast<const void*>(e.pre));
     st = e.pre(op.callback_data(), op.related_objects(), &completion);
-    if (thread::irql() != op.irql)
-      verifier::violation("IRQL changed across a callback", std::string("pre-") + major_name(op.iopb.MajorFunction) +
-                                                                " returned at IRQL " + std::to_string(thread::irql()));
   }
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -96,7 +118,7 @@ FilterManager::PreOutcome FilterManager::call_pre(Operation& op) {
   out.called = true;
   const std::string where = std::string("pre-") + major_name(op.iopb.MajorFunction);
   if (std::memcmp(&before, &op.iopb, sizeof before) != 0 && (op.data.Flags & kCallbackDirty) == 0)
-    verifier::violation("callback data changed without FltSetCallbackDataDirty", where);
+    verifier::violation(verifier::kDirty, where);
   const int s = static_cast<int>(st);
   bool valid;
   if (is_fs_filter(op.data))
@@ -106,22 +128,22 @@ FilterManager::PreOutcome FilterManager::call_pre(Operation& op) {
     valid = (s >= FLT_PREOP_SUCCESS_WITH_CALLBACK && s <= FLT_PREOP_SYNCHRONIZE) &&
             (s != FLT_PREOP_DISALLOW_FASTIO || is_fast_io(op.data));
   if (!valid) {
-    verifier::violation("invalid pre-operation status", where + " returned " + status_text(s));
+    verifier::violation(verifier::kPreStatus, where + " returned " + status_text(s));
     st = FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   if (st == FLT_PREOP_PENDING) {
     // Completing a pended operation needs FltCompletePendedPreOperation, which the image does
     // not import: the operation would never complete.
-    verifier::violation("invalid pre-operation status", where + " pended without FltCompletePendedPreOperation");
+    verifier::violation(verifier::kPreStatus, where + " pended without FltCompletePendedPreOperation");
     st = FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   const bool wants_post = st == FLT_PREOP_SUCCESS_WITH_CALLBACK || st == FLT_PREOP_SYNCHRONIZE;
   if (wants_post && e.post == nullptr)
-    verifier::violation("invalid pre-operation status", where + " asked for a post-operation it did not register");
+    verifier::violation(verifier::kPreStatus, where + " asked for a post-operation it did not register");
   if (!wants_post && completion != nullptr)
-    verifier::violation("completion context without a post-operation", where + " returned " + status_text(s));
+    verifier::violation(verifier::kCompletionContext, where + " returned " + status_text(s));
   if (st == FLT_PREOP_SYNCHRONIZE && op.irql > kApcLevel)
-    verifier::violation("invalid pre-operation status", where + " synchronized at DISPATCH_LEVEL");
+    verifier::violation(verifier::kPreStatus, where + " synchronized at DISPATCH_LEVEL");
   out.status = st;
   out.completion = completion;
   return out;
@@ -142,9 +164,8 @@ void FilterManager::call_post(Operation& op, const PreOutcome& pre) {
   FLT_POSTOP_CALLBACK_STATUS st;
   {
     thread::Scope scope(irql, op.process_id, op.data.RequestorMode, op.top_level);
+    ksim::verifier::CallbackScope callback(op.post_name, reinterpret_cast<const void*>(e.post));
     st = e.post(op.callback_data(), op.related_objects(), pre.completion, flags);
-    if (thread::irql() != irql)
-      verifier::violation("IRQL changed across a callback", std::string("post-") + major_name(op.iopb.MajorFunction));
   }
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -152,12 +173,12 @@ void FilterManager::call_post(Operation& op, const PreOutcome& pre) {
   }
   const std::string where = std::string("post-") + major_name(op.iopb.MajorFunction);
   if (std::memcmp(&before, &op.iopb, sizeof before) != 0 && (op.data.Flags & kCallbackDirty) == 0)
-    verifier::violation("callback data changed without FltSetCallbackDataDirty", where);
+    verifier::violation(verifier::kDirty, where);
   const int s = static_cast<int>(st);
   if (s == FLT_POSTOP_MORE_PROCESSING_REQUIRED)
-    verifier::violation("invalid post-operation status", where + " needs FltCompletePendedPostOperation, not imported");
+    verifier::violation(verifier::kPostStatus, where + " needs FltCompletePendedPostOperation, not imported");
   else if (s != FLT_POSTOP_FINISHED_PROCESSING && !(s == FLT_POSTOP_DISALLOW_FSFILTER_IO && is_fs_filter(op.data)))
-    verifier::violation("invalid post-operation status", where + " returned " + status_text(s));
+    verifier::violation(verifier::kPostStatus, where + " returned " + status_text(s));
 }
 
 NTSTATUS FilterManager::dispatch(Operation& op, NTSTATUS (FilterManager::*below)(Operation&)) {
@@ -168,6 +189,10 @@ NTSTATUS FilterManager::dispatch(Operation& op, NTSTATUS (FilterManager::*below)
     involved = op.instance != nullptr && filter_wants(op);
     if (involved) ++in_flight_;
   }
+  op.data.Iopb = &op.iopb;
+  op.data.Thread = reinterpret_cast<void*>(0xfffff00000001000ull);  // an ETHREAD the filter never reads
+  op.pre_name = pre_name(op.iopb.MajorFunction);
+  op.post_name = post_name(op.iopb.MajorFunction);
   op.related.Size = sizeof(RelatedObjectsStorage);
   op.related.Filter = involved ? filter_ : nullptr;
   op.related.Volume = op.file->volume;
@@ -240,7 +265,7 @@ NTSTATUS FilterManager::open(const OpenRequest& r, SimFile** out, uint64_t* info
   if (!ok(s) || f->model == 0) {  // nothing opened: the I/O manager frees the file object
     std::lock_guard<std::mutex> g(mu_);
     for (auto it = handle_contexts_.begin(); it != handle_contexts_.end(); ++it)
-      if (it->first.second == f) verifier::violation("context on a file object that never opened", "create");
+      if (it->first.second == f) verifier::violation(verifier::kParameter, "create");
     files_.erase(f);
     delete f;
     return s;
@@ -531,6 +556,11 @@ void FilterManager::close(SimFile* f, uint64_t pid) {
   dereference(f);
 }
 
+bool FilterManager::owns_file(const void* object) const {
+  std::lock_guard<std::mutex> g(mu_);
+  return files_.count(reinterpret_cast<SimFile*>(const_cast<void*>(object))) != 0;
+}
+
 void FilterManager::reference(SimFile* f) {
   std::lock_guard<std::mutex> g(mu_);
   ++f->references;
@@ -540,7 +570,7 @@ void FilterManager::dereference(SimFile* f) {
   {
     std::lock_guard<std::mutex> g(mu_);
     if (files_.count(f) == 0) {
-      verifier::violation("invalid parameter", "dereference of a file object that is gone");
+      verifier::violation(verifier::kParameter, "dereference of a file object that is gone");
       return;
     }
     if (--f->references > 0) return;

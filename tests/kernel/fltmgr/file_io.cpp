@@ -97,7 +97,7 @@ NTSTATUS FilterManager::close_handle(HANDLE handle) {
     std::lock_guard<std::mutex> g(mu_);
     auto it = handles_.find(handle);
     if (it == handles_.end()) {
-      verifier::violation("invalid handle", "FltClose of a handle FltCreateFileEx2 did not return");
+      verifier::violation(verifier::kParameter, "FltClose of a handle FltCreateFileEx2 did not return");
       return status::kInvalidHandle;
     }
     f = it->second;
@@ -218,7 +218,7 @@ NTSTATUS FilterManager::query_volume_information(Instance* instance, IO_STATUS_B
 uint64_t FilterManager::requestor_process(PFLT_CALLBACK_DATA data) const {
   Operation* op = Operation::from(data);
   if (op == nullptr) {
-    verifier::violation("invalid parameter", "FltGetRequestorProcessId with callback data Filter Manager did not make");
+    verifier::violation(verifier::kParameter, "FltGetRequestorProcessId with callback data Filter Manager did not make");
     return 0;
   }
   return op->process_id;
@@ -255,7 +255,7 @@ bool FilterManager::ecp_from_user_mode(void* context) {
   std::lock_guard<std::mutex> g(mu_);
   auto it = ecp_modes_.find(context);
   if (it == ecp_modes_.end()) {
-    verifier::violation("invalid parameter", "FltIsEcpFromUserMode of something that is no ECP context");
+    verifier::violation(verifier::kParameter, "FltIsEcpFromUserMode of something that is no ECP context");
     return false;
   }
   return it->second;
@@ -264,7 +264,7 @@ bool FilterManager::ecp_from_user_mode(void* context) {
 void FilterManager::set_dirty(PFLT_CALLBACK_DATA data) {
   Operation* op = Operation::from(data);
   if (op == nullptr) {
-    verifier::violation("invalid parameter", "FltSetCallbackDataDirty with callback data Filter Manager did not make");
+    verifier::violation(verifier::kParameter, "FltSetCallbackDataDirty with callback data Filter Manager did not make");
     return;
   }
   op->data.Flags |= kCallbackDirty;

@@ -9,6 +9,8 @@
 #include "tests/kernel/fltmgr/ports.h"
 #include "tests/kernel/fltmgr/thread_state.h"
 #include "tests/kernel/fltmgr/verifier.h"
+#include "tests/kernel/sim/lifecycle.h"
+#include "tests/kernel/verifier/verifier.h"
 
 namespace ksim::flt {
 namespace {
@@ -25,6 +27,19 @@ bool single_known_context_type(USHORT type) {
 
 bool valid_major(UCHAR major) { return major <= kIrpMjMaximumFunction || major >= kLowestPseudoMajor; }
 
+void reset_hook() {
+  faults::disarm();
+  FilterManager::get().reset();
+}
+const ResetRegistrar kReset(reset_hook);
+
+// After the driver's unload: its filter must be gone (FltUnregisterFilter in FilterUnloadCallback).
+void unload_check() {
+  if (!FilterManager::get().unregistered())
+    ksim::verifier::report(verifier::kUnload, nullptr, "the driver unloaded with its filter still registered");
+}
+const ksim::verifier::UnloadCheckRegistrar kUnloadCheck(unload_check);
+
 }  // namespace
 
 FilterManager& FilterManager::get() {
@@ -32,12 +47,10 @@ FilterManager& FilterManager::get() {
   return *instance;
 }
 
+// The report itself is KSIM_ENTER's (exports.cpp): here only whether the call may go on.
 bool FilterManager::check_irql(const char* routine, UCHAR maximum) {
-  const UCHAR now = thread::irql();
-  if (now <= maximum) return true;
-  verifier::violation("Flt call above its IRQL", std::string(routine) + " called at IRQL " + std::to_string(now) +
-                                                     " (maximum " + std::to_string(maximum) + ")");
-  return false;
+  (void)routine;
+  return thread::irql() <= maximum;
 }
 
 void FilterManager::reset() {
@@ -94,6 +107,13 @@ Counters FilterManager::counters() const {
 size_t FilterManager::live_contexts() const {
   std::lock_guard<std::mutex> g(mu_);
   return contexts_.size();
+}
+
+bool FilterManager::has_handle_context(SimFile* file) const {
+  std::lock_guard<std::mutex> g(mu_);
+  for (const auto& entry : handle_contexts_)
+    if (entry.first.second == file) return true;
+  return false;
 }
 
 size_t FilterManager::live_names() const {
@@ -211,14 +231,14 @@ NTSTATUS FilterManager::start_filtering(Filter* filter) {
     if (filter->registration.InstanceSetupCallback != nullptr) {
       RelatedObjectsStorage related{sizeof(RelatedObjectsStorage), 0, filter, v, instance.get(), nullptr, nullptr};
       thread::Scope scope(kPassiveLevel, 4, 0);
+      ksim::verifier::CallbackScope callback("InstanceSetupCallback",
+                                             reinterpret_cast<const void*>(filter->registration.InstanceSetupCallback));
       verdict = filter->registration.InstanceSetupCallback(reinterpret_cast<PCFLT_RELATED_OBJECTS>(&related),
                                                           0x1 /* FLTFL_INSTANCE_SETUP_AUTOMATIC_ATTACHMENT */,
                                                           kFileDeviceDiskFileSystem, v->fs_type);
-      if (thread::irql() != kPassiveLevel)
-        verifier::violation("IRQL changed across a callback", "InstanceSetup");
     }
     if (verdict != status::kSuccess && verdict != status::kFltDoNotAttach && (verdict & 0x80000000u) == 0)
-      verifier::violation("invalid callback status", "InstanceSetup returned " + hex(static_cast<ULONG>(verdict)));
+      verifier::violation(verifier::kPreStatus, "InstanceSetup returned " + hex(static_cast<ULONG>(verdict)));
     if (verdict != status::kSuccess) continue;  // not attached (STATUS_FLT_DO_NOT_ATTACH or an error)
     std::lock_guard<std::mutex> g(mu_);
     filter->instances.push_back(std::move(instance));
@@ -236,7 +256,7 @@ void FilterManager::unregister_filter(Filter* filter) {
   {
     std::lock_guard<std::mutex> g(mu_);
     if (filter == nullptr || filter != filter_ || filter->unregistered) {
-      verifier::violation("invalid parameter", "FltUnregisterFilter of a filter that is not registered");
+      verifier::violation(verifier::kParameter, "FltUnregisterFilter of a filter that is not registered");
       return;
     }
     filter->unregistered = true;  // no new operation reaches it
@@ -252,6 +272,9 @@ void FilterManager::unregister_filter(Filter* filter) {
                                   nullptr, nullptr};
     const auto* objects = reinterpret_cast<PCFLT_RELATED_OBJECTS>(&related);
     thread::Scope scope(kPassiveLevel, 4, 0);
+    ksim::verifier::CallbackScope callback("instance teardown callbacks", filter->registration.InstanceTeardownStartCallback
+                                                                          ? reinterpret_cast<const void*>(filter->registration.InstanceTeardownStartCallback)
+                                                                          : nullptr);
     if (filter->registration.InstanceTeardownStartCallback != nullptr)
       filter->registration.InstanceTeardownStartCallback(objects, 0x2 /* FILTER_UNLOAD */);
     if (filter->registration.InstanceTeardownCompleteCallback != nullptr)
@@ -276,11 +299,12 @@ NTSTATUS FilterManager::unload(ULONG flags) {
   NTSTATUS result;
   {
     thread::Scope scope(kPassiveLevel, 4, 0);
+    ksim::verifier::CallbackScope callback("FilterUnloadCallback",
+                                           reinterpret_cast<const void*>(filter->registration.FilterUnloadCallback));
     result = filter->registration.FilterUnloadCallback(flags);
-    if (thread::irql() != kPassiveLevel) verifier::violation("IRQL changed across a callback", "FilterUnloadCallback");
   }
   if (result == 0 && !filter->unregistered)
-    verifier::violation("unload without FltUnregisterFilter", "FilterUnloadCallback returned success but the filter "
+    verifier::violation(verifier::kUnload, "FilterUnloadCallback returned success but the filter "
                                                               "is still registered");
   return result;
 }
@@ -291,23 +315,23 @@ void FilterManager::check_leaks_at_unload(Filter* filter) {
   for (ContextBlock* c : contexts_)
     if (c->filter == filter) ++contexts;
   if (contexts != 0)
-    verifier::violation("context leaked at unload", std::to_string(contexts) + " context(s) still referenced");
+    verifier::violation(verifier::kContextLeak, std::to_string(contexts) + " context(s) still referenced");
   if (!names_.empty())
-    verifier::violation("name information leaked at unload", std::to_string(names_.size()) + " not released");
+    verifier::violation(verifier::kNameLeak, std::to_string(names_.size()) + " not released");
   size_t files = 0;
   for (SimFile* f : files_)
     if (f->by_filter) ++files;
-  if (files != 0) verifier::violation("file object leaked at unload", std::to_string(files) + " not dereferenced");
+  if (files != 0) verifier::violation(verifier::kFileObjectLeak, std::to_string(files) + " not dereferenced");
   if (!handles_.empty())
-    verifier::violation("handle leaked at unload", std::to_string(handles_.size()) + " FltCreateFileEx2 handle(s)");
+    verifier::violation(verifier::kHandleLeak, std::to_string(handles_.size()) + " FltCreateFileEx2 handle(s)");
   if (filter->object_references != 0)
-    verifier::violation("volume/instance reference leaked at unload",
+    verifier::violation(verifier::kObjectLeak,
                         std::to_string(filter->object_references) + " without FltObjectDereference");
   if (!security_descriptors_.empty())
-    verifier::violation("security descriptor leaked at unload", std::to_string(security_descriptors_.size()));
+    verifier::violation(verifier::kSecurityDescriptorLeak, std::to_string(security_descriptors_.size()));
   for (const auto& p : ports_)
     if (p->filter == filter && !p->closed)
-      verifier::violation("communication port open at unload", "FltCloseCommunicationPort was not called");
+      verifier::violation(verifier::kPortLeak, "FltCloseCommunicationPort was not called");
 }
 
 // --- volumes and instances --------------------------------------------------------------------
@@ -365,12 +389,12 @@ void FilterManager::object_dereference(void* object) {
   auto* header = static_cast<ObjectHeader*>(object);
   if (header == nullptr || header->magic != kObjectMagic ||
       (header->kind != ObjectKind::kVolume && header->kind != ObjectKind::kInstance && header->kind != ObjectKind::kFilter)) {
-    verifier::violation("invalid parameter", "FltObjectDereference of something that is no Filter Manager object");
+    verifier::violation(verifier::kParameter, "FltObjectDereference of something that is no Filter Manager object");
     return;
   }
   std::lock_guard<std::mutex> g(mu_);
   if (filter_ == nullptr || filter_->object_references <= 0) {
-    verifier::violation("reference count underflow", "FltObjectDereference without a reference");
+    verifier::violation(verifier::kReferenceCount, "FltObjectDereference without a reference");
     return;
   }
   --filter_->object_references;
@@ -400,7 +424,7 @@ void FilterManager::free_security_descriptor(void* descriptor) {
   check_irql("FltFreeSecurityDescriptor", kApcLevel);
   std::lock_guard<std::mutex> g(mu_);
   if (security_descriptors_.erase(descriptor) == 0) {
-    verifier::violation("invalid parameter", "FltFreeSecurityDescriptor of an unknown descriptor");
+    verifier::violation(verifier::kParameter, "FltFreeSecurityDescriptor of an unknown descriptor");
     return;
   }
   delete static_cast<SecurityDescriptorBlock*>(descriptor);
@@ -414,7 +438,7 @@ bool FilterManager::admin_only(void* descriptor) const {
 SimFile* sim_file(PFILE_OBJECT object, const char* routine) {
   auto* file = reinterpret_cast<SimFile*>(object);
   if (file == nullptr || file->magic != kObjectMagic || file->object.Type != kIoTypeFile) {
-    verifier::violation("invalid parameter", std::string(routine) + " with something that is no file object");
+    verifier::violation(verifier::kParameter, std::string(routine) + " with something that is no file object");
     return nullptr;
   }
   return file;

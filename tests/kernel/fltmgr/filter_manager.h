@@ -227,6 +227,8 @@ class FilterManager {
   void close(SimFile* file, uint64_t pid = 4242);
   // A test's own reference on an application's file object (a section, the cache manager).
   void reference(SimFile* file);
+  // Whether `object` is a FILE_OBJECT this Filter Manager made and has not freed.
+  bool owns_file(const void* object) const;
   void dereference(SimFile* file);  // also what ObDereferenceObject on a file object means
 
   // --- the filter's lifecycle ---------------------------------------------------------------------
@@ -239,7 +241,8 @@ class FilterManager {
 
   // --- inspection ---------------------------------------------------------------------------------
   Counters counters() const;
-  size_t live_contexts() const;        // allocated and not yet freed, of any filter
+  size_t live_contexts() const;
+  bool has_handle_context(SimFile* file) const;  // the filter attached a stream handle context        // allocated and not yet freed, of any filter
   size_t live_names() const;
   size_t live_filter_files() const;    // FltCreateFileEx2 file objects not yet closed
   size_t open_kernel_handles() const;

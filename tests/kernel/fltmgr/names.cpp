@@ -81,7 +81,7 @@ NTSTATUS FilterManager::file_name_unsafe(SimFile* file, Instance* instance, ULON
     // A rename the simulation did not see (a folder renamed on the model): the file system's name.
     if (file->model != 0 && file->volume != nullptr && file->volume->model != nullptr) {
       const Name now = file->volume->model->handle_path(file->model);
-      if (!now.empty() && now != fbmodel::fold(path)) path = now;
+      if (!now.empty() && now != fbmodel::fold(normalize(path))) path = now;
     }
   }
   const ULONG format = options & kNameFormatMask;
@@ -104,7 +104,7 @@ NTSTATUS FilterManager::file_name(PFLT_CALLBACK_DATA data, ULONG options, FileNa
   *out = nullptr;
   Operation* op = Operation::from(data);
   if (op == nullptr) {
-    verifier::violation("invalid parameter", "FltGetFileNameInformation with callback data Filter Manager did not make");
+    verifier::violation(verifier::kParameter, "FltGetFileNameInformation with callback data Filter Manager did not make");
     return status::kInvalidParameter;
   }
   if ((op->iopb.IrpFlags & kIrpPagingIo) != 0) return status::kFltInvalidNameRequest;
@@ -165,7 +165,7 @@ NTSTATUS FilterManager::parse_name(FileNameInformation* info) {
 void FilterManager::reference_name(FileNameInformation* info) {
   NameBlock* block = block_of(info);
   if (block == nullptr || block->references.load() <= 0) {
-    verifier::violation("invalid name information", "FltReferenceFileNameInformation of unknown name information");
+    verifier::violation(verifier::kParameter, "FltReferenceFileNameInformation of unknown name information");
     return;
   }
   ++block->references;
@@ -175,12 +175,12 @@ void FilterManager::release_name(FileNameInformation* info) {
   check_irql("FltReleaseFileNameInformation", kApcLevel);
   NameBlock* block = block_of(info);
   if (block == nullptr) {
-    verifier::violation("invalid name information", "FltReleaseFileNameInformation of unknown name information");
+    verifier::violation(verifier::kParameter, "FltReleaseFileNameInformation of unknown name information");
     return;
   }
   const int left = --block->references;
   if (left < 0) {
-    verifier::violation("reference count underflow", "FltReleaseFileNameInformation released once too often");
+    verifier::violation(verifier::kReferenceCount, "FltReleaseFileNameInformation released once too often");
     return;
   }
   if (left > 0) return;

@@ -54,6 +54,8 @@ struct FilterManager::Operation {
   IO_SECURITY_CONTEXT security{};
   std::vector<uint8_t> buffer;     // InfoBuffer / WriteBuffer / FSCTL input
   const char* name = "";           // for verifier records
+  const char* pre_name = "pre-operation callback";
+  const char* post_name = "post-operation callback";
   uint64_t zero_offset = 0, zero_length = 0;
 
   PFLT_CALLBACK_DATA callback_data() { return reinterpret_cast<PFLT_CALLBACK_DATA>(&data); }

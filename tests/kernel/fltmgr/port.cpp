@@ -17,6 +17,7 @@
 #include "tests/kernel/fltmgr/ports.h"
 #include "tests/kernel/fltmgr/thread_state.h"
 #include "tests/kernel/fltmgr/verifier.h"
+#include "tests/kernel/verifier/verifier.h"
 
 namespace ksim::flt {
 namespace {
@@ -63,11 +64,11 @@ void FilterManager::close_port(PFLT_PORT port) {
   std::lock_guard<std::mutex> g(mu_);
   for (const auto& owned : ports_)
     if (owned.get() == p) {
-      if (p->closed) verifier::violation("invalid parameter", "FltCloseCommunicationPort twice");
+      if (p->closed) verifier::violation(verifier::kParameter, "FltCloseCommunicationPort twice");
       p->closed = true;  // no new connection; the connected clients stay
       return;
     }
-  verifier::violation("invalid parameter", "FltCloseCommunicationPort of something that is no server port");
+  verifier::violation(verifier::kParameter, "FltCloseCommunicationPort of something that is no server port");
 }
 
 void FilterManager::close_client_port(Filter* filter, PFLT_PORT* client) {
@@ -77,7 +78,7 @@ void FilterManager::close_client_port(Filter* filter, PFLT_PORT* client) {
   if (client == nullptr || *client == nullptr) return;
   ClientPort* c = client_of(*client);
   if (c == nullptr) {
-    verifier::violation("invalid parameter", "FltCloseClientPort of something that is no client port");
+    verifier::violation(verifier::kParameter, "FltCloseClientPort of something that is no client port");
     return;
   }
   if (!c->closed_by_filter) {
@@ -152,9 +153,9 @@ NTSTATUS FilterManager::client_connect(const Name& port_name, const void* contex
   NTSTATUS s;
   {
     thread::Scope scope(kPassiveLevel, pid, 1);
+    ksim::verifier::CallbackScope callback("ConnectNotifyCallback", reinterpret_cast<const void*>(server->connect));
     s = server->connect(reinterpret_cast<PFLT_PORT>(c.get()), server->cookie, copy.empty() ? nullptr : copy.data(),
                         size, &cookie);
-    if (thread::irql() != kPassiveLevel) verifier::violation("IRQL changed across a callback", "ConnectNotify");
   }
   std::lock_guard<std::mutex> g(mu_);
   if (s < 0) {
@@ -182,12 +183,12 @@ void FilterManager::client_close(ClientPort* c) {
   if (!notify) return;
   {
     thread::Scope scope(kPassiveLevel, c->process_id, 0);
+    ksim::verifier::CallbackScope callback("DisconnectNotifyCallback", reinterpret_cast<const void*>(c->server->disconnect));
     c->server->disconnect(c->cookie);
-    if (thread::irql() != kPassiveLevel) verifier::violation("IRQL changed across a callback", "DisconnectNotify");
   }
   std::lock_guard<std::mutex> g(mu_);
   if (!c->closed_by_filter) {
-    verifier::violation("client port not closed", "DisconnectNotify returned without FltCloseClientPort");
+    verifier::violation(verifier::kClientPort, "DisconnectNotify returned without FltCloseClientPort");
     c->closed_by_filter = true;
     --c->server->connections;
   }
@@ -217,11 +218,11 @@ NTSTATUS FilterManager::client_send(ClientPort* c, const void* input, ULONG inpu
   NTSTATUS s;
   {
     thread::Scope scope(kPassiveLevel, c->process_id, 1);
+    ksim::verifier::CallbackScope callback("MessageNotifyCallback", reinterpret_cast<const void*>(message));
     s = message(c->cookie, const_cast<void*>(input), input_length, output, output_length, &written);
-    if (thread::irql() != kPassiveLevel) verifier::violation("IRQL changed across a callback", "MessageNotify");
   }
   if (written > output_length)
-    verifier::violation("message reply overrun", std::to_string(written) + " bytes returned into " +
+    verifier::violation(verifier::kReplyOverrun, std::to_string(written) + " bytes returned into " +
                                                      std::to_string(output_length));
   *returned = written;
   return s;

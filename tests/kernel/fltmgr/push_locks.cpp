@@ -17,7 +17,7 @@ void FilterManager::push_lock_initialize(void* lock) {
   auto it = push_locks_.find(lock);
   if (it != push_locks_.end()) {
     if (it->second->writer || it->second->readers != 0)
-      verifier::violation("push lock reinitialized while held", "FltInitializePushLock");
+      verifier::violation(verifier::kPushLock, "FltInitializePushLock");
     return;
   }
   push_locks_[lock] = new PushLockState();
@@ -27,7 +27,7 @@ void FilterManager::push_lock_delete(void* lock) {
   std::lock_guard<std::mutex> g(mu_);
   auto it = push_locks_.find(lock);
   if (it != push_locks_.end() && (it->second->writer || it->second->readers != 0))
-    verifier::violation("push lock deleted while held", "FltDeletePushLock");
+    verifier::violation(verifier::kPushLock, "FltDeletePushLock");
 }
 
 void FilterManager::push_lock_acquire(void* lock, bool exclusive) {
@@ -58,7 +58,7 @@ void FilterManager::push_lock_release(void* lock) {
     if (it != push_locks_.end()) state = it->second;
   }
   if (state == nullptr) {
-    verifier::violation("push lock released but not held", "FltReleasePushLock");
+    verifier::violation(verifier::kPushLock, "FltReleasePushLock");
     return;
   }
   std::lock_guard<std::mutex> g(state->m);
@@ -67,7 +67,7 @@ void FilterManager::push_lock_release(void* lock) {
   } else if (state->readers > 0) {
     --state->readers;
   } else {
-    verifier::violation("push lock released but not held", "FltReleasePushLock");
+    verifier::violation(verifier::kPushLock, "FltReleasePushLock");
     return;
   }
   state->cv.notify_all();

@@ -1,11 +1,9 @@
 // What Filter Manager needs to know about the simulated kernel thread it runs on: its IRQL, its
 // top-level IRP, its process and the previous mode of the request it serves.
 //
-// These belong to the ntoskrnl simulation (tests/kernel/nt/: KeGetCurrentIrql is a CR8 read the
-// loader emulates, IoGetTopLevelIrp, PsGetCurrentProcessId and ExGetPreviousMode are its
-// exports). Until it provides them, this file keeps them per host thread; thread_state.cpp is the
-// one place that will forward to the ntoskrnl simulation once it exports an API for them, so
-// the image and Filter Manager always agree on what thread they are on.
+// These belong to the ntoskrnl simulation (tests/kernel/nt/kthread.h: KeGetCurrentIrql is a CR8
+// read the loader emulates, IoGetTopLevelIrp, PsGetCurrentProcessId and ExGetPreviousMode are
+// its exports); thread_state.cpp forwards there.
 #pragma once
 
 #include <cstdint>

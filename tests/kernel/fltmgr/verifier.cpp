@@ -1,34 +1,14 @@
 #include "tests/kernel/fltmgr/verifier.h"
 
-#include <cstdio>
-#include <mutex>
+#include "tests/kernel/verifier/verifier.h"
 
 namespace ksim::flt::verifier {
 namespace {
-
-std::mutex g_mu;
-std::vector<std::string>& records() {
-  static std::vector<std::string> r;
-  return r;
-}
-
+thread_local const void* t_caller = nullptr;
 }  // namespace
 
-void violation(const std::string& check, const std::string& detail) {
-  std::lock_guard<std::mutex> g(g_mu);
-  records().push_back(check + ": " + detail);
-}
+void violation(const char* check, const std::string& detail) { ksim::verifier::report(check, t_caller, detail); }
 
-std::vector<std::string> take() {
-  std::lock_guard<std::mutex> g(g_mu);
-  std::vector<std::string> out;
-  out.swap(records());
-  return out;
-}
-
-size_t count() {
-  std::lock_guard<std::mutex> g(g_mu);
-  return records().size();
-}
+void set_caller(const void* caller) { t_caller = caller; }
 
 }  // namespace ksim::flt::verifier
