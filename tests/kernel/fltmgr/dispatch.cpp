@@ -188,6 +188,7 @@ NTSTATUS FilterManager::dispatch(Operation& op, NTSTATUS (FilterManager::*below)
     op.instance = instance_for(op.file->volume);
     involved = op.instance != nullptr && filter_wants(op);
     if (involved) ++in_flight_;
+    if (nested_ && op.top_level == nullptr) op.top_level = reinterpret_cast<void*>(1);  // FSRTL_FSP_TOP_LEVEL_IRP
   }
   op.data.Iopb = &op.iopb;
   op.data.Thread = reinterpret_cast<void*>(0xfffff00000001000ull);  // an ETHREAD the filter never reads

@@ -81,6 +81,7 @@ void FilterManager::reset() {
   instances_key_ = true;
   retain_streams_ = false;
   post_at_dispatch_ = false;
+  nested_ = false;
   counters_ = Counters();
 }
 

@@ -204,6 +204,10 @@ class FilterManager {
   // Post-operation callbacks of IRP operations run at DISPATCH_LEVEL (completion routines) when
   // set; create and synchronized operations stay at PASSIVE_LEVEL.
   void set_post_at_dispatch(bool dispatch) { post_at_dispatch_ = dispatch; }
+  // The application operations that follow arrive while the thread's top-level IRP is set (a
+  // request issued from inside a file system, FSRTL_FSP_TOP_LEVEL_IRP): no name query or
+  // backup I/O is possible in their callbacks.
+  void set_nested(bool nested) { nested_ = nested; }
 
   // --- application operations ----------------------------------------------------------------------
   NTSTATUS open(const OpenRequest& request, SimFile** out, uint64_t* information = nullptr);
@@ -377,6 +381,7 @@ class FilterManager {
   bool instances_key_ = true;
   bool retain_streams_ = false;
   bool post_at_dispatch_ = false;
+  bool nested_ = false;
   std::vector<std::pair<Name, Name>> short_names_;  // folded short prefix -> long prefix
   std::set<SimFile*> files_;
   std::map<const void*, int> stream_files_;  // live file objects per stream

@@ -197,15 +197,13 @@ TEST_P(DriverStory, DISABLED_KernelModeCreateWithForceAccessCheckIsBackedUp_Know
   world().finish();
 }
 
-// host-kernel.md "Probable bug": driver/runtime/sender_thread.cpp passes *PsThreadType, which
-// mingw-w64's declaration makes one dereference too many. With the object-type list kept
-// (FLG_MAINTAIN_OBJECT_TYPELIST, the ntoskrnl simulation's default) DriverEntry fails.
-// KNOWN BUG: enable when the driver passes PsThreadType correctly.
-TEST_P(DriverStory, DISABLED_LoadsWithObjectTypeListsKept_KnownBug) {
-  stock_types_.reset();  // back to the simulation's default: the type list is kept
-  image_world().expect_load_failure = true;
+// host-kernel.md "Probable bug", fixed by 41d6438 (driver/runtime/sender_thread.cpp passed
+// *PsThreadType, one dereference too many with mingw-w64's declaration): DriverEntry succeeds with
+// the object-type list kept (FLG_MAINTAIN_OBJECT_TYPELIST, the ntoskrnl simulation's default),
+// which every story here runs with.
+TEST_P(DriverStory, LoadsWithObjectTypeListsKept) {
   start();
-  EXPECT_EQ(image_world().entry_status(), 0) << "DriverEntry failed with the object-type list kept";
+  EXPECT_EQ(image_world().entry_status(), 0);
   world().finish();
 }
 
@@ -252,15 +250,11 @@ class InvalidValueStory : public KernelTest, public ::testing::WithParamInterfac
  protected:
   void SetUp() override {
     KernelTest::SetUp();
-    if (HasFatalFailure()) return;
-    stock_ = std::make_unique<StockObjectTypeList>();
   }
   void TearDown() override {
     world_.reset();
-    stock_.reset();
     KernelTest::TearDown();
   }
-  std::unique_ptr<StockObjectTypeList> stock_;
   std::unique_ptr<ImageWorld> world_;
 };
 

@@ -8,7 +8,6 @@
 #include "common/copy/backup_metadata.h"
 #include "common/paths/stream_names.h"
 #include "tests/kernel/fltmgr/filter_manager.h"
-#include "tests/kernel/nt/objects.h"
 #include "tests/kernel/nt/registry.h"
 #include "tests/kernel/sim/nt_types.h"
 #include "tests/kernel/nt/threads.h"
@@ -72,8 +71,19 @@ class EngineWorld final : public World {
   }
   void close(AppFile* f) override { harness_->close(f->engine); }
   bool tracked(AppFile* f) override { return f->engine->tracked; }
+  void set_own_client(bool own) override { harness_->set_own_client(own); }
+  fb::NtStatus write_unobserved(AppFile* f, uint64_t offset, const std::string& data) override {
+    return harness_->write_unobserved(f->engine, offset, data);
+  }
+  fb::NtStatus rename_unobserved(AppFile* f, const Name& target, bool replace) override {
+    return harness_->rename_unobserved(f->engine, target, replace);
+  }
+  void hold_context(AppFile* f) override { held_.push_back(harness_->hold_context(f->engine)); }
+  void clear_events() override { harness_->clear_events(); }
   std::vector<RecordedEvent> events(size_t) override { return harness_->events(); }
   void finish() override {
+    if (harness_ == nullptr) return;  // finished already
+    held_.clear();
     EXPECT_EQ(harness_->engine_handle_leaks(), 0) << "the engine returned with handles open (N5/N6)";
     EXPECT_EQ(harness_->buffers().outstanding(), 0);
     harness_.reset();
@@ -83,28 +93,16 @@ class EngineWorld final : public World {
   std::unique_ptr<fbmodel::Volume> volume_;
   std::unique_ptr<fbmodel::FilterHarness> harness_;
   std::list<AppFile> files_;
+  std::vector<std::shared_ptr<void>> held_;
 };
 
 }  // namespace
 
 // --- the fixture -------------------------------------------------------------------------------------
 
-// Stock Windows keeps no object-type lists (FLG_MAINTAIN_OBJECT_TYPELIST is off): an
-// OBJECT_TYPE's TypeList is empty and points at itself. The image's sender thread start depends
-// on that by accident (it dereferences the PsThreadType import once too often: host-kernel.md,
-// "Probable bug"; KnownBug story in driver_lifecycle_stories.cpp). Stories run on a stock
-// system so that they can tell everything else; the ntoskrnl simulation's default (a kept
-// list) is restored after each story.
-StockObjectTypeList::StockObjectTypeList() : saved_(ob::g_thread_type.TypeList) {
-  ob::g_thread_type.TypeList.Flink = &ob::g_thread_type.TypeList;
-  ob::g_thread_type.TypeList.Blink = &ob::g_thread_type.TypeList;
-}
-StockObjectTypeList::~StockObjectTypeList() { ob::g_thread_type.TypeList = saved_; }
-
 void StoryTest::SetUp() {
   KernelTest::SetUp();
   if (HasFatalFailure()) return;
-  if (stock_type_list_) stock_types_ = std::make_unique<StockObjectTypeList>();
   if (layer() == Layer::kEngine)
     world_ = std::make_unique<EngineWorld>();
   else
@@ -114,11 +112,28 @@ void StoryTest::SetUp() {
 void StoryTest::TearDown() {
   if (world_ != nullptr) world_->finish();  // a story that stopped early still unloads the driver
   world_.reset();
-  stock_types_.reset();
   KernelTest::TearDown();
 }
 
 void StoryTest::start(fb::EngineConfig config, uint64_t capacity) { world_->start(config, capacity); }
+
+fb::NtStatus StoryTest::edit(const Name& path, uint64_t offset, const std::string& data) {
+  AppFile* h = nullptr;
+  fb::NtStatus s = world_->open(path, fb::access::kReadData | fb::access::kWriteData, fb::CreateDisposition::kOpen, &h);
+  if (!fb::nt_success(s)) return s;
+  s = world_->write(h, offset, data);
+  world_->close(h);
+  return s;
+}
+
+fb::NtStatus StoryTest::overwrite(const Name& path, const std::string& data, fb::CreateDisposition disposition) {
+  AppFile* h = nullptr;
+  fb::NtStatus s = world_->open(path, fb::access::kWriteData, disposition, &h, 0);
+  if (!fb::nt_success(s)) return s;
+  if (!data.empty()) s = world_->write(h, 0, data);
+  world_->close(h);
+  return s;
+}
 
 StoryTest::Expected StoryTest::backed_up(fb::Trigger t, uint64_t size, Name path) {
   return {t, fb::Outcome::kBackedUp, fb::SkipReason::kNone, fb::nt::kSuccess, size, std::move(path)};

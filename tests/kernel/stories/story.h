@@ -57,22 +57,22 @@ class World {
   virtual void close(AppFile* file) = 0;
   // Whether the filter tracks this open (the engine's handle context exists).
   virtual bool tracked(AppFile* file) = 0;
+  // The requests that follow come from a process connected to the driver's port (fbmon).
+  virtual void set_own_client(bool own) = 0;
+  // A write / rename the driver sees where it can do no backup I/O (inside a file system's own
+  // request: the top-level IRP is set).
+  virtual fb::NtStatus write_unobserved(AppFile* file, uint64_t offset, const std::string& data) = 0;
+  virtual fb::NtStatus rename_unobserved(AppFile* file, const Name& target, bool replace_if_exists) = 0;
+  // The cache keeps the file's stream (and its stream context) after the handle closes (N12).
+  virtual void hold_context(AppFile* file) = 0;
+  // Forget the events so far (the next events() starts after them).
+  virtual void clear_events() = 0;
 
   // The events so far, in order; `expected` is how many the story waits for (the image's
   // sender thread delivers them asynchronously).
   virtual std::vector<RecordedEvent> events(size_t expected) = 0;
   // Ends the story: everything closed, the filter unloaded, no leak anywhere.
   virtual void finish() = 0;
-};
-
-// The thread object type as stock Windows has it (see story.cpp), for one scope.
-class StockObjectTypeList {
- public:
-  StockObjectTypeList();
-  ~StockObjectTypeList();
-
- private:
-  nt::LIST_ENTRY saved_;
 };
 
 // The GoogleTest fixture: one story, parameterised by layer. At the image layer it loads the
@@ -106,10 +106,13 @@ class StoryTest : public KernelTest, public ::testing::WithParamInterface<Layer>
   void seed_backup(const Name& path, uint32_t slot, const std::string& content,
                    fb::Trigger trigger = fb::Trigger::kWrite);
   Layer layer() const { return GetParam(); }
+  // Whole saves, as the harness offers them: open existing for write, write, close; and
+  // fopen("w"): CREATE_ALWAYS (or another overwriting disposition) without sharing, write, close.
+  fb::NtStatus edit(const Name& path, uint64_t offset, const std::string& data);
+  fb::NtStatus overwrite(const Name& path, const std::string& data,
+                         fb::CreateDisposition disposition = fb::CreateDisposition::kOverwriteIf);
 
   std::unique_ptr<World> world_;
-  bool stock_type_list_ = true;  // a story that shows the PsThreadType bug sets it false
-  std::unique_ptr<StockObjectTypeList> stock_types_;
 };
 
 Name slot_stream(uint32_t slot, bool meta = false);
