@@ -1,4 +1,4 @@
-// What fbcheck checks: the NTFS facts the model encodes (../shared/notes/ntfs-semantics.md,
+// What fbcheck checks: the NTFS facts the model encodes (docs/ntfs-facts.md,
 // N1-N13, in the project's notes) and the save stories it plays with the driver loaded. The
 // ids and names here are the ones the output lines carry; the Win32 procedures live in
 // monitor/fbcheck/win/, one per entry.

@@ -4,7 +4,7 @@
 //
 // Sources, checked independently of the driver's own headers:
 //   - FLT_REGISTRATION, FLT_OPERATION_REGISTRATION, FLT_CONTEXT_REGISTRATION,
-//     FLT_FILE_NAME_INFORMATION, FILTER_MESSAGE_HEADER: ../shared/notes/flt-abi-x64.md (WDK
+//     FLT_FILE_NAME_INFORMATION, FILTER_MESSAGE_HEADER: docs/flt-abi.md (WDK
 //     fltKernel.h 2019/2022, ReactOS and Wine agree);
 //   - FILE_OBJECT, OBJECT_ATTRIBUTES, FILE_STANDARD_INFORMATION, FILE_FS_SIZE_INFORMATION and
 //     every constant below: mingw-w64's ddk/ntifs.h and wdm.h, read by compiling offsetof/sizeof

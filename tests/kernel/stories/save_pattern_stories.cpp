@@ -1,4 +1,4 @@
-// The save patterns (../shared/notes/ntfs-semantics.md S1-S8) of tests/scenario/save_patterns_test.cpp,
+// The save patterns (docs/save-patterns.md S1-S8) of tests/scenario/save_patterns_test.cpp,
 // each written once and told at both layers: the engine harness and the shipped image under the
 // simulated Filter Manager. Same steps, same assertions (content, every slot and its metadata,
 // events as the watcher decodes them).
