@@ -53,6 +53,10 @@ std::string error_line(const ErrorInfo& e) {
       return line + driver + ", this fbmon speaks " + std::to_string(e.our_protocol) + ": " + port_text(e) +
              " refused the connection; install the fbmon.exe shipped with the loaded driver";
     }
+    case Failure::kWatcherBusy:
+      return line + "another `fbmon watch` is connected to " + port_text(e) +
+             ": the driver admits one watcher at a time; stop the other one (Ctrl+C in its window) or "
+             "use `fbmon stats`, which needs no watcher slot";
     case Failure::kPortFailed:
       return line + "cannot talk to the driver: " + port_text(e) +
              (e.detail.empty() ? "" : " " + e.detail) + "; check `fltmc filters` lists FileBackup";
@@ -105,6 +109,7 @@ int exit_code(Failure failure) {
     case Failure::kDriverNotLoaded:
     case Failure::kPortUnsupported:
     case Failure::kProtocolMismatch:
+    case Failure::kWatcherBusy:
     case Failure::kPortFailed:
     case Failure::kDriverTooOld: return 3;
     case Failure::kNotElevated:
@@ -135,6 +140,8 @@ Failure classify_port_hresult(uint32_t hresult, bool elevated) {
     case hr::kRevisionMismatch:
     case hr::kNtRevisionMismatch: return Failure::kProtocolMismatch;
     case hr::kInvalidFunction: return Failure::kDriverTooOld;
+    case hr::kConnectionCountLimit:
+    case hr::kNtConnectionCountLimit: return Failure::kWatcherBusy;
     default: return Failure::kPortFailed;
   }
 }

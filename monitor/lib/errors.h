@@ -18,6 +18,7 @@ enum class Failure {
   kDriverNotLoaded,   // the port does not exist
   kPortUnsupported,   // Filter Manager ports are not implemented (Wine: E_NOTIMPL)
   kProtocolMismatch,  // the driver refused our hello
+  kWatcherBusy,       // the driver admits one watcher, and another fbmon watch is connected
   kPortFailed,        // any other port error
   kNotNtfs,           // backups live in NTFS streams
   kNoBackup,          // the file has no backup at all
@@ -76,6 +77,8 @@ constexpr uint32_t kAccessDenied = 0x80070005;
 constexpr uint32_t kRevisionMismatch = 0x8007051A;  // HRESULT_FROM_WIN32(ERROR_REVISION_MISMATCH)
 constexpr uint32_t kNtRevisionMismatch = 0xD0000059;  // HRESULT_FROM_NT(STATUS_REVISION_MISMATCH)
 constexpr uint32_t kInvalidFunction = 0x80070001;
+constexpr uint32_t kConnectionCountLimit = 0x800704D6;    // HRESULT_FROM_WIN32(ERROR_CONNECTION_COUNT_LIMIT)
+constexpr uint32_t kNtConnectionCountLimit = 0xD0000246;  // HRESULT_FROM_NT(STATUS_CONNECTION_COUNT_LIMIT)
 constexpr uint32_t kNotSupported = 0x80070032;
 }  // namespace hr
 

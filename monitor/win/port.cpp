@@ -2,7 +2,21 @@
 
 #include <fltuser.h>
 
+#include "common/protocol/protocol.h"
 #include "monitor/lib/driver_messages.h"
+#include "monitor/lib/errors.h"
+
+// The port HRESULTs lib/errors.h classifies, against mingw-w64's winerror.h (HRESULT_FROM_WIN32
+// is FACILITY_WIN32 << 16 | 0x80000000; HRESULT_FROM_NT sets FACILITY_NT_BIT 0x10000000).
+static_assert(fbmon::hr::kConnectionCountLimit == (0x80070000u | ERROR_CONNECTION_COUNT_LIMIT),
+              "HRESULT_FROM_WIN32(ERROR_CONNECTION_COUNT_LIMIT)");
+static_assert(fbmon::hr::kNtConnectionCountLimit ==
+                  (static_cast<uint32_t>(fb::proto::kWatcherBusyStatus) | FACILITY_NT_BIT),
+              "HRESULT_FROM_NT of the driver's one-watcher refusal");
+static_assert(fbmon::hr::kFileNotFound == (0x80070000u | ERROR_FILE_NOT_FOUND), "HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)");
+static_assert(fbmon::hr::kAccessDenied == (0x80070000u | ERROR_ACCESS_DENIED), "HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED)");
+static_assert(fbmon::hr::kRevisionMismatch == (0x80070000u | ERROR_REVISION_MISMATCH), "HRESULT_FROM_WIN32(ERROR_REVISION_MISMATCH)");
+static_assert(fbmon::hr::kNotImpl == static_cast<uint32_t>(E_NOTIMPL), "E_NOTIMPL");
 
 namespace fbmon {
 

@@ -22,6 +22,23 @@ TEST(MonitorErrors, PortHresultsAreClassified) {
   for (const Case& c : cases) EXPECT_EQ(fbmon::classify_port_hresult(c.hr, c.elevated), c.failure) << std::hex << c.hr;
 }
 
+// The driver admits one watcher (fb::proto::kWatcherBusyStatus, STATUS_CONNECTION_COUNT_LIMIT);
+// FilterConnectCommunicationPort hands fbmon HRESULT_FROM_WIN32(ERROR_CONNECTION_COUNT_LIMIT)
+// (1238 in mingw-w64's winerror.h; asserted in monitor/win/port.cpp) or the NT form.
+TEST(MonitorErrors, ASecondWatcherIsToldThereIsOneWatcherAtATime) {
+  for (uint32_t code : {0x800704D6u, 0xD0000246u}) {
+    EXPECT_EQ(fbmon::classify_port_hresult(code, true), Failure::kWatcherBusy) << std::hex << code;
+    fbmon::ErrorInfo e;
+    e.failure = fbmon::classify_port_hresult(code, true);
+    e.code = code;
+    const std::string line = fbmon::error_line(e);
+    EXPECT_NE(line.find("another `fbmon watch` is connected"), std::string::npos) << line;
+    EXPECT_NE(line.find("one watcher at a time"), std::string::npos) << line;
+    EXPECT_EQ(line.find("fltmc filters"), std::string::npos) << "no driver-missing advice: " << line;
+  }
+  EXPECT_EQ(fbmon::exit_code(Failure::kWatcherBusy), 3);
+}
+
 TEST(MonitorErrors, Win32ErrorsAreClassified) {
   EXPECT_EQ(fbmon::classify_win32_error(32, true), Failure::kFileInUse);
   EXPECT_EQ(fbmon::classify_win32_error(33, true), Failure::kFileInUse);

@@ -113,6 +113,7 @@ case "$name" in
     [ "$rc" != 0 ] || fail "a second watcher was admitted (exit 0)"
     expect_in '\FileBackupPort' "$err"
     expect_in '0x800704D6' "$err"   # HRESULT_FROM_WIN32(ERROR_CONNECTION_COUNT_LIMIT)
+    expect_in 'one watcher at a time' "$err"
     host story S1   # the first watcher is unaffected
     wait_for "$watch_out" 'report.docx'
     keep_watch ""
