@@ -89,9 +89,17 @@ run() {
   local script=$1; shift
   local dir="$pkg" cmdline="$script $*"
   if [ "${FROM_ELSEWHERE:-0}" = 1 ]; then dir="$base/elsewhere"; cmdline="$base_win\\pkg\\$script $*"; fi
-  : >"$log"
-  (cd "$dir" && STUB_DIR="$base_win\\stubs" STUB_LOG="$base_win\\calls.txt" \
-     wine cmd /c "set PATH=$base_win\\stubs;%PATH%&& $cmdline" >"$base/out.txt" 2>&1); rc=$?
+  # Wine's cmd.exe has been seen to hang (never start the script) on a machine loaded by a
+  # parallel build; such a run is ended after 60 s and tried once more, and says so. A script
+  # that runs and fails is never retried.
+  local attempt
+  for attempt in 1 2; do
+    : >"$log"
+    (cd "$dir" && STUB_DIR="$base_win\\stubs" STUB_LOG="$base_win\\calls.txt" \
+       timeout 60 wine cmd /c "set PATH=$base_win\\stubs;%PATH%&& $cmdline" >"$base/out.txt" 2>&1); rc=$?
+    [ "$rc" = 124 ] || break
+    echo "note: wine cmd did not finish in 60 s (attempt $attempt)" >&2
+  done
   out=$(tr -d '\r' <"$base/out.txt")
   calls=$(tr -d '\r' <"$log")
   printf '%s\n--- exit %s\n--- calls:\n%s\n' "$out" "$rc" "$calls" >"$base/transcript.txt"
