@@ -4,8 +4,17 @@
 // drive applications' save patterns through it.
 //
 // Contexts: one FileCtx per model file (the driver's stream context on the default stream),
-// shared by every tracked handle of that file and released with the last one; a HandleState
-// per tracked handle (the stream handle context). Thread-safe.
+// shared by every tracked handle of that file; a HandleState per tracked handle (the stream
+// handle context). Thread-safe.
+//
+// N12: a stream context lives as long as the file system's stream, not as long as a handle:
+// Filter Manager drops its reference when the stream is torn down, which the cache and memory
+// manager can delay long after the last handle's close, and the next open of the stream finds
+// the same context under whatever name that open used (after a folder rename, a rename of the
+// file, through another link). Sources: Microsoft docs "Referencing contexts" and "Deleting a
+// per-stream context" (Filter Manager concepts). So the harness keeps every context it made
+// until tear_down_streams() (the memory manager letting go) or its own end, never releasing it
+// at the last close.
 #pragma once
 
 #include <atomic>
@@ -115,6 +124,7 @@ class CompiledRules {
 };
 
 struct FileCtx {
+  std::shared_ptr<const void> file;  // the model file the context is keyed by (kept alive with it)
   fb::FileState state;
   std::unique_ptr<Name> name;  // storage behind state.name (a rename replaces it, as the driver does)
   StdFileLock lock;
@@ -267,8 +277,23 @@ class FilterHarness {
   }
 
   // The cache manager's reference on a file's stream: the stream context outlives the handle
-  // that created it, so a later open of the same file finds it (and its name) again.
+  // that created it, so a later open of the same file finds it (and its name) again. (Every
+  // context does, N12; this one also survives tear_down_streams.)
   std::shared_ptr<void> hold_context(AppHandle* h) { return h->ctx; }
+
+  // The memory manager lets go of every stream no handle holds: their contexts are released
+  // (the engine's release_file_state runs), as Filter Manager does at stream teardown (N12).
+  void tear_down_streams() {
+    std::vector<std::shared_ptr<FileCtx>> released;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      released.swap(streams_);
+    }
+  }
+
+  // A folder renamed (MoveFileEx on a directory): the driver sees a rename of a directory, which
+  // it never tracks; the files below keep their stream contexts (N12).
+  NtStatus rename_folder(const Name& from, const Name& to) { return volume_.rename_directory(from, to); }
 
   NtStatus delete_on_close(AppHandle* h) {
     fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
@@ -415,9 +440,11 @@ class FilterHarness {
       engine->release_file_state(&c->state);  // the context cleanup callback
       delete c;
     });
+    ctx->file = volume_.file_anchor(model);
     ctx->name.reset(new Name(file_path));
     engine_.init_file_state(&ctx->state, view(*ctx->name), &ctx->lock);
     contexts_[key] = ctx;
+    streams_.push_back(ctx);  // N12: the stream's own reference, gone only at its teardown
     return ctx;
   }
 
@@ -437,6 +464,8 @@ class FilterHarness {
   mutable std::mutex mu_;
   std::list<std::unique_ptr<AppHandle>> handles_;
   std::map<const void*, std::weak_ptr<FileCtx>> contexts_;
+  std::vector<std::shared_ptr<FileCtx>> streams_;  // N12: released by tear_down_streams (after engine_ in
+                                                   // declaration order: destroyed before it)
   std::atomic<int> leaks_{0};
 };
 
