@@ -141,6 +141,26 @@ void Engine::release_file_state(FileState* state) {
   *state = FileState();
 }
 
+bool Engine::name_is_stale(FileState* state, Str16 file_path) {
+  LockGuard guard(*state->lock);
+  return name_is_unknown(*state) || !equal(state->name, file_path);
+}
+
+Str16 Engine::refresh_name(FileState* state, Str16 file_path, Str16 name_copy) {
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);  // under the name the file had when it was modified
+  if (!name_is_unknown(*state) && equal(state->name, file_path)) return name_copy;  // another open won
+  if (name_copy.data == nullptr) {  // no memory for the new name: the old one may be another file's
+    __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE);
+    return name_copy;
+  }
+  const Str16 previous = state->name;
+  state->name = name_copy;
+  state->excluded = false;  // a tracked open is an open of a protected file under this name
+  __atomic_store_n(&state->name_unknown, 0u, __ATOMIC_RELEASE);
+  return previous;
+}
+
 void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
                            CreateTicket* ticket) {
   const EngineConfig config = this->config();
@@ -166,8 +186,9 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   }
   if (!ticket_has_news(ticket)) return;
   const bool decided = !claim_session(state, kDeciding);
-  // After a rename nobody followed the state's name may be another file's: the create's is not.
-  const Str16 path = name_is_unknown(*state) ? file_path : state->name;
+  // The rescue was made under the create's name, which is the file this open reached (the
+  // state's name is the same after refresh_name, or unknown when it could not be refreshed).
+  const Str16 path = file_path;
   PooledBuffer buffer(*services_.buffers);
   const BackupReport report =
       restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, as_copy_buffer(buffer));

@@ -113,6 +113,23 @@ class Engine {
   void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
                      CreateTicket* ticket);
 
+  // A tracked open that found the stream context already there. The context lives as long as
+  // the stream, not as long as a handle (N12), and this open may have reached the file under
+  // another name than the one the state holds: the folder was renamed, the file was renamed
+  // where nobody followed, or it was opened through another link. Every backup, rescue and
+  // restore must act on the file this open modifies, so the state takes the open's name - the
+  // policy is the engine's, the driver only brings the name (file_path: PreCreateDecision's or
+  // OpenedDecision's). Two steps, because only the driver can allocate:
+  //   name_is_stale: under the file's lock, whether the state holds another name (or none known);
+  //   refresh_name:  under the lock, swaps in name_copy (the driver's copy of file_path) and
+  //                  returns the storage the caller frees after it returns: the previous name, or
+  //                  name_copy itself when the state holds file_path by now. name_copy empty (no
+  //                  memory): the state's name is unknown (name_unknown) until a later open or a
+  //                  followed rename brings one; nothing is backed up under the stale one.
+  // Call both before attach_writer, so its S4 restore and the session's backup use the new name.
+  bool name_is_stale(FileState* state, Str16 file_path);
+  Str16 refresh_name(FileState* state, Str16 file_path, Str16 name_copy);
+
   // Post-create of an open by file id, which had no name in pre-create: nt_name is the opened
   // file object's normalized name (FltGetFileNameInformation in post-create). kTrack: attach the
   // contexts with file_path and call attach_writer (no ticket: an overwrite by id is never

@@ -430,11 +430,28 @@ class FilterHarness {
     }
   }
 
+  // The driver's contexts::attach_stream on a context found again (N12): the engine decides
+  // whether the open's name replaces the state's; a copy is made only then, swapped in under the
+  // file's lock, and the storage the engine hands back is freed after.
+  void refresh_name(FileCtx* ctx, const Name& file_path) {
+    if (!engine_.name_is_stale(&ctx->state, view(file_path))) return;
+    std::unique_ptr<Name> copy(new Name(file_path));
+    const fb::Str16 previous = engine_.refresh_name(&ctx->state, view(file_path), view(*copy));
+    std::lock_guard<std::mutex> g(mu_);  // the context's name storage is shared by its handles
+    if (previous.data == copy->data()) return;  // the state already held this name: drop the copy
+    if (previous.data != ctx->name->data()) leaks_.fetch_add(1);  // the engine returned a stranger
+    ctx->name = std::move(copy);
+  }
+
   // FltGetStreamContext, or FltAllocateContext + init_file_state + FltSetStreamContext.
   std::shared_ptr<FileCtx> context_for(ModelHandle model, const Name& file_path) {
     const void* key = volume_.file_identity(model);
-    std::lock_guard<std::mutex> g(mu_);
-    if (auto existing = contexts_[key].lock()) return existing;
+    std::unique_lock<std::mutex> g(mu_);
+    if (auto existing = contexts_[key].lock()) {
+      g.unlock();
+      refresh_name(existing.get(), file_path);
+      return existing;
+    }
     fb::Engine* engine = &engine_;
     std::shared_ptr<FileCtx> ctx(new FileCtx, [engine](FileCtx* c) {
       engine->release_file_state(&c->state);  // the context cleanup callback
