@@ -482,6 +482,46 @@ TEST_F(SavePatterns, S5_RenameOverWithOneVersionKeepsTheReplacedContentOnly) {
   expect_events({backed_up(Trigger::kRenameOver, 9)});
 }
 
+// Review finding: a temp file open for writing is renamed over the document, then written
+// through the same handle. The adoption put the document's old content in `:backup`, then the
+// first write backed up the renamed file again and, with MaxVersions 1, the document's previous
+// version was gone without an event saying so. One backup per session, the adoption included.
+TEST_F(SavePatterns, S5_WritesAfterARenameOverThroughTheSameHandleKeepTheReplacedContent) {
+  volume->put(kDoc, "old document");
+  volume->put(kTemp, "new content");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_TRUE(tmp->tracked);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  ASSERT_EQ(harness->write(tmp, 0, "NEW"), nt::kSuccess);
+  ASSERT_EQ(harness->set_end_of_file(tmp, 11), nt::kSuccess);
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kRenameOver, 12)});
+
+  ASSERT_EQ(harness->edit(kDoc, 0, "next"), nt::kSuccess);  // the next session backs up again
+  expect_backup(kDoc, 1, "NEW content", Trigger::kWrite);
+}
+
+TEST_F(SavePatterns, S5_TempWrittenThenRenamedOverKeepsTheReplacedContent) {
+  volume->put(kDoc, "old document");
+  volume->put(kTemp, "stale temp");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->write(tmp, 0, "new content"), nt::kSuccess);  // the session backs up the temp
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);      // its history is replaced
+  ASSERT_EQ(harness->write(tmp, 0, "NEW"), nt::kSuccess);
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kWrite, 10, kTemp), backed_up(Trigger::kRenameOver, 12)});
+}
+
 TEST_F(SavePatterns, S5_RenameWithoutReplaceOrOntoNothingIsNotABackup) {
   volume->put(kTemp, "draft");
   AppHandle* tmp = nullptr;
