@@ -335,11 +335,21 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   job.process_id = op.process_id;
   PooledBuffer buffer(*services_.buffers);
   // A tracked source may be taking its own session backup on another thread: same streams.
-  if (state != nullptr) state->lock->acquire();
+  if (state == nullptr) {
+    const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
+    if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+    return;
+  }
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);
+  // Writes through the renamed handle belong to the session the adoption is part of: its
+  // decision is the adoption (the replaced content is the document's newest backup). Claimed
+  // before the I/O, like decide_session, so a writer on another thread waits for it.
+  const bool claimed = claim_session(state, kDeciding);
   const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
-  if (state != nullptr) state->lock->release();
-  if (!report.decided) return;
-  emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
+  if (claimed) set_decided(state, report.decided ? kDecided : kUndecided);
 }
 
 void Engine::report_delete(Str16 file_path, uint64_t process_id) {
