@@ -302,6 +302,14 @@ class FilterHarness {
     return volume_.set_delete(h->model);
   }
 
+  // FileDispositionInformation with DeleteFile FALSE: cancels a pending delete.
+  NtStatus cancel_delete(AppHandle* h) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
+    op.delete_file = false;
+    call_set_information(h, op, Name());
+    return volume_.set_delete(h->model, false);
+  }
+
   // CreateFileMapping(PAGE_READWRITE): IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION.
   void map_writable(AppHandle* h, uint32_t protection = fb::page::kReadWrite) {
     fb::SectionOp op;

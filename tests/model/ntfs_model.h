@@ -412,13 +412,23 @@ class Volume {
 
   // FileDispositionInformation: the stream (named) or the file (default stream) goes at the
   // last close.
-  NtStatus set_delete(ModelHandle h) {
+  // DeleteFile FALSE cancels a pending delete before the last close (N11).
+  NtStatus set_delete(ModelHandle h, bool delete_file = true) {
     std::lock_guard<std::mutex> g(mu_);
     HandleInfo* hi = find(h);
     if (!hi) return nt::kInvalidParameter;
-    if (hi->stream.empty()) hi->file->delete_pending = true;
-    else hi->stream_ptr->delete_pending = true;
+    if (hi->stream.empty()) hi->file->delete_pending = delete_file;
+    else hi->stream_ptr->delete_pending = delete_file;
     return nt::kSuccess;
+  }
+
+  // Whether the file a handle was on is gone from the volume (deleted at its last close): what
+  // a post-cleanup query of the file object answers with STATUS_FILE_DELETED.
+  bool file_gone(const void* identity) const {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& f : files_)
+      if (f.second.get() == identity) return false;
+    return true;
   }
 
   void close(ModelHandle h) {
