@@ -79,7 +79,9 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   const NameDecision name = classify_name(nt_name, rules);
   out.file_path = name.file_path;
   if (name.verdict != NameVerdict::kProtected) return out;
-  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
+  // A delete-on-close open is watched from post-create, once it has succeeded.
+  ticket->delete_on_close = (op.create_options & create_option::kDeleteOnClose) != 0;
+  if (ticket->delete_on_close) out.action = PreCreateAction::kWithCallback;
   if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return out;
   out.action = PreCreateAction::kWithCallback;
   if (!disposition_overwrites(op.disposition)) return out;
@@ -110,6 +112,7 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
   }
   if (!usable || result.information == create_info::kCreated) return PostCreateAction::kNone;
   if (overwritten || access_can_write(op.desired_access)) return PostCreateAction::kTrack;
+  if (op.create_options & create_option::kDeleteOnClose) return PostCreateAction::kTrack;  // the delete's watch
   return PostCreateAction::kNone;
 }
 
@@ -120,9 +123,10 @@ OpenedDecision Engine::post_create_opened(const CreateOp& op, const CreateResult
   const NameDecision name = classify_name(nt_name, rules);
   if (name.verdict != NameVerdict::kProtected) return out;
   out.file_path = name.file_path;
-  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
   if (disposition_overwrites(op.disposition) || result.information == create_info::kCreated) return out;
-  if (access_can_write(op.desired_access)) out.action = PostCreateAction::kTrack;
+  // Writers are tracked; a delete-on-close open too, for its delete's watch (attach_writer).
+  if (access_can_write(op.desired_access) || (op.create_options & create_option::kDeleteOnClose))
+    out.action = PostCreateAction::kTrack;
   return out;
 }
 
@@ -172,9 +176,11 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
     emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
     return;
   }
+  if (op.create_options & create_option::kDeleteOnClose) watch_delete(state, file_path, op.process_id);
+  const bool writer = access_can_write(op.desired_access) || disposition_overwrites(op.disposition);
   LockGuard guard(*state->lock);
   flush_unobserved(state);  // before a new session may reset the decision
-  if (handle != nullptr && !handle->counted_writer) {
+  if (writer && handle != nullptr && !handle->counted_writer) {
     handle->counted_writer = true;
     handle->append_only = access_is_append_only(op.desired_access);
     counters_.add_tracked_open();
@@ -311,7 +317,10 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
     case Precheck::kNeedName:
       if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) {
         const NameDecision file = classify_name(name, rules);
-        if (file.verdict == NameVerdict::kProtected) report_delete(file.file_path, op.process_id);
+        // Without a context (the driver could not attach one) the delete cannot be watched:
+        // nothing is reported rather than a loss that may not happen.
+        if (file.verdict == NameVerdict::kProtected && state != nullptr)
+          watch_delete(state, file.file_path, op.process_id);
       } else {
         rename_over(op, state, name, destination, rules);
       }
@@ -352,15 +361,36 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   if (claimed) set_decided(state, report.decided ? kDecided : kUndecided);
 }
 
-void Engine::report_delete(Str16 file_path, uint64_t process_id) {
+bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const {
+  if (op.info_class != FileInfoClass::kDisposition && op.info_class != FileInfoClass::kDispositionEx) return false;
+  if (set_information_precheck(op, false) != Precheck::kNeedName) return false;
+  const NameDecision file = classify_name(name, rules);
+  if (file.verdict != NameVerdict::kProtected) return false;
+  *file_path = file.file_path;
+  return true;
+}
+
+void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id) {
+  LockGuard guard(*state->lock);
+  if (watching_delete(*state)) return;  // asked before: one delete, one report
+  // Checked now: when the delete happens the streams are gone with the file (N9).
   if (!stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+  state->delete_process_id = process_id;
+  __atomic_store_n(&state->delete_watch, 1u, __ATOMIC_RELEASE);
+}
+
+void Engine::stream_cleaned_up(FileState* state, bool file_deleted) {
+  if (state == nullptr || !watching_delete(*state) || !file_deleted) return;
+  LockGuard guard(*state->lock);
+  if (!watching_delete(*state)) return;  // another cleanup reported it
+  __atomic_store_n(&state->delete_watch, 0u, __ATOMIC_RELEASE);
   BackupEvent event;
   event.time = services_.clock->now();
-  event.process_id = process_id;
+  event.process_id = state->delete_process_id;
   event.trigger = Trigger::kDelete;
   event.outcome = Outcome::kBackupLost;
   event.slot = 1;
-  event.path = file_path;
+  event.path = state->name;
   counters_.add_backup_lost();
   counters_.add_event();
   services_.sink->notify(event);

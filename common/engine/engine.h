@@ -158,6 +158,25 @@ class Engine {
   // I/O; callable at any IRQL up to DISPATCH_LEVEL.
   static void name_unknown(FileState* state) { __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE); }
 
+  // --- deletes (S6) ------------------------------------------------------------------------
+  // A delete is reported ("backup lost") only when it happens: a delete-on-close open can fail,
+  // a disposition can be cancelled (DeleteFile FALSE) before the last close, and several handles
+  // may ask for the same delete. So asking only starts a watch on the file's stream context
+  // (when the file has a backup then, before the delete takes the streams); the driver checks
+  // at each cleanup of a watched stream whether the file is gone (FltQueryInformationFile
+  // answering STATUS_FILE_DELETED in post-cleanup) and tells stream_cleaned_up, which reports
+  // once.
+  // Pre-set-information of a delete on a file without a stream context: true when the engine
+  // wants one (a protected file), attached under *file_path (a view into name) before
+  // pre_set_information is called with it.
+  bool delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const;
+  // Whether cleanups of this stream must be synchronized and checked (one acquire load).
+  static bool watching_delete(const FileState& state) {
+    return __atomic_load_n(&state.delete_watch, __ATOMIC_ACQUIRE) != 0;
+  }
+  // Post-cleanup of any handle of a watched stream: file_deleted is the file system's answer.
+  void stream_cleaned_up(FileState* state, bool file_deleted);
+
   // --- modifications ----------------------------------------------------------------------
   void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);
   static Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
@@ -211,8 +230,9 @@ class Engine {
   // context's release, when no other reference exists).
   void flush_unobserved(FileState* state);
   void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules);
-  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost.
-  void report_delete(Str16 file_path, uint64_t process_id);
+  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost,
+  // when it happens. watch_delete starts the watch under the file's lock.
+  void watch_delete(FileState* state, Str16 file_path, uint64_t process_id);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
 
   EngineServices services_;

@@ -343,8 +343,20 @@ class FilterHarness {
 
   // CloseHandle: IRP_MJ_CLEANUP, then the last reference goes.
   void close(AppHandle* h) {
+    // The stream context of any handle's stream (FltGetStreamContext), tracked or not.
+    std::shared_ptr<FileCtx> stream = h->ctx;
+    if (!stream && h->stream.empty()) {
+      const void* key = volume_.file_identity(h->model);
+      std::lock_guard<std::mutex> g(mu_);
+      auto it = contexts_.find(key);
+      if (it != contexts_.end()) stream = it->second.lock();
+    }
+    volume_.close(h->model);  // the file system's cleanup: a pending delete happens here (N11)
+    // Post-cleanup of a watched stream (pre-cleanup synchronized it): is the file gone
+    // (FltQueryInformationFile answering STATUS_FILE_DELETED)?
+    if (stream && fb::Engine::watching_delete(stream->state))
+      engine_.stream_cleaned_up(&stream->state, volume_.file_gone(stream->file.get()));
     if (h->tracked) engine_.post_cleanup(&h->ctx->state, &h->hs);
-    volume_.close(h->model);
     std::lock_guard<std::mutex> g(mu_);
     for (auto it = handles_.begin(); it != handles_.end(); ++it)
       if (it->get() == h) {
@@ -418,6 +430,12 @@ class FilterHarness {
     const fb::Precheck check = fb::Engine::set_information_precheck(op, st != nullptr);
     if (check == fb::Precheck::kIgnore) return;
     const Name name = h->nt_name();  // FltGetFileNameInformation (opened name)
+    fb::Str16 file_path;
+    if (st == nullptr && engine_.delete_needs_context(op, view(name), rules_.get(), &file_path)) {
+      h->ctx = context_for(h->model, to_name(file_path));  // the delete's watch lives there
+      h->tracked = true;
+      st = state(h);
+    }
     engine_.pre_set_information(op, st, &h->hs, view(name), view(destination), rules_.get());
     expect_no_engine_handles();
   }
