@@ -105,9 +105,18 @@ constexpr uint32_t kOffloadWrite = 0x00098268;
 constexpr uint32_t kDuplicateExtentsToFile = 0x00098344;
 }  // namespace fsctl
 
+// FLT_IO_PARAMETER_BLOCK.OperationFlags of a create (the IRP stack location's Flags).
+namespace operation_flag {
+// SL_FORCE_ACCESS_CHECK: a kernel-mode create that must be access-checked as if it came from user
+// mode, against the security context it carries: the SMB server's opens for remote users (N13).
+constexpr uint8_t kForceAccessCheck = 0x01;
+}  // namespace operation_flag
+
 // Pre-create: Iopb->Parameters.Create and what the driver knows about the open.
 struct CreateOp {
   RequestorMode requestor_mode = RequestorMode::kUser;
+  bool force_access_check = false;  // operation_flag::kForceAccessCheck: a kernel-mode create on
+                                    // behalf of a user (the SMB server), checked like a user's
   uint32_t desired_access = 0;     // SecurityContext->DesiredAccess
   uint32_t create_options = 0;     // Options & 0x00FFFFFF
   CreateDisposition disposition = CreateDisposition::kOpen;  // Options >> 24

@@ -70,6 +70,9 @@ static_assert(fb::create_option::kDeleteOnClose == FILE_DELETE_ON_CLOSE, "FILE_D
 static_assert(fb::create_option::kOpenByFileId == FILE_OPEN_BY_FILE_ID, "FILE_OPEN_BY_FILE_ID");
 static_assert(fb::create_option::kOpenForBackupIntent == FILE_OPEN_FOR_BACKUP_INTENT, "FILE_OPEN_FOR_BACKUP_INTENT");
 
+// --- IRP stack location flags of a create -----------------------------------------------------------
+static_assert(fb::operation_flag::kForceAccessCheck == SL_FORCE_ACCESS_CHECK, "SL_FORCE_ACCESS_CHECK");
+
 // --- FILE_INFORMATION_CLASS ------------------------------------------------------------------------
 #define FB_INFO_CLASS(ours, theirs) \
   static_assert(static_cast<uint32_t>(fb::FileInfoClass::ours) == static_cast<uint32_t>(theirs), #theirs)

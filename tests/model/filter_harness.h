@@ -177,6 +177,7 @@ class FilterHarness {
     op.share_access = share;
     op.process_id = pid_;
     op.from_own_client = own_client_;
+    apply_requestor(&op);
     auto handle = std::make_unique<AppHandle>();
     handle->path = path;
     handle->stream = stream;
@@ -396,6 +397,11 @@ class FilterHarness {
   void set_process_id(uint64_t pid) { pid_ = pid; }
   // The requests that follow come from a process connected to the driver's port (fbmon).
   void set_own_client(bool own) { own_client_ = own; }
+  // The requests that follow come from an application (user mode), from the SMB server for a
+  // remote user (N13: kernel mode, creates with SL_FORCE_ACCESS_CHECK, set-information without a
+  // flag; its access checks are the remote user's), or from a kernel component of its own.
+  enum class Requestor { kApplication, kShare, kKernel };
+  void set_requestor(Requestor r) { requestor_ = r; }
   // Engine handles left open after any callback returned (must stay 0: N5/N6).
   int engine_handle_leaks() const { return leaks_.load(); }
   size_t live_contexts() const {
@@ -416,8 +422,16 @@ class FilterHarness {
     return s;
   }
 
+  // Who issues the creates: an application (user mode), the SMB server for a remote user
+  // (kernel mode with SL_FORCE_ACCESS_CHECK, N13), or a kernel component on its own.
+  void apply_requestor(fb::CreateOp* op) const {
+    op->requestor_mode = requestor_ == Requestor::kApplication ? fb::RequestorMode::kUser : fb::RequestorMode::kKernel;
+    op->force_access_check = requestor_ == Requestor::kShare;
+  }
+
   fb::SetInfoOp set_info(fb::FileInfoClass info_class) const {
     fb::SetInfoOp op;
+    op.requestor_mode = requestor_ == Requestor::kApplication ? fb::RequestorMode::kUser : fb::RequestorMode::kKernel;
     op.info_class = info_class;
     op.process_id = pid_;
     op.from_own_client = own_client_;
@@ -504,6 +518,7 @@ class FilterHarness {
   fb::Engine engine_;
   std::atomic<uint64_t> pid_;
   std::atomic<bool> own_client_{false};
+  std::atomic<Requestor> requestor_{Requestor::kApplication};
   mutable std::mutex mu_;
   std::list<std::unique_ptr<AppHandle>> handles_;
   std::map<const void*, std::weak_ptr<FileCtx>> contexts_;

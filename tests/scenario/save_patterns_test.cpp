@@ -1066,6 +1066,62 @@ TEST_F(SavePatterns, S6_DeleteHappensAtTheLastCloseAndIsReportedOnce) {
   expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
 }
 
+// N13: files edited over a network share. The SMB server opens them for the remote user from
+// kernel mode with SL_FORCE_ACCESS_CHECK; the engine ignored every kernel-mode create, so no
+// save over a share was ever protected.
+TEST_F(SavePatterns, N13_InPlaceEditOverAShareIsBackedUp) {
+  harness->set_requestor(fbmodel::FilterHarness::Requestor::kShare);
+  volume->put(kDoc, "old");
+  ASSERT_EQ(harness->edit(kDoc, 0, "NEW"), nt::kSuccess);
+  expect_backup(kDoc, 1, "old", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 3)});
+}
+
+TEST_F(SavePatterns, N13_OverwriteOverAShareKeepsOldContent) {
+  harness->set_requestor(fbmodel::FilterHarness::Requestor::kShare);
+  volume->put(kDoc, "version 1");
+  seed_backup(kDoc, 1, "version 0");
+  ASSERT_EQ(harness->overwrite(kDoc, "version 2"), nt::kSuccess);
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  expect_backup(kDoc, 1, "version 1", Trigger::kOverwriteOnOpen);
+  EXPECT_EQ(volume->file_names(), std::vector<Name>{fbmodel::fold(kDoc)});
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 9)});
+}
+
+TEST_F(SavePatterns, N13_RenameOverThroughAShareKeepsTheReplacedContent) {
+  harness->set_requestor(fbmodel::FilterHarness::Requestor::kShare);
+  volume->put(kDoc, "version 1");
+  volume->put(kTemp, "version 2");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  harness->close(tmp);
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  expect_backup(kDoc, 1, "version 1", Trigger::kRenameOver);
+  expect_events({backed_up(Trigger::kRenameOver, 9)});
+}
+
+TEST_F(SavePatterns, N13_ShareOverwriteTheRemoteUserMayNotMakeCopiesNothing) {
+  harness->set_requestor(fbmodel::FilterHarness::Requestor::kShare);
+  volume->put(kDoc, "secret");
+  seed_backup(kDoc, 1, "earlier");
+  volume->deny_requestor(kDoc, access::kWriteData);  // the remote user's access check refuses it
+  EXPECT_EQ(harness->overwrite(kDoc, "new"), nt::kAccessDenied);
+  EXPECT_EQ(volume->content(kDoc), "secret");
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  EXPECT_EQ(volume->files_ever_created(), std::vector<Name>{}) << "no rescue file was made";
+  expect_events({});
+}
+
+TEST_F(SavePatterns, N13_KernelComponentsOwnCreatesStayIgnored) {
+  harness->set_requestor(fbmodel::FilterHarness::Requestor::kKernel);
+  volume->put(kDoc, "old");
+  ASSERT_EQ(harness->edit(kDoc, 0, "NEW"), nt::kSuccess);
+  ASSERT_EQ(harness->overwrite(kDoc, "newer"), nt::kSuccess);
+  EXPECT_TRUE(slots(kDoc).empty());
+  expect_events({});
+}
+
 TEST_F(SavePatterns, UnprotectedFolderIsLeftAlone) {
   const Name outside = kDownloads + u"x.txt";
   volume->put(outside, "text");

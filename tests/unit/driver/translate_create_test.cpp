@@ -136,6 +136,24 @@ TEST(TranslateCreate, TargetDirectoryFlagReachesTheEngine) {
   EXPECT_FALSE(translate_open(op).open_target_directory);
 }
 
+// N13: the SMB server's creates for remote users are kernel-mode with SL_FORCE_ACCESS_CHECK
+// (wdm.h, 0x01): the flag reaches the engine, which treats them like a user's; without it a
+// kernel-mode create stays ignored.
+TEST(TranslateCreate, ForceAccessCheckFlagMakesAKernelCreateAUsersOne) {
+  FakeOperation share(IRP_MJ_CREATE, KernelMode);
+  share.create(translate_test::kFileGenericWrite, CreateDisposition::kOverwriteIf).operation_flags(0x01);
+  const fb::CreateOp create = translate_open(share);
+  EXPECT_EQ(create.requestor_mode, fb::RequestorMode::kKernel);
+  EXPECT_TRUE(create.force_access_check);
+  EXPECT_EQ(fb::create_precheck(create), Precheck::kNeedName);
+
+  FakeOperation kernel(IRP_MJ_CREATE, KernelMode);
+  kernel.create(translate_test::kFileGenericWrite, CreateDisposition::kOverwriteIf).operation_flags(SL_OPEN_TARGET_DIRECTORY);
+  EXPECT_FALSE(translate_open(kernel).force_access_check);
+  kernel.operation_flags(0);
+  EXPECT_EQ(fb::create_precheck(translate_open(kernel)), Precheck::kIgnore);
+}
+
 // An open by file id has no name before the create: the engine asks for it after.
 TEST(TranslateCreate, OpenByFileIdWriterWantsTheOpenedName) {
   FakeOperation op(IRP_MJ_CREATE);
