@@ -65,6 +65,7 @@ fb::CreateOp create_op(const FLT_CALLBACK_DATA& data, const CreateFacts& facts) 
   const auto& create = iopb.Parameters.Create;
   fb::CreateOp op;
   op.requestor_mode = requestor(data);
+  op.force_access_check = (iopb.OperationFlags & fb::operation_flag::kForceAccessCheck) != 0;
   op.desired_access = create.SecurityContext != nullptr ? create.SecurityContext->DesiredAccess : 0;
   op.create_options = create.Options & 0x00FFFFFFu;
   op.disposition = static_cast<fb::CreateDisposition>(create.Options >> 24);
