@@ -92,6 +92,8 @@ struct HandleInfo {
 
 class Volume {
  public:
+  static constexpr size_t kMaxNameUnits = 0xFFFF / sizeof(char16_t);  // USHORT bytes of a UNICODE_STRING
+
   explicit Volume(uint64_t capacity = 1ull << 30) : capacity_(capacity) {}
 
   // --- test setup and inspection (not through any filter) ------------------------------------
@@ -236,6 +238,10 @@ class Volume {
     *out = 0;
     *information = 0;
     const Name key = fold(path), skey = stream_key(stream);
+    // An NT name is a UNICODE_STRING: Length is a USHORT count of bytes, so 32,767 units at most
+    // ("UNICODE_STRING structure (ntdef.h)"); a longer one cannot even be passed. The driver's
+    // FileSystem answers STATUS_NAME_TOO_LONG for it (driver/runtime/kernel_fs.cpp).
+    if (path.size() + (stream.empty() ? 0 : 1 + stream.size()) > kMaxNameUnits) return nt::kNameTooLong;
     if (NtStatus injected = take_open_fault(key, skey); injected != nt::kSuccess) return injected;
     if (options & fb::create_option::kDirectoryFile) return nt::kNotImplemented;
     auto fit = files_.find(key);
