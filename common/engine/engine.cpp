@@ -32,6 +32,14 @@ CopyBuffer as_copy_buffer(const PooledBuffer& buffer) {
   return out;
 }
 
+// A copy buffer and a name buffer for an S4 sequence, both from the engine's pool.
+struct RescueBufferPair {
+  explicit RescueBufferPair(BufferPool& pool) : copy(pool), name(pool) {}
+  RescueMemory memory() const { return RescueMemory{as_copy_buffer(copy), as_copy_buffer(name)}; }
+  PooledBuffer copy;
+  PooledBuffer name;
+};
+
 // The create opened the file: a success other than STATUS_REPARSE, whose Information is a
 // reparse tag that may read as create_info::kSuperseded.
 bool opened(const CreateResult& result) { return nt_success(result.status) && !result.reparsed; }
@@ -94,8 +102,8 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   job.rescue_id = __atomic_add_fetch(&next_rescue_id_, 1, __ATOMIC_RELAXED);
   job.requestor_access = access_checked_by_overwrite(op);
   job.requestor_options = create_options_checked_by_overwrite(op);
-  PooledBuffer buffer(*services_.buffers);
-  rescue_before_overwrite(*services_.fs, job, as_copy_buffer(buffer), ticket);
+  RescueBufferPair buffers(*services_.buffers);
+  rescue_before_overwrite(*services_.fs, job, buffers.memory(), ticket);
   return out;
 }
 
@@ -105,8 +113,8 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
   const bool overwritten = usable && overwrote(op, result);
   if (ticket != nullptr && !overwritten) {
     if (ticket->rescue_active) {
-      PooledBuffer buffer(*services_.buffers);
-      discard_rescue(*services_.fs, file_path, *ticket, as_copy_buffer(buffer));
+      RescueBufferPair buffers(*services_.buffers);
+      discard_rescue(*services_.fs, file_path, *ticket, buffers.memory());
     }
     *ticket = CreateTicket();  // nothing was lost: nothing to report
   }
@@ -170,9 +178,9 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   const EngineConfig config = this->config();
   if (state == nullptr) {  // no context: restore what the overwrite took, report, track nothing
     if (!ticket_has_news(ticket)) return;
-    PooledBuffer buffer(*services_.buffers);
+    RescueBufferPair buffers(*services_.buffers);
     const BackupReport report =
-        restore_after_overwrite(*services_.fs, file_path, *ticket, true, config, as_copy_buffer(buffer));
+        restore_after_overwrite(*services_.fs, file_path, *ticket, true, config, buffers.memory());
     emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
     return;
   }
@@ -195,9 +203,9 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   // The rescue was made under the create's name, which is the file this open reached (the
   // state's name is the same after refresh_name, or unknown when it could not be refreshed).
   const Str16 path = file_path;
-  PooledBuffer buffer(*services_.buffers);
+  RescueBufferPair buffers(*services_.buffers);
   const BackupReport report =
-      restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, as_copy_buffer(buffer));
+      restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, buffers.memory());
   if (decided) return;  // this session already has its backup: the old versions are back, no event
   emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
   set_decided(state, kDecided);
