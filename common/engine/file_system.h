@@ -17,6 +17,7 @@
 #pragma once
 
 #include "common/base/fb_base.h"
+#include "common/engine/ops.h"
 
 namespace fb {
 
@@ -43,6 +44,18 @@ enum class OpenMode : uint8_t {
   // anything, instead of leaving a delete-pending name that the next rename cannot take.
   kMove = 3,
 };
+
+// The share access each mode opens with: the FltCreateFileEx2 ShareAccess of the driver's
+// FileSystem and the model's, decided here once.
+constexpr uint16_t share_access_of(OpenMode mode) {
+  switch (mode) {
+    case OpenMode::kRead: return share::kAll;
+    case OpenMode::kReplace: return 0;
+    case OpenMode::kCreateNew: return 0;
+    case OpenMode::kMove: return share::kAll;
+  }
+  return 0;
+}
 
 class FileSystem {
  public:

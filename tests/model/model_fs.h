@@ -42,6 +42,7 @@ class ModelFs final : public fb::FileSystem {
         ignore_share = false;
         break;
     }
+    share_mode = fb::share_access_of(mode);  // the engine's decision, as the driver applies it
     ModelHandle h = 0;
     uint64_t information = 0;
     const NtStatus s =
