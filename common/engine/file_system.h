@@ -31,11 +31,11 @@ enum class OpenMode : uint8_t {
   // Read an existing stream: FILE_READ_DATA, FILE_OPEN, share all, IO_IGNORE_SHARE_ACCESS_CHECK
   // (the writer may have opened the file without sharing).
   kRead = 0,
-  // Write a stream from scratch: FILE_WRITE_DATA | DELETE, FILE_OVERWRITE_IF, no sharing. Used
-  // only on our own streams. The handle may be renamed or deleted.
+  // Write a stream from scratch: FILE_WRITE_DATA | DELETE, FILE_OVERWRITE_IF, sharing delete only.
+  // Used only on our own streams. The handle may be renamed or deleted.
   kReplace = 1,
   // Create a new file that must not exist yet: FILE_WRITE_DATA | DELETE, FILE_CREATE, hidden and
-  // system attributes, no sharing, and its own DACL that only SYSTEM and Administrators pass
+  // system attributes, sharing delete only, and its own DACL that only SYSTEM and Administrators pass
   // (common/engine/rescue_security.h). Used for the S4 rescue file.
   kCreateNew = 2,
   // Move or delete one of our own streams or our rescue file: DELETE, FILE_OPEN, share all,
@@ -46,15 +46,18 @@ enum class OpenMode : uint8_t {
 };
 
 // The share access each mode opens with: the FltCreateFileEx2 ShareAccess of the driver's
-// FileSystem and the model's, decided here once.
+// FileSystem and the model's, decided here once. Every mode shares delete: an open of a named
+// stream that does not breaks a batch or filter oplock on the file ([MS-FSA] 2.1.4.12), and the
+// engine never waits for a break (it fails the open instead), so each backup would have cost
+// the writer its oplock or failed. Our own streams are written without readers or writers.
 constexpr uint16_t share_access_of(OpenMode mode) {
   switch (mode) {
     case OpenMode::kRead: return share::kAll;
-    case OpenMode::kReplace: return 0;
-    case OpenMode::kCreateNew: return 0;
+    case OpenMode::kReplace: return share::kDelete;
+    case OpenMode::kCreateNew: return share::kDelete;
     case OpenMode::kMove: return share::kAll;
   }
-  return 0;
+  return share::kDelete;
 }
 
 class FileSystem {

@@ -45,21 +45,21 @@ struct OpenParameters {
   const void* security = nullptr;  // OBJECT_ATTRIBUTES::SecurityDescriptor of a new file
 };
 
+// Share access: the engine's (fb::share_access_of, values asserted in driver/nt/windows_values.cpp).
 OpenParameters parameters_for(fb::OpenMode mode) {
-  constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  const ULONG share = fb::share_access_of(mode);
   switch (mode) {
     case fb::OpenMode::kRead:  // the writer may have opened the file without sharing
-      return {FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0,
-              IO_IGNORE_SHARE_ACCESS_CHECK};
-    case fb::OpenMode::kReplace:
-      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_OVERWRITE_IF, 0, 0, 0};
+      return {FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0, IO_IGNORE_SHARE_ACCESS_CHECK};
+    case fb::OpenMode::kReplace:  // shares delete: no batch/filter oplock on the file breaks
+      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_OVERWRITE_IF, share, 0, 0};
     case fb::OpenMode::kCreateNew:  // the rescue file: readable by SYSTEM and Administrators only
-      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_CREATE, 0,
+      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_CREATE, share,
               FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, 0, kRescueFileSecurity.bytes};
     case fb::OpenMode::kMove:
       // Share access checked: a reader of one of our streams that does not share delete must
       // stop the rotation before anything is moved (common/engine/file_system.h).
-      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0, 0};
+      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0, 0};
   }
   return {0, FILE_OPEN, 0, 0, 0};
 }
@@ -111,8 +111,8 @@ fb::NtStatus instance_for(PFLT_FILTER filter, fb::Str16 file, PFLT_INSTANCE* out
 }
 
 // FILE_COMPLETE_IF_OPLOCKED only keeps the create from waiting: when our open breaks an oplock
-// (another handle's batch/filter/RH/RW oplock on the file, or, for the FILE_OVERWRITE_IF of
-// kReplace on a stream not shared for delete, on its default stream) the create succeeds with
+// (another handle's batch/filter/RH/RW oplock on the file; every mode shares delete, so an open
+// of one of our streams does not break one on the default stream) the create succeeds with
 // STATUS_OPLOCK_BREAK_IN_PROGRESS and the first I/O on our file object (the FltReadFile of the
 // backup, a write, a rename) then waits in the oplock package for the holder to acknowledge
 // the break. The engine issues that I/O while the writer we are serving is blocked under the
