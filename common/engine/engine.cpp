@@ -56,6 +56,8 @@ bool ticket_has_news(const CreateTicket* ticket) {
 
 }  // namespace
 
+TargetedFileSystem Engine::fs_without_target() const { return TargetedFileSystem(*services_.fs, IoTarget()); }
+
 Engine::Engine(const EngineServices& services, const EngineConfig& config) : services_(services) {
   configure(config);
   // Rescue file names differ from one boot to the next, so a file left by a crash rarely collides.
@@ -103,7 +105,8 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   job.requestor_access = access_checked_by_overwrite(op);
   job.requestor_options = create_options_checked_by_overwrite(op);
   RescueBufferPair buffers(*services_.buffers);
-  rescue_before_overwrite(*services_.fs, job, buffers.memory(), ticket);
+  TargetedFileSystem fs = fs_without_target();
+  rescue_before_overwrite(fs, job, buffers.memory(), ticket);
   return out;
 }
 
@@ -114,7 +117,8 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
   if (ticket != nullptr && !overwritten) {
     if (ticket->rescue_active) {
       RescueBufferPair buffers(*services_.buffers);
-      discard_rescue(*services_.fs, file_path, *ticket, buffers.memory());
+      TargetedFileSystem fs = fs_without_target();
+      discard_rescue(fs, file_path, *ticket, buffers.memory());
     }
     *ticket = CreateTicket();  // nothing was lost: nothing to report
   }
@@ -179,8 +183,9 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   if (state == nullptr) {  // no context: restore what the overwrite took, report, track nothing
     if (!ticket_has_news(ticket)) return;
     RescueBufferPair buffers(*services_.buffers);
+    TargetedFileSystem fs = fs_without_target();
     const BackupReport report =
-        restore_after_overwrite(*services_.fs, file_path, *ticket, true, config, buffers.memory());
+        restore_after_overwrite(fs, file_path, *ticket, true, config, buffers.memory());
     emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
     return;
   }
@@ -204,8 +209,9 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   // state's name is the same after refresh_name, or unknown when it could not be refreshed).
   const Str16 path = file_path;
   RescueBufferPair buffers(*services_.buffers);
+  TargetedFileSystem fs = fs_without_target();
   const BackupReport report =
-      restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, buffers.memory());
+      restore_after_overwrite(fs, path, *ticket, !decided, config, buffers.memory());
   if (decided) return;  // this session already has its backup: the old versions are back, no event
   emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
   set_decided(state, kDecided);
@@ -264,7 +270,8 @@ void Engine::decide_session(FileState* state, const Modification& m) {
   job.config = config();
   job.only_if_larger_than = m.only_if_larger_than;
   PooledBuffer buffer(*services_.buffers);
-  const BackupReport report = run_backup(*services_.fs, job, as_copy_buffer(buffer));
+  TargetedFileSystem fs = fs_without_target();
+  const BackupReport report = run_backup(fs, job, as_copy_buffer(buffer));
   if (!report.decided) {
     set_decided(state, kUndecided);  // the next modification tries again
     return;
@@ -353,7 +360,8 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   PooledBuffer buffer(*services_.buffers);
   // A tracked source may be taking its own session backup on another thread: same streams.
   if (state == nullptr) {
-    const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
+    TargetedFileSystem fs = fs_without_target();
+    const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
     if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
     return;
   }
@@ -363,7 +371,8 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   // decision is the adoption (the replaced content is the document's newest backup). Claimed
   // before the I/O, like decide_session, so a writer on another thread waits for it.
   const bool claimed = claim_session(state, kDeciding);
-  const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
+  TargetedFileSystem fs = fs_without_target();
+  const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
   if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
   // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
   if (claimed) set_decided(state, report.decided ? kDecided : kUndecided);
@@ -380,9 +389,10 @@ bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet
 
 void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id) {
   LockGuard guard(*state->lock);
+  TargetedFileSystem fs = fs_without_target();
   if (watching_delete(*state)) return;  // asked before: one delete, one report
   // Checked now: when the delete happens the streams are gone with the file (N9).
-  if (!stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+  if (!stream_exists(fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
   state->delete_process_id = process_id;
   __atomic_store_n(&state->delete_watch, 1u, __ATOMIC_RELEASE);
 }

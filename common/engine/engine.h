@@ -72,7 +72,7 @@ struct OpenedDecision {
 };
 
 struct EngineServices {
-  FileSystem* fs = nullptr;
+  HostFileSystem* fs = nullptr;
   NotificationSink* sink = nullptr;
   Clock* clock = nullptr;
   BufferPool* buffers = nullptr;
@@ -235,6 +235,7 @@ class Engine {
   void watch_delete(FileState* state, Str16 file_path, uint64_t process_id);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
 
+  TargetedFileSystem fs_without_target() const;
   EngineServices services_;
   EngineConfig config_;
   CounterSet counters_;

@@ -12,6 +12,14 @@
 
 namespace fb {
 
+// Where the engine's opens for an operation are issued: the instance of the callback that saw it
+// (the driver's PFLT_INSTANCE, Iopb->TargetInstance), opaque to the engine. Every descriptor below
+// carries it and the engine hands it to every open it makes for that operation
+// (HostFileSystem, common/engine/file_system.h).
+struct IoTarget {
+  void* value = nullptr;
+};
+
 // KPROCESSOR_MODE of the request (FLT_CALLBACK_DATA::RequestorMode).
 enum class RequestorMode : uint8_t { kKernel = 0, kUser = 1 };
 
@@ -114,6 +122,7 @@ constexpr uint8_t kForceAccessCheck = 0x01;
 
 // Pre-create: Iopb->Parameters.Create and what the driver knows about the open.
 struct CreateOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   RequestorMode requestor_mode = RequestorMode::kUser;
   bool force_access_check = false;  // operation_flag::kForceAccessCheck: a kernel-mode create on
                                     // behalf of a user (the SMB server), checked like a user's
@@ -143,6 +152,7 @@ struct CreateResult {
 
 // IRP_MJ_WRITE.
 struct WriteOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   bool paging_io = false;          // IRP_PAGING_IO (or IRP_SYNCHRONOUS_PAGING_IO) in Iopb->IrpFlags
   uint64_t offset = 0;             // Write.ByteOffset
   uint32_t length = 0;             // Write.Length
@@ -152,6 +162,7 @@ struct WriteOp {
 
 // IRP_MJ_SET_INFORMATION, with the class-specific parameters already read out of InfoBuffer.
 struct SetInfoOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   RequestorMode requestor_mode = RequestorMode::kUser;
   FileInfoClass info_class = FileInfoClass::kEndOfFile;
   bool paging_io = false;          // the lazy writer's end-of-file (IRP_PAGING_IO)
@@ -166,6 +177,7 @@ struct SetInfoOp {
 
 // IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION.
 struct SectionOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   SectionSync sync_type = SectionSync::kOther;
   uint32_t page_protection = 0;
   uint64_t process_id = 0;
@@ -174,6 +186,7 @@ struct SectionOp {
 
 // IRP_MJ_FILE_SYSTEM_CONTROL.
 struct FsctlOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   uint32_t control_code = 0;       // FileSystemControl.Common.FsControlCode
   uint64_t process_id = 0;
   bool from_own_client = false;    // the requestor is connected to our port (fbmon restoring a file)

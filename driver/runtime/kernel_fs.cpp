@@ -132,7 +132,7 @@ fb::NtStatus refuse_oplocked_open(PCUNICODE_STRING name, fb::OpenMode mode) {
 
 }  // namespace
 
-fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) {
+fb::NtStatus KernelFileSystem::open(fb::IoTarget, fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) {
   *out = fb::FsHandle();
   // The joined name lives only until the create has returned.
   ScopedBlock name_storage(name_units(file, stream) * sizeof(char16_t));
@@ -261,7 +261,7 @@ fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_b
 // question (IO_IGNORE_SHARE_ACCESS_CHECK). The handle is closed before any I/O on it, so an
 // oplock break it started (STATUS_OPLOCK_BREAK_IN_PROGRESS) is never waited for. The create's
 // FILE_OPEN_FOR_BACKUP_INTENT is passed on: with it the backup and restore privileges count.
-fb::NtStatus KernelFileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access,
+fb::NtStatus KernelFileSystem::check_requestor_access(fb::IoTarget, fb::Str16 file, uint32_t desired_access,
                                                       uint32_t create_options) {
   UNICODE_STRING name;
   if (!as_unicode(file.data, file.len, &name)) return fb::nt::kNameTooLong;

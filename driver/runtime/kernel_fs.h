@@ -19,10 +19,10 @@
 
 namespace fbk {
 
-class KernelFileSystem final : public fb::FileSystem {
+class KernelFileSystem final : public fb::HostFileSystem {
  public:
 
-  fb::NtStatus open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) override;
+  fb::NtStatus open(fb::IoTarget target, fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) override;
   fb::NtStatus read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length,
                     uint32_t* bytes_read) override;
   fb::NtStatus write(fb::FsHandle h, uint64_t offset, const void* buffer, uint32_t length,
@@ -32,7 +32,8 @@ class KernelFileSystem final : public fb::FileSystem {
   fb::NtStatus rename_stream(fb::FsHandle h, fb::Str16 new_stream, bool replace_if_exists) override;
   fb::NtStatus mark_delete(fb::FsHandle h) override;
   fb::NtStatus query_free_space(fb::FsHandle h, uint64_t* free_bytes) override;
-  fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access, uint32_t create_options) override;
+  fb::NtStatus check_requestor_access(fb::IoTarget target, fb::Str16 file, uint32_t desired_access,
+                                      uint32_t create_options) override;
   void close(fb::FsHandle h) override;
 };
 

@@ -155,7 +155,9 @@ class FilterHarness {
         buffers_(options.buffer_size),
         rules_(options.folder_names),
         engine_(services(), options.config),
-        pid_(options.process_id) {}
+        pid_(options.process_id) {
+    fs_.expect_target(target().value);
+  }
 
   ~FilterHarness() {
     std::vector<AppHandle*> open;
@@ -177,6 +179,7 @@ class FilterHarness {
     op.share_access = share;
     op.process_id = pid_;
     op.from_own_client = own_client_;
+    op.target = target();
     apply_requestor(&op);
     auto handle = std::make_unique<AppHandle>();
     handle->path = path;
@@ -226,6 +229,7 @@ class FilterHarness {
 
   NtStatus write(AppHandle* h, uint64_t offset, const std::string& data) {
     fb::WriteOp op;
+    op.target = target();
     op.offset = offset;
     op.length = static_cast<uint32_t>(data.size());
     op.process_id = pid_;
@@ -314,6 +318,7 @@ class FilterHarness {
   // CreateFileMapping(PAGE_READWRITE): IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION.
   void map_writable(AppHandle* h, uint32_t protection = fb::page::kReadWrite) {
     fb::SectionOp op;
+    op.target = target();
     op.sync_type = fb::SectionSync::kCreateSection;
     op.page_protection = protection;
     op.process_id = pid_;
@@ -325,6 +330,7 @@ class FilterHarness {
   // The modified page writer flushing a mapped view: paging I/O.
   NtStatus paging_write(AppHandle* h, uint64_t offset, const std::string& data) {
     fb::WriteOp op;
+    op.target = target();
     op.paging_io = true;
     op.offset = offset;
     op.length = static_cast<uint32_t>(data.size());
@@ -334,6 +340,7 @@ class FilterHarness {
 
   NtStatus zero_data(AppHandle* h, uint64_t offset, uint64_t length) {
     fb::FsctlOp op;
+    op.target = target();
     op.control_code = fb::fsctl::kSetZeroData;
     op.process_id = pid_;
     op.from_own_client = own_client_;
@@ -413,6 +420,13 @@ class FilterHarness {
   }
 
  private:
+  // The instance every callback the harness plays is delivered to (Iopb->TargetInstance).
+  fb::IoTarget target() const {
+    fb::IoTarget t;
+    t.value = const_cast<Volume*>(&volume_);
+    return t;
+  }
+
   fb::EngineServices services() {
     fb::EngineServices s;
     s.fs = &fs_;
@@ -431,6 +445,7 @@ class FilterHarness {
 
   fb::SetInfoOp set_info(fb::FileInfoClass info_class) const {
     fb::SetInfoOp op;
+    op.target = target();
     op.requestor_mode = requestor_ == Requestor::kApplication ? fb::RequestorMode::kUser : fb::RequestorMode::kKernel;
     op.info_class = info_class;
     op.process_id = pid_;
