@@ -56,7 +56,9 @@ bool ticket_has_news(const CreateTicket* ticket) {
 
 }  // namespace
 
-TargetedFileSystem Engine::fs_without_target() const { return TargetedFileSystem(*services_.fs, IoTarget()); }
+// The engine's file system for one operation: every open on the instance of the callback that
+// saw it (IoTarget), never one looked up by volume name.
+TargetedFileSystem Engine::fs_on(IoTarget target) const { return TargetedFileSystem(*services_.fs, target); }
 
 Engine::Engine(const EngineServices& services, const EngineConfig& config) : services_(services) {
   configure(config);
@@ -105,7 +107,7 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   job.requestor_access = access_checked_by_overwrite(op);
   job.requestor_options = create_options_checked_by_overwrite(op);
   RescueBufferPair buffers(*services_.buffers);
-  TargetedFileSystem fs = fs_without_target();
+  TargetedFileSystem fs = fs_on(op.target);
   rescue_before_overwrite(fs, job, buffers.memory(), ticket);
   return out;
 }
@@ -117,7 +119,7 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
   if (ticket != nullptr && !overwritten) {
     if (ticket->rescue_active) {
       RescueBufferPair buffers(*services_.buffers);
-      TargetedFileSystem fs = fs_without_target();
+      TargetedFileSystem fs = fs_on(op.target);
       discard_rescue(fs, file_path, *ticket, buffers.memory());
     }
     *ticket = CreateTicket();  // nothing was lost: nothing to report
@@ -183,13 +185,13 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   if (state == nullptr) {  // no context: restore what the overwrite took, report, track nothing
     if (!ticket_has_news(ticket)) return;
     RescueBufferPair buffers(*services_.buffers);
-    TargetedFileSystem fs = fs_without_target();
+    TargetedFileSystem fs = fs_on(op.target);
     const BackupReport report =
         restore_after_overwrite(fs, file_path, *ticket, true, config, buffers.memory());
     emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
     return;
   }
-  if (op.create_options & create_option::kDeleteOnClose) watch_delete(state, file_path, op.process_id);
+  if (op.create_options & create_option::kDeleteOnClose) watch_delete(state, file_path, op.process_id, op.target);
   const bool writer = access_can_write(op.desired_access) || disposition_overwrites(op.disposition);
   LockGuard guard(*state->lock);
   flush_unobserved(state);  // before a new session may reset the decision
@@ -209,7 +211,7 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   // state's name is the same after refresh_name, or unknown when it could not be refreshed).
   const Str16 path = file_path;
   RescueBufferPair buffers(*services_.buffers);
-  TargetedFileSystem fs = fs_without_target();
+  TargetedFileSystem fs = fs_on(op.target);
   const BackupReport report =
       restore_after_overwrite(fs, path, *ticket, !decided, config, buffers.memory());
   if (decided) return;  // this session already has its backup: the old versions are back, no event
@@ -270,7 +272,7 @@ void Engine::decide_session(FileState* state, const Modification& m) {
   job.config = config();
   job.only_if_larger_than = m.only_if_larger_than;
   PooledBuffer buffer(*services_.buffers);
-  TargetedFileSystem fs = fs_without_target();
+  TargetedFileSystem fs = fs_on(m.target);
   const BackupReport report = run_backup(fs, job, as_copy_buffer(buffer));
   if (!report.decided) {
     set_decided(state, kUndecided);  // the next modification tries again
@@ -307,6 +309,7 @@ void Engine::pre_write(const WriteOp& op, FileState* state, const HandleState* h
   if (state == nullptr || op.paging_io || op.from_own_client) return;  // nothing in the paging path
   if (session_decided(*state)) return;           // the common case: one load
   Modification m;
+  m.target = op.target;
   m.trigger = (handle != nullptr && handle->append_only) ? Trigger::kAppend : Trigger::kWrite;
   m.process_id = op.process_id;
   decide_session(state, m);
@@ -322,6 +325,7 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
     case Precheck::kUseState: {
       if (session_decided(*state)) return;
       Modification m;
+      m.target = op.target;
       m.process_id = op.process_id;
       m.trigger = Trigger::kTruncate;
       if (op.info_class == FileInfoClass::kAllocation) m.only_if_larger_than = op.allocation_size;
@@ -335,7 +339,7 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
         // Without a context (the driver could not attach one) the delete cannot be watched:
         // nothing is reported rather than a loss that may not happen.
         if (file.verdict == NameVerdict::kProtected && state != nullptr)
-          watch_delete(state, file.file_path, op.process_id);
+          watch_delete(state, file.file_path, op.process_id, op.target);
       } else {
         rename_over(op, state, name, destination, rules);
       }
@@ -360,7 +364,7 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   PooledBuffer buffer(*services_.buffers);
   // A tracked source may be taking its own session backup on another thread: same streams.
   if (state == nullptr) {
-    TargetedFileSystem fs = fs_without_target();
+    TargetedFileSystem fs = fs_on(op.target);
     const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
     if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
     return;
@@ -371,7 +375,7 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   // decision is the adoption (the replaced content is the document's newest backup). Claimed
   // before the I/O, like decide_session, so a writer on another thread waits for it.
   const bool claimed = claim_session(state, kDeciding);
-  TargetedFileSystem fs = fs_without_target();
+  TargetedFileSystem fs = fs_on(op.target);
   const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
   if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
   // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
@@ -387,9 +391,9 @@ bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet
   return true;
 }
 
-void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id) {
+void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id, IoTarget target) {
   LockGuard guard(*state->lock);
-  TargetedFileSystem fs = fs_without_target();
+  TargetedFileSystem fs = fs_on(target);
   if (watching_delete(*state)) return;  // asked before: one delete, one report
   // Checked now: when the delete happens the streams are gone with the file (N9).
   if (!stream_exists(fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
@@ -418,6 +422,7 @@ void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, cons
   (void)handle;
   if (state == nullptr || op.from_own_client || !section_can_write(op) || session_decided(*state)) return;
   Modification m;
+  m.target = op.target;
   m.trigger = Trigger::kMappedSection;
   m.process_id = op.process_id;
   decide_session(state, m);
@@ -427,6 +432,7 @@ void Engine::pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* h
   (void)handle;
   if (state == nullptr || op.from_own_client || !fsctl_modifies(op.control_code) || session_decided(*state)) return;
   Modification m;
+  m.target = op.target;
   m.trigger = Trigger::kOther;
   m.process_id = op.process_id;
   decide_session(state, m);

@@ -223,6 +223,7 @@ class Engine {
     Trigger trigger = Trigger::kWrite;
     uint64_t process_id = 0;
     uint64_t only_if_larger_than = UINT64_MAX;
+    IoTarget target;  // the operation's: where the backup's opens go
   };
   // The session's one backup decision, under the file's lock.
   void decide_session(FileState* state, const Modification& m);
@@ -232,10 +233,10 @@ class Engine {
   void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules);
   // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost,
   // when it happens. watch_delete starts the watch under the file's lock.
-  void watch_delete(FileState* state, Str16 file_path, uint64_t process_id);
+  void watch_delete(FileState* state, Str16 file_path, uint64_t process_id, IoTarget target);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
 
-  TargetedFileSystem fs_without_target() const;
+  TargetedFileSystem fs_on(IoTarget target) const;
   EngineServices services_;
   EngineConfig config_;
   CounterSet counters_;

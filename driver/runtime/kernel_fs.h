@@ -1,15 +1,14 @@
 // The engine's FileSystem (common/engine/file_system.h) on Filter Manager I/O.
 //
-// Every open is FltCreateFileEx2 (by the registered filter, g_driver.filter) on THIS filter's instance of the file's volume, so the create
-// and all I/O on the handle start below FileBackup: the engine never sees its own I/O and never
-// recurses into its own callbacks. The instance is found from the volume part of the NT name
-// (FltGetVolumeFromName + FltGetVolumeInstanceFromName), because the engine passes names only;
-// every file the engine touches during one callback is on the callback's volume (streams of
-// the file, the rescue file next to it, a rename target), so this is the callback's instance.
+// Every open is FltCreateFileEx2 (by the registered filter, g_driver.filter) on the instance of
+// the callback the engine serves, which the engine passes as the operation's IoTarget
+// (Iopb->TargetInstance, copied by driver/callbacks/translate.cpp), so the create and all I/O on
+// the handle start below FileBackup on that instance: the engine never sees its own I/O and
+// never recurses into its own callbacks. Every file the engine touches during one callback is on
+// the callback's volume (streams of the file, the rescue file next to it, a rename target).
 //
 // An FsHandle is an OpenFile (driver/runtime/kernel_fs.cpp): the handle, its referenced FILE_OBJECT and the
-// referenced instance. close() releases all three: FltClose, ObDereferenceObject,
-// FltObjectDereference. All methods: PASSIVE_LEVEL, no locks held that the file system takes.
+// callback's instance. close() releases the first two: FltClose, ObDereferenceObject. All methods: PASSIVE_LEVEL, no locks held that the file system takes.
 // An open that would have to wait for an oplock break fails with STATUS_SHARING_VIOLATION
 // instead (driver/runtime/kernel_fs.cpp, refuse_oplocked_open): the engine's I/O never waits on an oplock.
 #pragma once

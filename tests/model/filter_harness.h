@@ -395,6 +395,13 @@ class FilterHarness {
   }
 
   // --- inspection ---------------------------------------------------------------------------
+  // The instance every callback the harness plays is delivered to (Iopb->TargetInstance): a
+  // descriptor built by hand in a test must carry it too.
+  fb::IoTarget target() const {
+    fb::IoTarget t;
+    t.value = const_cast<Volume*>(&volume_);
+    return t;
+  }
   std::vector<RecordedEvent> events() const { return sink_.events(); }
   void clear_events() { sink_.clear(); }
   fb::Engine& engine() { return engine_; }
@@ -420,13 +427,6 @@ class FilterHarness {
   }
 
  private:
-  // The instance every callback the harness plays is delivered to (Iopb->TargetInstance).
-  fb::IoTarget target() const {
-    fb::IoTarget t;
-    t.value = const_cast<Volume*>(&volume_);
-    return t;
-  }
-
   fb::EngineServices services() {
     fb::EngineServices s;
     s.fs = &fs_;

@@ -254,6 +254,7 @@ TEST_F(SavePatterns, S4_OverwriteAfterARefusedCheckIsReportedAsFailed) {
   volume->put(kDoc, "old");
   volume->deny_requestor(kDoc, access::kWriteData);
   fb::CreateOp op;
+  op.target = harness->target();
   op.desired_access = access::kWriteData;
   op.disposition = CreateDisposition::kOverwriteIf;
   op.process_id = 4242;
@@ -344,6 +345,7 @@ TEST_F(SavePatterns, S4_ReparsedOverwriteDiscardsTheRescueAndTracksNothing) {
     volume->put(kDoc, "content");
     seed_backup(kDoc, 1, "before");
     fb::CreateOp op;
+    op.target = harness->target();
     op.desired_access = access::kWriteData;
     op.disposition = CreateDisposition::kOverwriteIf;
     op.process_id = 4242;
