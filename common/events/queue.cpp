@@ -70,11 +70,14 @@ void EventRing::note_high_water_locked(uint64_t tail, uint64_t head) {
   if (events > high_water_events_) atomic::store_relaxed(&high_water_events_, events);
 }
 
-void EventRing::publish(const Reservation& reservation, const BackupEvent& event) {
+void EventRing::encode(const Reservation& reservation, const BackupEvent& event) {
   BackupEvent numbered = event;
   numbered.sequence = reservation.sequence;
   // Cannot fail: EventQueue::push validated the event and reserved exactly its size.
   proto::encode_event(numbered, reservation.message, reservation.message_bytes);
+}
+
+void EventRing::publish(const Reservation& reservation) {
   uint32_t* state = reinterpret_cast<uint32_t*>(reservation.message - kRecordHeaderBytes);
   atomic::store_release(state, reservation.message_bytes);
 }

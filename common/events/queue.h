@@ -97,8 +97,10 @@ class EventRing {
     uint64_t sequence = 0;
   };
   Reservation reserve_locked(uint32_t message_bytes);
-  // Encodes `event` (already validated) under the reserved sequence and publishes the record.
-  void publish(const Reservation& reservation, const BackupEvent& event);
+  // Encodes `event` (already validated) under the reserved sequence into the reserved record.
+  void encode(const Reservation& reservation, const BackupEvent& event);
+  // Publishes the encoded record to the consumer.
+  void publish(const Reservation& reservation);
 
   // ---- consumer
   // The next event, or a gap before it, copied to `out`. *idle is set when the ring is empty
@@ -155,7 +157,21 @@ class EventRing {
   Popped pending_;              // last popped message awaiting complete()
 };
 
-template <class Lock>
+// Where a producer can be in push(), for tests that freeze one there (PushHooks below). The
+// reservation itself, under the lock, has no hook: in the driver it runs at DISPATCH_LEVEL under
+// a spin lock, where a thread is neither preempted nor suspended.
+enum class PushPoint : uint8_t {
+  kBeforeReserve = 0,  // validated, nothing taken yet
+  kReserved = 1,       // holds a reserved record (busy in the ring) and its sequence
+  kEncoded = 2,        // the message is written, the record not yet published
+};
+
+// The driver's hooks: none (compiled out). Tests pass a type whose static at() may block.
+struct NoPushHooks {
+  static void at(PushPoint) {}
+};
+
+template <class Lock, class PushHooks = NoPushHooks>
 class EventQueue {
  public:
   NtStatus init(void* storage, uint32_t capacity_bytes) { return ring_.init(storage, capacity_bytes); }
@@ -164,11 +180,15 @@ class EventQueue {
   PushResult push(const BackupEvent& event) {
     if (proto::validate_event(event) != proto::Error::kOk) return {PushStatus::kInvalid, 0};
     const uint32_t bytes = proto::event_message_bytes(event.path.len);
+    PushHooks::at(PushPoint::kBeforeReserve);
     lock_.lock();
     const EventRing::Reservation reservation = ring_.reserve_locked(bytes);
     lock_.unlock();
     if (reservation.message == nullptr) return {PushStatus::kDropped, reservation.sequence};
-    ring_.publish(reservation, event);
+    PushHooks::at(PushPoint::kReserved);
+    ring_.encode(reservation, event);
+    PushHooks::at(PushPoint::kEncoded);
+    ring_.publish(reservation);
     return {PushStatus::kQueued, reservation.sequence};
   }
 
