@@ -12,27 +12,31 @@ constexpr uint32_t kMaxComponentUnits = 255;
 constexpr uint32_t kMinCopyBytes = 4096;
 constexpr uint32_t kRescueNameAttempts = 4;
 
-// The rescue name lives at the start of the engine's buffer; the copy uses the rest.
+// The rescue name in its own buffer (names near NT's limit take 64 KiB), the copy in the other.
 struct RescueBuffers {
   NtStatus status = nt::kSuccess;
   Str16 rescue;
   CopyBuffer copy;
 };
 
-RescueBuffers split(Str16 file, uint32_t rescue_id, const CopyBuffer& buffer) {
+RescueBuffers split(Str16 file, uint32_t rescue_id, const RescueMemory& memory) {
   RescueBuffers out;
   const uint32_t units = file.len + kRescueSuffixUnits;
-  const uint32_t name_bytes = (units * 2 + 15u) & ~15u;
-  if (buffer.data == nullptr || buffer.size < name_bytes + kMinCopyBytes) {
+  // The longest name the rescue opens is one of its streams: refuse before making anything.
+  if (static_cast<uint64_t>(units) + kMaxBackupSuffixUnits > kMaxPathUnits) {
+    out.status = nt::kNameTooLong;
+    return out;
+  }
+  if (memory.name.data == nullptr || memory.name.size / sizeof(char16_t) < units || memory.copy.data == nullptr ||
+      memory.copy.size < kMinCopyBytes) {
     out.status = nt::kInsufficientResources;
     return out;
   }
-  char16_t* name = static_cast<char16_t*>(buffer.data);
+  char16_t* name = static_cast<char16_t*>(memory.name.data);
   uint32_t len = 0;
   out.status = build_rescue_name(file, rescue_id, name, units, &len);
   out.rescue = Str16(name, len);
-  out.copy.data = static_cast<uint8_t*>(buffer.data) + name_bytes;
-  out.copy.size = buffer.size - name_bytes;
+  out.copy = memory.copy;
   return out;
 }
 
@@ -85,7 +89,7 @@ NtStatus build_rescue_name(Str16 file, uint32_t rescue_id, char16_t* out, uint32
   return nt::kSuccess;
 }
 
-void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuffer& buffer, CreateTicket* ticket) {
+void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const RescueMemory& memory, CreateTicket* ticket) {
   *ticket = CreateTicket();
   ticket->rescue_id = job.rescue_id;
   ticket->start_time = job.time;
@@ -140,7 +144,7 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
   s = nt::kObjectNameCollision;
   for (uint32_t attempt = 0; attempt < kRescueNameAttempts && s == nt::kObjectNameCollision; ++attempt) {
     ticket->rescue_id = job.rescue_id ^ (attempt << 24);
-    buffers = split(job.file, ticket->rescue_id, buffer);
+    buffers = split(job.file, ticket->rescue_id, memory);
     if (!nt_success(buffers.status)) {
       ticket->failure = buffers.status;
       return;
@@ -167,13 +171,13 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
 }
 
 BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTicket& ticket, bool include_content,
-                                     const EngineConfig& config, const CopyBuffer& buffer) {
+                                     const EngineConfig& config, const RescueMemory& memory) {
   BackupReport report;
   if (ticket.failure != nt::kSuccess) report = failed(ticket.failure, ticket.file_size);
   else if (ticket.skip_reason != SkipReason::kNone) report = skipped(ticket.skip_reason, ticket.file_size);
   if (!ticket.rescue_active) return report;
 
-  RescueBuffers buffers = split(file, ticket.rescue_id, buffer);
+  RescueBuffers buffers = split(file, ticket.rescue_id, memory);
   if (!nt_success(buffers.status)) return failed(buffers.status, ticket.file_size);
   for (uint32_t slot = 1; slot <= ticket.slots_rescued; ++slot) {
     if (!stream_exists(fs, buffers.rescue, SlotStream(slot, BackupPart::kData).name())) continue;
@@ -201,9 +205,9 @@ BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTic
   return report;
 }
 
-void discard_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const CopyBuffer& buffer) {
+void discard_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const RescueMemory& memory) {
   if (!ticket.rescue_active) return;
-  RescueBuffers buffers = split(file, ticket.rescue_id, buffer);
+  RescueBuffers buffers = split(file, ticket.rescue_id, memory);
   if (nt_success(buffers.status)) delete_file(fs, buffers.rescue);
 }
 

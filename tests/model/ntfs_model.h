@@ -92,6 +92,8 @@ struct HandleInfo {
 
 class Volume {
  public:
+  static constexpr size_t kMaxNameUnits = 0xFFFF / sizeof(char16_t);  // USHORT bytes of a UNICODE_STRING
+
   explicit Volume(uint64_t capacity = 1ull << 30) : capacity_(capacity) {}
 
   // --- test setup and inspection (not through any filter) ------------------------------------
@@ -190,6 +192,14 @@ class Volume {
     return nt::kSuccess;
   }
 
+  // Keeps the model's file object of a handle alive (the stream context's key must not be reused
+  // by a new file while a context for the old one lives, N12).
+  std::shared_ptr<const void> file_anchor(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.file);
+  }
+
   // Every file created since the volume was made, in order (folded paths), even if gone since:
   // shows what existed for a moment.
   std::vector<Name> files_ever_created() const {
@@ -271,6 +281,10 @@ class Volume {
     *out = 0;
     *information = 0;
     const Name key = fold(path), skey = stream_key(stream);
+    // An NT name is a UNICODE_STRING: Length is a USHORT count of bytes, so 32,767 units at most
+    // ("UNICODE_STRING structure (ntdef.h)"); a longer one cannot even be passed. The driver's
+    // FileSystem answers STATUS_NAME_TOO_LONG for it (driver/runtime/kernel_fs.cpp).
+    if (path.size() + (stream.empty() ? 0 : 1 + stream.size()) > kMaxNameUnits) return nt::kNameTooLong;
     if (NtStatus injected = take_open_fault(key, skey); injected != nt::kSuccess) return injected;
     if (options & fb::create_option::kDirectoryFile) return nt::kNotImplemented;
     auto fit = files_.find(key);
@@ -422,15 +436,48 @@ class Volume {
     return rename_file_locked(h, *hi, fold(target), replace_if_exists);
   }
 
+  // FileRenameInformation on a directory: every file below `from` (a folder path, no trailing
+  // backslash) is now below `to`. Fails with ACCESS_DENIED while a file below it is open for
+  // delete without sharing it, like NTFS; other open handles follow the move (their file objects
+  // keep working, their names change).
+  NtStatus rename_directory(const Name& from, const Name& to) {
+    std::lock_guard<std::mutex> g(mu_);
+    const Name prefix = fold(from) + u"\\", target = fold(to) + u"\\";
+    std::vector<std::pair<Name, std::shared_ptr<File>>> moving;
+    for (const auto& f : files_)
+      if (f.first.compare(0, prefix.size(), prefix) == 0) moving.push_back(f);
+    if (moving.empty()) return nt::kObjectNameNotFound;
+    for (const auto& m : moving)
+      if (files_.count(target + m.first.substr(prefix.size()))) return nt::kObjectNameCollision;
+    for (const auto& m : moving) {
+      const Name moved = target + m.first.substr(prefix.size());
+      files_.erase(m.first);
+      files_[moved] = m.second;
+      for (auto& h : handles_)
+        if (h.second.file == m.second) h.second.path = moved;
+    }
+    return nt::kSuccess;
+  }
+
   // FileDispositionInformation: the stream (named) or the file (default stream) goes at the
   // last close.
-  NtStatus set_delete(ModelHandle h) {
+  // DeleteFile FALSE cancels a pending delete before the last close (N11).
+  NtStatus set_delete(ModelHandle h, bool delete_file = true) {
     std::lock_guard<std::mutex> g(mu_);
     HandleInfo* hi = find(h);
     if (!hi) return nt::kInvalidParameter;
-    if (hi->stream.empty()) hi->file->delete_pending = true;
-    else hi->stream_ptr->delete_pending = true;
+    if (hi->stream.empty()) hi->file->delete_pending = delete_file;
+    else hi->stream_ptr->delete_pending = delete_file;
     return nt::kSuccess;
+  }
+
+  // Whether the file a handle was on is gone from the volume (deleted at its last close): what
+  // a post-cleanup query of the file object answers with STATUS_FILE_DELETED.
+  bool file_gone(const void* identity) const {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& f : files_)
+      if (f.second.get() == identity) return false;
+    return true;
   }
 
   void close(ModelHandle h) {
