@@ -156,6 +156,13 @@ class Volume {
     auto it = handles_.find(h);
     return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.stream_ptr);
   }
+  // The file a handle is on, kept alive by the holder (a closed handle's file can still be asked
+  // about: file_gone).
+  std::shared_ptr<const void> file_object(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.file);
+  }
   // The folded file path a handle's file has now (renames move it) and its stream key.
   Name handle_path(ModelHandle h) const {
     std::lock_guard<std::mutex> g(mu_);
