@@ -174,30 +174,6 @@ class Volume {
     auto it = handles_.find(h);
     return it == handles_.end() ? Name() : it->second.stream;
   }
-  // A folder rename (test setup, not through any filter): every file under `from` (a folder path
-  // ending in a separator) moves under `to`; open handles follow their files.
-  NtStatus rename_folder(const Name& from, const Name& to) {
-    std::lock_guard<std::mutex> g(mu_);
-    const Name f = fold(from), t = fold(to);
-    std::map<Name, std::shared_ptr<File>> moved;
-    for (const auto& entry : files_)
-      if (entry.first.compare(0, f.size(), f) == 0) {
-        const Name target = t + entry.first.substr(f.size());
-        if (files_.count(target)) return nt::kObjectNameCollision;
-        moved[target] = entry.second;
-      }
-    for (const auto& m : moved) {
-      for (auto it = files_.begin(); it != files_.end(); ++it)
-        if (it->second == m.second) {
-          files_.erase(it);
-          break;
-        }
-      for (auto& h : handles_)
-        if (h.second.file == m.second) h.second.path = m.first;
-    }
-    for (auto& m : moved) files_[m.first] = m.second;
-    return nt::kSuccess;
-  }
 
   // Keeps the model's file object of a handle alive (the stream context's key must not be reused
   // by a new file while a context for the old one lives, N12).
@@ -443,10 +419,11 @@ class Volume {
     return rename_file_locked(h, *hi, fold(target), replace_if_exists);
   }
 
-  // FileRenameInformation on a directory: every file below `from` (a folder path, no trailing
-  // backslash) is now below `to`. Fails with ACCESS_DENIED while a file below it is open for
-  // delete without sharing it, like NTFS; other open handles follow the move (their file objects
-  // keep working, their names change).
+  // FileRenameInformation on a directory (test setup, not through any filter): every file below
+  // `from` (a folder path, no trailing backslash) is now below `to`; open handles follow the move
+  // (their file objects keep working, their names change). Stream contexts stay with their
+  // streams (N12). OBJECT_NAME_NOT_FOUND for an empty or missing folder, OBJECT_NAME_COLLISION
+  // when a moved name is taken.
   NtStatus rename_directory(const Name& from, const Name& to) {
     std::lock_guard<std::mutex> g(mu_);
     const Name prefix = fold(from) + u"\\", target = fold(to) + u"\\";
