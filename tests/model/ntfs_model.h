@@ -248,6 +248,11 @@ class Volume {
     nth_open_ = n;
     nth_open_status_ = status;
   }
+  // Whether the open fail_nth_open armed is still to come (false: it fired, or none is armed).
+  bool nth_open_pending() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return nth_open_ > 0;
+  }
   void clear_faults() {
     std::lock_guard<std::mutex> g(mu_);
     nth_open_ = 0;
