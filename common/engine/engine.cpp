@@ -217,7 +217,12 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   TargetedFileSystem fs = fs_on(op.target);
   const BackupReport report =
       restore_after_overwrite(fs, path, *ticket, !decided, config, buffers.memory());
-  if (decided) return;  // this session already has its backup: the old versions are back, no event
+  // This session already has its backup: the old versions are back, no second event - unless
+  // one of them could not be put back, which is never silent.
+  if (decided) {
+    if (report.versions_dropped > 0) emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
+    return;
+  }
   emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
   set_decided(state, kDecided);
 }

@@ -165,7 +165,17 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const RescueM
   source.reset();  // the create must find no handle of ours on the file
   for (uint32_t slot = 1; slot <= carry; ++slot) {
     if (!stream_exists(fs, job.file, SlotStream(slot, BackupPart::kData).name())) continue;
-    if (!nt_success(copy_backup_slot(fs, job.file, buffers.rescue, slot, buffers.copy))) break;
+    s = copy_backup_slot(fs, job.file, buffers.rescue, slot, buffers.copy);
+    if (!nt_success(s)) {
+      // This slot and the ones above it are not in the rescue file: the overwrite takes them
+      // (N1). Never silent: the session reports FAILED with this status.
+      ticket->carry_failure = s;
+      uint8_t left = 0;
+      for (uint32_t above = slot; above <= carry; ++above)
+        if (stream_exists(fs, job.file, SlotStream(above, BackupPart::kData).name())) ++left;
+      ticket->slots_not_rescued = left;
+      break;
+    }
     ticket->slots_rescued = static_cast<uint8_t>(slot);
   }
 }
@@ -178,11 +188,22 @@ BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTic
   if (!ticket.rescue_active) return report;
 
   RescueBuffers buffers = split(file, ticket.rescue_id, memory);
+  // Without its name the rescue file cannot be reached: it stays (hidden, system, its DACL keeps
+  // it unreadable) with the versions it holds, and the session reports FAILED.
   if (!nt_success(buffers.status)) return failed(buffers.status, ticket.file_size);
+  // What could not be kept: the slots the rescue could not carry (pre-create), then the first
+  // slot that cannot be put back. The slots above a failed one stay in the rescue file too: put
+  // back with a gap, slot max would be deleted by the promotion below to make room.
+  NtStatus lost = ticket.carry_failure;
+  uint32_t dropped = ticket.slots_not_rescued;
+  bool keep_rescue = false;  // it holds something the file could not take back
   for (uint32_t slot = 1; slot <= ticket.slots_rescued; ++slot) {
     if (!stream_exists(fs, buffers.rescue, SlotStream(slot, BackupPart::kData).name())) continue;
-    if (!nt_success(copy_backup_slot(fs, buffers.rescue, file, slot, buffers.copy))) {
-      report.versions_dropped = ticket.slots_rescued - slot + 1;
+    const NtStatus s = copy_backup_slot(fs, buffers.rescue, file, slot, buffers.copy);
+    if (!nt_success(s)) {
+      if (nt_success(lost)) lost = s;
+      dropped += ticket.slots_rescued - slot + 1;
+      keep_rescue = true;
       break;
     }
   }
@@ -196,12 +217,14 @@ BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTic
       report.bytes_copied = ticket.file_size;
       report.content_hash = ticket.content_hash;
     } else {
-      const uint32_t dropped = report.versions_dropped;
       report = failed(s, ticket.file_size);
-      report.versions_dropped = dropped;
+      keep_rescue = true;
     }
   }
-  delete_file(fs, buffers.rescue);
+  // A version that could not be kept is never reported as a plain backup.
+  if (!nt_success(lost) && report.outcome != Outcome::kFailed) report = failed(lost, ticket.file_size);
+  report.versions_dropped = dropped;
+  if (!keep_rescue) delete_file(fs, buffers.rescue);
   return report;
 }
 

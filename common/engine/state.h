@@ -79,6 +79,11 @@ struct CreateTicket {
   uint32_t rescue_id = 0;          // names the rescue file (see common/engine/rescue.h)
   SkipReason skip_reason = SkipReason::kNone;  // content not rescued because of this
   NtStatus failure = nt::kSuccess;             // content rescue failed with this
+  // An existing backup slot could not be copied into the rescue file (it, and the slots above
+  // it, die with the overwrite, N1): the session's event is FAILED with this status whatever
+  // becomes of the content.
+  NtStatus carry_failure = nt::kSuccess;
+  uint8_t slots_not_rescued = 0;   // how many existing slots that left behind
   uint64_t file_size = 0;          // the content's size before the overwrite
   uint32_t content_hash = 0;
   int64_t start_time = 0;
