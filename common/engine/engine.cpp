@@ -182,11 +182,58 @@ Str16 Engine::refresh_name(FileState* state, Str16 file_path, Str16 name_copy) {
   return previous;
 }
 
+namespace {
+
+// The trigger of a create's own modification: an overwrite on open, else the writes to come.
+Trigger create_trigger(const CreateOp& op) {
+  if (disposition_overwrites(op.disposition)) return Trigger::kOverwriteOnOpen;
+  return access_is_append_only(op.desired_access) ? Trigger::kAppend : Trigger::kWrite;
+}
+
+bool create_may_modify(const CreateOp& op) {
+  return access_can_write(op.desired_access) || disposition_overwrites(op.disposition);
+}
+
+}  // namespace
+
+void Engine::create_not_followed(const CreateOp& op, Str16 nt_name, const RuleSet& rules, NtStatus why) {
+  if (op.from_own_client || !create_may_modify(op)) return;
+  const NameDecision name = classify_name(nt_name, rules);
+  if (name.verdict != NameVerdict::kProtected) return;
+  emit(failed(why, 0), create_trigger(op), name.file_path, op.process_id, services_.clock->now());
+}
+
+OpenedDecision Engine::post_create_name_late(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                             NtStatus name_status, const RuleSet& rules) {
+  OpenedDecision out;
+  if (!opened(result) || result.draining || result.is_directory || op.from_own_client) return out;
+  if (!create_may_modify(op)) return out;
+  if (nt_name.len == 0) {  // no name at all: the save may be of a protected file
+    emit(failed(name_status, 0), create_trigger(op), Str16(), op.process_id, services_.clock->now());
+    return out;
+  }
+  const NameDecision name = classify_name(nt_name, rules);
+  if (name.verdict != NameVerdict::kProtected) return out;
+  out.file_path = name.file_path;
+  if (overwrote(op, result)) {  // nothing was rescued: the content and its versions are gone (N1)
+    emit(failed(name_status, 0), Trigger::kOverwriteOnOpen, name.file_path, op.process_id, services_.clock->now());
+    return out;
+  }
+  if (result.information == create_info::kCreated) return out;  // a new file: nothing to lose
+  out.action = PostCreateAction::kTrack;
+  return out;
+}
+
 void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
-                           CreateTicket* ticket) {
+                           CreateTicket* ticket, NtStatus no_state_status) {
   const EngineConfig config = this->config();
   if (state == nullptr) {  // no context: restore what the overwrite took, report, track nothing
-    if (!ticket_has_news(ticket)) return;
+    if (!ticket_has_news(ticket)) {
+      // A writer nobody can follow: its session will not be backed up. Say so.
+      if (access_can_write(op.desired_access) && !op.from_own_client)
+        emit(failed(no_state_status, 0), create_trigger(op), file_path, op.process_id, services_.clock->now());
+      return;
+    }
     RescueBufferPair buffers(*services_.buffers);
     TargetedFileSystem fs = fs_on(op.target);
     const BackupReport report =

@@ -112,10 +112,12 @@ class Engine {
   void release_file_state(FileState* state) FB_NO_THREAD_SAFETY_ANALYSIS;
   // Counts the handle as a writer (a session starts at the first), then finishes S4: puts the
   // rescued content and versions back and emits the session's event. state/handle may be null
-  // when the driver could not allocate its contexts: the rescue is still restored.
-  // Takes the file's lock itself.
+  // when the driver could not allocate its contexts: the rescue is still restored, and a writer
+  // left untracked that way is reported FAILED with no_state_status (what the context failed
+  // with): its session will not be backed up. Takes the file's lock itself.
   void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
-                     CreateTicket* ticket) FB_EXCLUDES(state->lock);
+                     CreateTicket* ticket, NtStatus no_state_status = nt::kInsufficientResources)
+      FB_EXCLUDES(state->lock);
 
   // A tracked open that found the stream context already there. The context lives as long as
   // the stream, not as long as a handle (N12), and this open may have reached the file under
@@ -141,6 +143,26 @@ class Engine {
   // reports it lost, as pre_create does.
   OpenedDecision post_create_opened(const CreateOp& op, const CreateResult& result, Str16 nt_name,
                                     const RuleSet& rules);
+
+  // --- creates the driver could not follow (low resources) ------------------------------------
+  // Never silent: an open that may modify a protected file and that the driver cannot track is
+  // reported FAILED with the status of what failed, so the user knows the save was not backed up.
+  // The application's create proceeds either way.
+  //
+  // Pre-create, the name known but no memory to carry the create to post-create (no completion
+  // context): a protected file that would be tracked gets its FAILED event now (trigger
+  // overwrite-on-open for an overwriting disposition, else write). Nothing else is reported.
+  void create_not_followed(const CreateOp& op, Str16 nt_name, const RuleSet& rules, NtStatus why);
+  // Pre-create whose name query failed (name_status): the driver asks again on the opened file in
+  // post-create and passes what it got (nt_name empty when that failed too). A failed create
+  // reports nothing (a create below a missing folder fails its pre-create name query too).
+  // Without a name the event carries an empty path and the name query's status: the file may or
+  // may not be protected, and the user is told a save went unwatched. A protected file opened for
+  // writing is tracked from here (kTrack: attach and call attach_writer without a ticket); an
+  // overwrite of one is FAILED (its content and versions went with the overwrite, N1: nothing
+  // was rescued without a name).
+  OpenedDecision post_create_name_late(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                       NtStatus name_status, const RuleSet& rules);
 
   // --- renames of tracked files ------------------------------------------------------------
   static bool rename_changes_name(const SetInfoOp& op, bool tracked) { return fb::rename_changes_name(op, tracked); }
