@@ -402,6 +402,22 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
   }
 }
 
+void Engine::set_information_not_followed(const SetInfoOp& op, Str16 destination, NtStatus name_status,
+                                          const RuleSet& rules) {
+  if (set_information_precheck(op, false) != Precheck::kNeedName) return;
+  if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) return;
+  Str16 path;
+  if (destination.len > 0) {
+    const NameDecision target = classify_name(destination, rules);
+    if (target.verdict != NameVerdict::kProtected) return;
+    TargetedFileSystem fs = fs_on(op.target);
+    ScopedHandle existing(fs);
+    if (is_not_found(existing.open(target.file_path, Str16(), OpenMode::kRead))) return;  // a plain move
+    path = target.file_path;
+  }
+  emit(failed(name_status, 0), Trigger::kRenameOver, path, op.process_id, services_.clock->now());
+}
+
 void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination,
                          const RuleSet& rules) {
   const NameDecision source = classify_name(name, rules);

@@ -212,6 +212,14 @@ class Engine {
   // destination: for rename/link, the normalized destination (FltGetDestinationFileNameInformation).
   void pre_set_information(const SetInfoOp& op, FileState* state, const HandleState* handle, Str16 name,
                            Str16 destination, const RuleSet& rules);
+  // Pre-set-information of a rename or link with ReplaceIfExists whose names could not be queried
+  // (name_status): the replaced file's history cannot be handed over, and the rename proceeds.
+  // Never silent: FAILED with name_status, under the destination's name when it is known (and
+  // only when it names an existing protected file), else with an empty path (the replaced file
+  // may be protected). A delete whose name is unknown is not reported (nothing is lost before
+  // it happens; the watch needs the name).
+  void set_information_not_followed(const SetInfoOp& op, Str16 destination, NtStatus name_status,
+                                    const RuleSet& rules);
   void pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle);
   void pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* handle);
   // A modification of a tracked stream that the driver saw where it can do no I/O and may not

@@ -84,5 +84,34 @@ TEST_F(UntrackedCreates, AWriterWithoutAStreamContextIsAFailure) {
   expect_events({failed(Trigger::kWrite, nt::kInsufficientResources, 0)});
 }
 
+// S5 whose names could not be queried: the rename proceeds, the replaced file's history cannot
+// be handed over, and that is reported (under the destination when it is known).
+TEST_F(UntrackedCreates, RenameOverWithoutNamesIsAFailure) {
+  volume->put(kDoc, "old");
+  fb::SetInfoOp op;
+  op.info_class = fb::FileInfoClass::kRename;
+  op.replace_if_exists = true;
+  op.process_id = 4242;
+  op.target = harness->target();  // the callback's instance: the existence check opens on it
+  const fb::NtStatus no_name = nt::kInsufficientResources;
+  fb::Engine& engine = harness->engine();
+  engine.set_information_not_followed(op, view(kDoc), no_name, harness->rules());
+  engine.set_information_not_followed(op, fb::Str16(), no_name, harness->rules());
+  // Onto nothing (a plain move), onto an unprotected file, without ReplaceIfExists: nothing.
+  engine.set_information_not_followed(op, view(kDocs + u"new.docx"), no_name, harness->rules());
+  volume->put(kDownloads + u"x.txt", "x");
+  engine.set_information_not_followed(op, view(kDownloads + u"x.txt"), no_name, harness->rules());
+  op.replace_if_exists = false;
+  engine.set_information_not_followed(op, view(kDoc), no_name, harness->rules());
+  const std::vector<RecordedEvent> events = harness->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kFailed);
+  EXPECT_EQ(events[0].event.trigger, Trigger::kRenameOver);
+  EXPECT_EQ(events[0].event.status, no_name);
+  EXPECT_EQ(events[0].path, kDoc);
+  EXPECT_EQ(events[1].event.outcome, Outcome::kFailed);
+  EXPECT_TRUE(events[1].path.empty());
+}
+
 }  // namespace
 }  // namespace fbscenario
