@@ -31,10 +31,16 @@ BackupReport adopt_replaced_target(FileSystem& fs, const AdoptJob& job, const Co
   }  // the target is closed before anything else: the rename must find it unopened (N5)
   const bool content = report.outcome == Outcome::kBackedUp;
   const uint32_t carry_limit = job.config.max_versions - (content ? 1 : 0);
+  // A slot that cannot be copied dies with the target (N5): never silent. The slots above it
+  // are not copied either (with a gap, the promotion would delete slot max to make room).
+  NtStatus lost = nt::kSuccess;
   for (uint32_t slot = 1; slot <= carry_limit; ++slot) {
     if (!stream_exists(fs, job.target, SlotStream(slot, BackupPart::kData).name())) continue;
-    if (!nt_success(copy_backup_slot(fs, job.target, job.source, slot, buffer))) {
-      report.versions_dropped = carry_limit - slot + 1;
+    const NtStatus s = copy_backup_slot(fs, job.target, job.source, slot, buffer);
+    if (!nt_success(s)) {
+      lost = s;
+      for (uint32_t above = slot; above <= carry_limit; ++above)
+        if (stream_exists(fs, job.target, SlotStream(above, BackupPart::kData).name())) ++report.versions_dropped;
       break;
     }
   }
@@ -45,6 +51,12 @@ BackupReport adopt_replaced_target(FileSystem& fs, const AdoptJob& job, const Co
       report = failed(promoted.status, size);
       report.versions_dropped = dropped;
     }
+  }
+  // The replaced content may be kept, but a version that could not be is a failure to report.
+  if (!nt_success(lost) && report.outcome != Outcome::kFailed) {
+    const uint32_t dropped = report.versions_dropped;
+    report = failed(lost, size);
+    report.versions_dropped = dropped;
   }
   return report;
 }

@@ -32,6 +32,14 @@ CopyBuffer as_copy_buffer(const PooledBuffer& buffer) {
   return out;
 }
 
+// A copy buffer and a name buffer for an S4 sequence, both from the engine's pool.
+struct RescueBufferPair {
+  explicit RescueBufferPair(BufferPool& pool) : copy(pool), name(pool) {}
+  RescueMemory memory() const { return RescueMemory{as_copy_buffer(copy), as_copy_buffer(name)}; }
+  PooledBuffer copy;
+  PooledBuffer name;
+};
+
 // The create opened the file: a success other than STATUS_REPARSE, whose Information is a
 // reparse tag that may read as create_info::kSuperseded.
 bool opened(const CreateResult& result) { return nt_success(result.status) && !result.reparsed; }
@@ -47,6 +55,10 @@ bool ticket_has_news(const CreateTicket* ticket) {
 }
 
 }  // namespace
+
+// The engine's file system for one operation: every open on the instance of the callback that
+// saw it (IoTarget), never one looked up by volume name.
+TargetedFileSystem Engine::fs_on(IoTarget target) const { return TargetedFileSystem(*services_.fs, target); }
 
 Engine::Engine(const EngineServices& services, const EngineConfig& config) : services_(services) {
   configure(config);
@@ -82,7 +94,9 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   const NameDecision name = classify_name(nt_name, rules);
   out.file_path = name.file_path;
   if (name.verdict != NameVerdict::kProtected) return out;
-  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
+  // A delete-on-close open is watched from post-create, once it has succeeded.
+  ticket->delete_on_close = (op.create_options & create_option::kDeleteOnClose) != 0;
+  if (ticket->delete_on_close) out.action = PreCreateAction::kWithCallback;
   if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return out;
   out.action = PreCreateAction::kWithCallback;
   if (!disposition_overwrites(op.disposition)) return out;
@@ -95,8 +109,9 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   job.rescue_id = __atomic_add_fetch(&next_rescue_id_, 1, __ATOMIC_RELAXED);
   job.requestor_access = access_checked_by_overwrite(op);
   job.requestor_options = create_options_checked_by_overwrite(op);
-  PooledBuffer buffer(*services_.buffers);
-  rescue_before_overwrite(*services_.fs, job, as_copy_buffer(buffer), ticket);
+  RescueBufferPair buffers(*services_.buffers);
+  TargetedFileSystem fs = fs_on(op.target);
+  rescue_before_overwrite(fs, job, buffers.memory(), ticket);
   return out;
 }
 
@@ -106,13 +121,15 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
   const bool overwritten = usable && overwrote(op, result);
   if (ticket != nullptr && !overwritten) {
     if (ticket->rescue_active) {
-      PooledBuffer buffer(*services_.buffers);
-      discard_rescue(*services_.fs, file_path, *ticket, as_copy_buffer(buffer));
+      RescueBufferPair buffers(*services_.buffers);
+      TargetedFileSystem fs = fs_on(op.target);
+      discard_rescue(fs, file_path, *ticket, buffers.memory());
     }
     *ticket = CreateTicket();  // nothing was lost: nothing to report
   }
   if (!usable || result.information == create_info::kCreated) return PostCreateAction::kNone;
   if (overwritten || access_can_write(op.desired_access)) return PostCreateAction::kTrack;
+  if (op.create_options & create_option::kDeleteOnClose) return PostCreateAction::kTrack;  // the delete's watch
   return PostCreateAction::kNone;
 }
 
@@ -123,9 +140,10 @@ OpenedDecision Engine::post_create_opened(const CreateOp& op, const CreateResult
   const NameDecision name = classify_name(nt_name, rules);
   if (name.verdict != NameVerdict::kProtected) return out;
   out.file_path = name.file_path;
-  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
   if (disposition_overwrites(op.disposition) || result.information == create_info::kCreated) return out;
-  if (access_can_write(op.desired_access)) out.action = PostCreateAction::kTrack;
+  // Writers are tracked; a delete-on-close open too, for its delete's watch (attach_writer).
+  if (access_can_write(op.desired_access) || (op.create_options & create_option::kDeleteOnClose))
+    out.action = PostCreateAction::kTrack;
   return out;
 }
 
@@ -144,20 +162,90 @@ void Engine::release_file_state(FileState* state) {
   *state = FileState();
 }
 
+bool Engine::name_is_stale(FileState* state, Str16 file_path) {
+  LockGuard guard(*state->lock);
+  return name_is_unknown(*state) || !equal(state->name, file_path);
+}
+
+Str16 Engine::refresh_name(FileState* state, Str16 file_path, Str16 name_copy) {
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);  // under the name the file had when it was modified
+  if (!name_is_unknown(*state) && equal(state->name, file_path)) return name_copy;  // another open won
+  if (name_copy.data == nullptr) {  // no memory for the new name: the old one may be another file's
+    __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE);
+    return name_copy;
+  }
+  const Str16 previous = state->name;
+  state->name = name_copy;
+  state->excluded = false;  // a tracked open is an open of a protected file under this name
+  __atomic_store_n(&state->name_unknown, 0u, __ATOMIC_RELEASE);
+  return previous;
+}
+
+namespace {
+
+// The trigger of a create's own modification: an overwrite on open, else the writes to come.
+Trigger create_trigger(const CreateOp& op) {
+  if (disposition_overwrites(op.disposition)) return Trigger::kOverwriteOnOpen;
+  return access_is_append_only(op.desired_access) ? Trigger::kAppend : Trigger::kWrite;
+}
+
+bool create_may_modify(const CreateOp& op) {
+  return access_can_write(op.desired_access) || disposition_overwrites(op.disposition);
+}
+
+}  // namespace
+
+void Engine::create_not_followed(const CreateOp& op, Str16 nt_name, const RuleSet& rules, NtStatus why) {
+  if (op.from_own_client || !create_may_modify(op)) return;
+  const NameDecision name = classify_name(nt_name, rules);
+  if (name.verdict != NameVerdict::kProtected) return;
+  emit(failed(why, 0), create_trigger(op), name.file_path, op.process_id, services_.clock->now());
+}
+
+OpenedDecision Engine::post_create_name_late(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                             NtStatus name_status, const RuleSet& rules) {
+  OpenedDecision out;
+  if (!opened(result) || result.draining || result.is_directory || op.from_own_client) return out;
+  if (!create_may_modify(op)) return out;
+  if (nt_name.len == 0) {  // no name at all: the save may be of a protected file
+    emit(failed(name_status, 0), create_trigger(op), Str16(), op.process_id, services_.clock->now());
+    return out;
+  }
+  const NameDecision name = classify_name(nt_name, rules);
+  if (name.verdict != NameVerdict::kProtected) return out;
+  out.file_path = name.file_path;
+  if (overwrote(op, result)) {  // nothing was rescued: the content and its versions are gone (N1)
+    emit(failed(name_status, 0), Trigger::kOverwriteOnOpen, name.file_path, op.process_id, services_.clock->now());
+    return out;
+  }
+  if (result.information == create_info::kCreated) return out;  // a new file: nothing to lose
+  out.action = PostCreateAction::kTrack;
+  return out;
+}
+
 void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
-                           CreateTicket* ticket) {
+                           CreateTicket* ticket, NtStatus no_state_status) {
   const EngineConfig config = this->config();
   if (state == nullptr) {  // no context: restore what the overwrite took, report, track nothing
-    if (!ticket_has_news(ticket)) return;
-    PooledBuffer buffer(*services_.buffers);
+    if (!ticket_has_news(ticket)) {
+      // A writer nobody can follow: its session will not be backed up. Say so.
+      if (access_can_write(op.desired_access) && !op.from_own_client)
+        emit(failed(no_state_status, 0), create_trigger(op), file_path, op.process_id, services_.clock->now());
+      return;
+    }
+    RescueBufferPair buffers(*services_.buffers);
+    TargetedFileSystem fs = fs_on(op.target);
     const BackupReport report =
-        restore_after_overwrite(*services_.fs, file_path, *ticket, true, config, as_copy_buffer(buffer));
+        restore_after_overwrite(fs, file_path, *ticket, true, config, buffers.memory());
     emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
     return;
   }
+  if (op.create_options & create_option::kDeleteOnClose) watch_delete(state, file_path, op.process_id, op.target);
+  const bool writer = access_can_write(op.desired_access) || disposition_overwrites(op.disposition);
   LockGuard guard(*state->lock);
   flush_unobserved(state);  // before a new session may reset the decision
-  if (handle != nullptr && !handle->counted_writer) {
+  if (writer && handle != nullptr && !handle->counted_writer) {
     handle->counted_writer = true;
     handle->append_only = access_is_append_only(op.desired_access);
     counters_.add_tracked_open();
@@ -169,12 +257,19 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   }
   if (!ticket_has_news(ticket)) return;
   const bool decided = !claim_session(state, kDeciding);
-  // After a rename nobody followed the state's name may be another file's: the create's is not.
-  const Str16 path = name_is_unknown(*state) ? file_path : state->name;
-  PooledBuffer buffer(*services_.buffers);
+  // The rescue was made under the create's name, which is the file this open reached (the
+  // state's name is the same after refresh_name, or unknown when it could not be refreshed).
+  const Str16 path = file_path;
+  RescueBufferPair buffers(*services_.buffers);
+  TargetedFileSystem fs = fs_on(op.target);
   const BackupReport report =
-      restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, as_copy_buffer(buffer));
-  if (decided) return;  // this session already has its backup: the old versions are back, no event
+      restore_after_overwrite(fs, path, *ticket, !decided, config, buffers.memory());
+  // This session already has its backup: the old versions are back, no second event - unless
+  // one of them could not be put back, which is never silent.
+  if (decided) {
+    if (report.versions_dropped > 0) emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
+    return;
+  }
   emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
   set_decided(state, kDecided);
 }
@@ -232,7 +327,8 @@ void Engine::decide_session(FileState* state, const Modification& m) {
   job.config = config();
   job.only_if_larger_than = m.only_if_larger_than;
   PooledBuffer buffer(*services_.buffers);
-  const BackupReport report = run_backup(*services_.fs, job, as_copy_buffer(buffer));
+  TargetedFileSystem fs = fs_on(m.target);
+  const BackupReport report = run_backup(fs, job, as_copy_buffer(buffer));
   if (!report.decided) {
     set_decided(state, kUndecided);  // the next modification tries again
     return;
@@ -268,6 +364,7 @@ void Engine::pre_write(const WriteOp& op, FileState* state, const HandleState* h
   if (state == nullptr || op.paging_io || op.from_own_client) return;  // nothing in the paging path
   if (session_decided(*state)) return;           // the common case: one load
   Modification m;
+  m.target = op.target;
   m.trigger = (handle != nullptr && handle->append_only) ? Trigger::kAppend : Trigger::kWrite;
   m.process_id = op.process_id;
   decide_session(state, m);
@@ -283,6 +380,7 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
     case Precheck::kUseState: {
       if (session_decided(*state)) return;
       Modification m;
+      m.target = op.target;
       m.process_id = op.process_id;
       m.trigger = Trigger::kTruncate;
       if (op.info_class == FileInfoClass::kAllocation) m.only_if_larger_than = op.allocation_size;
@@ -293,12 +391,31 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
     case Precheck::kNeedName:
       if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) {
         const NameDecision file = classify_name(name, rules);
-        if (file.verdict == NameVerdict::kProtected) report_delete(file.file_path, op.process_id);
+        // Without a context (the driver could not attach one) the delete cannot be watched:
+        // nothing is reported rather than a loss that may not happen.
+        if (file.verdict == NameVerdict::kProtected && state != nullptr)
+          watch_delete(state, file.file_path, op.process_id, op.target);
       } else {
         rename_over(op, state, name, destination, rules);
       }
       return;
   }
+}
+
+void Engine::set_information_not_followed(const SetInfoOp& op, Str16 destination, NtStatus name_status,
+                                          const RuleSet& rules) {
+  if (set_information_precheck(op, false) != Precheck::kNeedName) return;
+  if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) return;
+  Str16 path;
+  if (destination.len > 0) {
+    const NameDecision target = classify_name(destination, rules);
+    if (target.verdict != NameVerdict::kProtected) return;
+    TargetedFileSystem fs = fs_on(op.target);
+    ScopedHandle existing(fs);
+    if (is_not_found(existing.open(target.file_path, Str16(), OpenMode::kRead))) return;  // a plain move
+    path = target.file_path;
+  }
+  emit(failed(name_status, 0), Trigger::kRenameOver, path, op.process_id, services_.clock->now());
 }
 
 void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination,
@@ -317,22 +434,56 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   job.process_id = op.process_id;
   PooledBuffer buffer(*services_.buffers);
   // A tracked source may be taking its own session backup on another thread: same streams.
-  if (state != nullptr) state->lock->acquire();
-  const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
-  if (state != nullptr) state->lock->release();
-  if (!report.decided) return;
-  emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  if (state == nullptr) {
+    TargetedFileSystem fs = fs_on(op.target);
+    const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
+    if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+    return;
+  }
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);
+  // Writes through the renamed handle belong to the session the adoption is part of: its
+  // decision is the adoption (the replaced content is the document's newest backup). Claimed
+  // before the I/O, like decide_session, so a writer on another thread waits for it.
+  const bool claimed = claim_session(state, kDeciding);
+  TargetedFileSystem fs = fs_on(op.target);
+  const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
+  if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
+  if (claimed) set_decided(state, report.decided ? kDecided : kUndecided);
 }
 
-void Engine::report_delete(Str16 file_path, uint64_t process_id) {
-  if (!stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const {
+  if (op.info_class != FileInfoClass::kDisposition && op.info_class != FileInfoClass::kDispositionEx) return false;
+  if (set_information_precheck(op, false) != Precheck::kNeedName) return false;
+  const NameDecision file = classify_name(name, rules);
+  if (file.verdict != NameVerdict::kProtected) return false;
+  *file_path = file.file_path;
+  return true;
+}
+
+void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id, IoTarget target) {
+  LockGuard guard(*state->lock);
+  TargetedFileSystem fs = fs_on(target);
+  if (watching_delete(*state)) return;  // asked before: one delete, one report
+  // Checked now: when the delete happens the streams are gone with the file (N9).
+  if (!stream_exists(fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+  state->delete_process_id = process_id;
+  __atomic_store_n(&state->delete_watch, 1u, __ATOMIC_RELEASE);
+}
+
+void Engine::stream_cleaned_up(FileState* state, bool file_deleted) {
+  if (state == nullptr || !watching_delete(*state) || !file_deleted) return;
+  LockGuard guard(*state->lock);
+  if (!watching_delete(*state)) return;  // another cleanup reported it
+  __atomic_store_n(&state->delete_watch, 0u, __ATOMIC_RELEASE);
   BackupEvent event;
   event.time = services_.clock->now();
-  event.process_id = process_id;
+  event.process_id = state->delete_process_id;
   event.trigger = Trigger::kDelete;
   event.outcome = Outcome::kBackupLost;
   event.slot = 1;
-  event.path = file_path;
+  event.path = state->name;
   counters_.add_backup_lost();
   counters_.add_event();
   services_.sink->notify(event);
@@ -342,6 +493,7 @@ void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, cons
   (void)handle;
   if (state == nullptr || op.from_own_client || !section_can_write(op) || session_decided(*state)) return;
   Modification m;
+  m.target = op.target;
   m.trigger = Trigger::kMappedSection;
   m.process_id = op.process_id;
   decide_session(state, m);
@@ -351,6 +503,7 @@ void Engine::pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* h
   (void)handle;
   if (state == nullptr || op.from_own_client || !fsctl_modifies(op.control_code) || session_decided(*state)) return;
   Modification m;
+  m.target = op.target;
   m.trigger = Trigger::kOther;
   m.process_id = op.process_id;
   decide_session(state, m);

@@ -73,7 +73,7 @@ struct OpenedDecision {
 };
 
 struct EngineServices {
-  FileSystem* fs = nullptr;
+  HostFileSystem* fs = nullptr;
   NotificationSink* sink = nullptr;
   Clock* clock = nullptr;
   BufferPool* buffers = nullptr;
@@ -112,10 +112,29 @@ class Engine {
   void release_file_state(FileState* state) FB_NO_THREAD_SAFETY_ANALYSIS;
   // Counts the handle as a writer (a session starts at the first), then finishes S4: puts the
   // rescued content and versions back and emits the session's event. state/handle may be null
-  // when the driver could not allocate its contexts: the rescue is still restored.
-  // Takes the file's lock itself.
+  // when the driver could not allocate its contexts: the rescue is still restored, and a writer
+  // left untracked that way is reported FAILED with no_state_status (what the context failed
+  // with): its session will not be backed up. Takes the file's lock itself.
   void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
-                     CreateTicket* ticket) FB_EXCLUDES(state->lock);
+                     CreateTicket* ticket, NtStatus no_state_status = nt::kInsufficientResources)
+      FB_EXCLUDES(state->lock);
+
+  // A tracked open that found the stream context already there. The context lives as long as
+  // the stream, not as long as a handle (N12), and this open may have reached the file under
+  // another name than the one the state holds: the folder was renamed, the file was renamed
+  // where nobody followed, or it was opened through another link. Every backup, rescue and
+  // restore must act on the file this open modifies, so the state takes the open's name - the
+  // policy is the engine's, the driver only brings the name (file_path: PreCreateDecision's or
+  // OpenedDecision's). Two steps, because only the driver can allocate:
+  //   name_is_stale: under the file's lock, whether the state holds another name (or none known);
+  //   refresh_name:  under the lock, swaps in name_copy (the driver's copy of file_path) and
+  //                  returns the storage the caller frees after it returns: the previous name, or
+  //                  name_copy itself when the state holds file_path by now. name_copy empty (no
+  //                  memory): the state's name is unknown (name_unknown) until a later open or a
+  //                  followed rename brings one; nothing is backed up under the stale one.
+  // Call both before attach_writer, so its S4 restore and the session's backup use the new name.
+  bool name_is_stale(FileState* state, Str16 file_path);
+  Str16 refresh_name(FileState* state, Str16 file_path, Str16 name_copy);
 
   // Post-create of an open by file id, which had no name in pre-create: nt_name is the opened
   // file object's normalized name (FltGetFileNameInformation in post-create). kTrack: attach the
@@ -124,6 +143,26 @@ class Engine {
   // reports it lost, as pre_create does.
   OpenedDecision post_create_opened(const CreateOp& op, const CreateResult& result, Str16 nt_name,
                                     const RuleSet& rules);
+
+  // --- creates the driver could not follow (low resources) ------------------------------------
+  // Never silent: an open that may modify a protected file and that the driver cannot track is
+  // reported FAILED with the status of what failed, so the user knows the save was not backed up.
+  // The application's create proceeds either way.
+  //
+  // Pre-create, the name known but no memory to carry the create to post-create (no completion
+  // context): a protected file that would be tracked gets its FAILED event now (trigger
+  // overwrite-on-open for an overwriting disposition, else write). Nothing else is reported.
+  void create_not_followed(const CreateOp& op, Str16 nt_name, const RuleSet& rules, NtStatus why);
+  // Pre-create whose name query failed (name_status): the driver asks again on the opened file in
+  // post-create and passes what it got (nt_name empty when that failed too). A failed create
+  // reports nothing (a create below a missing folder fails its pre-create name query too).
+  // Without a name the event carries an empty path and the name query's status: the file may or
+  // may not be protected, and the user is told a save went unwatched. A protected file opened for
+  // writing is tracked from here (kTrack: attach and call attach_writer without a ticket); an
+  // overwrite of one is FAILED (its content and versions went with the overwrite, N1: nothing
+  // was rescued without a name).
+  OpenedDecision post_create_name_late(const CreateOp& op, const CreateResult& result, Str16 nt_name,
+                                       NtStatus name_status, const RuleSet& rules);
 
   // --- renames of tracked files ------------------------------------------------------------
   static bool rename_changes_name(const SetInfoOp& op, bool tracked) { return fb::rename_changes_name(op, tracked); }
@@ -145,6 +184,25 @@ class Engine {
   // I/O; callable at any IRQL up to DISPATCH_LEVEL.
   static void name_unknown(FileState* state) { __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE); }
 
+  // --- deletes (S6) ------------------------------------------------------------------------
+  // A delete is reported ("backup lost") only when it happens: a delete-on-close open can fail,
+  // a disposition can be cancelled (DeleteFile FALSE) before the last close, and several handles
+  // may ask for the same delete. So asking only starts a watch on the file's stream context
+  // (when the file has a backup then, before the delete takes the streams); the driver checks
+  // at each cleanup of a watched stream whether the file is gone (FltQueryInformationFile
+  // answering STATUS_FILE_DELETED in post-cleanup) and tells stream_cleaned_up, which reports
+  // once.
+  // Pre-set-information of a delete on a file without a stream context: true when the engine
+  // wants one (a protected file), attached under *file_path (a view into name) before
+  // pre_set_information is called with it.
+  bool delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const;
+  // Whether cleanups of this stream must be synchronized and checked (one acquire load).
+  static bool watching_delete(const FileState& state) {
+    return __atomic_load_n(&state.delete_watch, __ATOMIC_ACQUIRE) != 0;
+  }
+  // Post-cleanup of any handle of a watched stream: file_deleted is the file system's answer.
+  void stream_cleaned_up(FileState* state, bool file_deleted);
+
   // --- modifications ----------------------------------------------------------------------
   void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);
   static Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
@@ -154,6 +212,14 @@ class Engine {
   // destination: for rename/link, the normalized destination (FltGetDestinationFileNameInformation).
   void pre_set_information(const SetInfoOp& op, FileState* state, const HandleState* handle, Str16 name,
                            Str16 destination, const RuleSet& rules);
+  // Pre-set-information of a rename or link with ReplaceIfExists whose names could not be queried
+  // (name_status): the replaced file's history cannot be handed over, and the rename proceeds.
+  // Never silent: FAILED with name_status, under the destination's name when it is known (and
+  // only when it names an existing protected file), else with an empty path (the replaced file
+  // may be protected). A delete whose name is unknown is not reported (nothing is lost before
+  // it happens; the watch needs the name).
+  void set_information_not_followed(const SetInfoOp& op, Str16 destination, NtStatus name_status,
+                                    const RuleSet& rules);
   void pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle);
   void pre_fsctl(const FsctlOp& op, FileState* state, const HandleState* handle);
   // A modification of a tracked stream that the driver saw where it can do no I/O and may not
@@ -192,6 +258,7 @@ class Engine {
     Trigger trigger = Trigger::kWrite;
     uint64_t process_id = 0;
     uint64_t only_if_larger_than = UINT64_MAX;
+    IoTarget target;  // the operation's: where the backup's opens go
   };
   // The session's one backup decision, under the file's lock, which it takes itself.
   void decide_session(FileState* state, const Modification& m) FB_EXCLUDES(state->lock);
@@ -203,10 +270,12 @@ class Engine {
   // function touches no guarded field; the acquire and release sit next to each other.
   void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules)
       FB_NO_THREAD_SAFETY_ANALYSIS;
-  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost.
-  void report_delete(Str16 file_path, uint64_t process_id);
+  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost,
+  // when it happens. watch_delete starts the watch under the file's lock.
+  void watch_delete(FileState* state, Str16 file_path, uint64_t process_id, IoTarget target);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
 
+  TargetedFileSystem fs_on(IoTarget target) const;
   EngineServices services_;
   EngineConfig config_;
   CounterSet counters_;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "common/base/fb_base.h"
+#include "common/engine/ops.h"
 
 namespace fb {
 
@@ -30,11 +31,11 @@ enum class OpenMode : uint8_t {
   // Read an existing stream: FILE_READ_DATA, FILE_OPEN, share all, IO_IGNORE_SHARE_ACCESS_CHECK
   // (the writer may have opened the file without sharing).
   kRead = 0,
-  // Write a stream from scratch: FILE_WRITE_DATA | DELETE, FILE_OVERWRITE_IF, no sharing. Used
-  // only on our own streams. The handle may be renamed or deleted.
+  // Write a stream from scratch: FILE_WRITE_DATA | DELETE, FILE_OVERWRITE_IF, sharing delete only.
+  // Used only on our own streams. The handle may be renamed or deleted.
   kReplace = 1,
   // Create a new file that must not exist yet: FILE_WRITE_DATA | DELETE, FILE_CREATE, hidden and
-  // system attributes, no sharing, and its own DACL that only SYSTEM and Administrators pass
+  // system attributes, sharing delete only, and its own DACL that only SYSTEM and Administrators pass
   // (common/engine/rescue_security.h). Used for the S4 rescue file.
   kCreateNew = 2,
   // Move or delete one of our own streams or our rescue file: DELETE, FILE_OPEN, share all,
@@ -43,6 +44,21 @@ enum class OpenMode : uint8_t {
   // anything, instead of leaving a delete-pending name that the next rename cannot take.
   kMove = 3,
 };
+
+// The share access each mode opens with: the FltCreateFileEx2 ShareAccess of the driver's
+// FileSystem and the model's, decided here once. Every mode shares delete: an open of a named
+// stream that does not breaks a batch or filter oplock on the file ([MS-FSA] 2.1.4.12), and the
+// engine never waits for a break (it fails the open instead), so each backup would have cost
+// the writer its oplock or failed. Our own streams are written without readers or writers.
+constexpr uint16_t share_access_of(OpenMode mode) {
+  switch (mode) {
+    case OpenMode::kRead: return share::kAll;
+    case OpenMode::kReplace: return share::kDelete;
+    case OpenMode::kCreateNew: return share::kDelete;
+    case OpenMode::kMove: return share::kAll;
+  }
+  return share::kDelete;
+}
 
 class FileSystem {
  public:
@@ -72,6 +88,60 @@ class FileSystem {
  protected:
   FileSystem() = default;
   ~FileSystem() = default;
+};
+
+// The host's file system (the driver's KernelFileSystem, the tests' ModelFs): FileSystem's
+// operations, with the target named on every open. The engine wraps it per call in a
+// TargetedFileSystem, so its sequences see a plain FileSystem whose opens all go to the target
+// of the callback being served.
+class HostFileSystem {
+ public:
+  virtual NtStatus open(IoTarget target, Str16 file, Str16 stream, OpenMode mode, FsHandle* out) = 0;
+  virtual NtStatus check_requestor_access(IoTarget target, Str16 file, uint32_t desired_access,
+                                          uint32_t create_options) = 0;
+  virtual NtStatus read(FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* bytes_read) = 0;
+  virtual NtStatus write(FsHandle h, uint64_t offset, const void* buffer, uint32_t length,
+                         uint32_t* bytes_written) = 0;
+  virtual NtStatus query_size(FsHandle h, uint64_t* size) = 0;
+  virtual NtStatus set_end_of_file(FsHandle h, uint64_t size) = 0;
+  virtual NtStatus rename_stream(FsHandle h, Str16 new_stream, bool replace_if_exists) = 0;
+  virtual NtStatus mark_delete(FsHandle h) = 0;
+  virtual NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) = 0;
+  virtual void close(FsHandle h) = 0;
+
+ protected:
+  HostFileSystem() = default;
+  ~HostFileSystem() = default;
+};
+
+// FileSystem for one engine call: every open goes to that call's target.
+class TargetedFileSystem final : public FileSystem {
+ public:
+  TargetedFileSystem(HostFileSystem& host, IoTarget target) : host_(host), target_(target) {}
+  NtStatus open(Str16 file, Str16 stream, OpenMode mode, FsHandle* out) override {
+    return host_.open(target_, file, stream, mode, out);
+  }
+  NtStatus read(FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* bytes_read) override {
+    return host_.read(h, offset, buffer, length, bytes_read);
+  }
+  NtStatus write(FsHandle h, uint64_t offset, const void* buffer, uint32_t length, uint32_t* bytes_written) override {
+    return host_.write(h, offset, buffer, length, bytes_written);
+  }
+  NtStatus query_size(FsHandle h, uint64_t* size) override { return host_.query_size(h, size); }
+  NtStatus set_end_of_file(FsHandle h, uint64_t size) override { return host_.set_end_of_file(h, size); }
+  NtStatus rename_stream(FsHandle h, Str16 new_stream, bool replace_if_exists) override {
+    return host_.rename_stream(h, new_stream, replace_if_exists);
+  }
+  NtStatus mark_delete(FsHandle h) override { return host_.mark_delete(h); }
+  NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) override { return host_.query_free_space(h, free_bytes); }
+  NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) override {
+    return host_.check_requestor_access(target_, file, desired_access, create_options);
+  }
+  void close(FsHandle h) override { host_.close(h); }
+
+ private:
+  HostFileSystem& host_;
+  IoTarget target_;
 };
 
 // True for the statuses that mean "no such file or stream".

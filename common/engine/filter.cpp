@@ -6,7 +6,9 @@
 namespace fb {
 
 Precheck create_precheck(const CreateOp& op) {
-  if (op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+  // The kernel's own opens are ignored; a kernel-mode create carrying SL_FORCE_ACCESS_CHECK is
+  // made for a user (the SMB server's for a remote user, N13) and is treated like a user's.
+  if (op.requestor_mode != RequestorMode::kUser && !op.force_access_check) return Precheck::kIgnore;
   if (op.from_own_client) return Precheck::kIgnore;  // fbmon's restore saved the content itself
   if (op.paging_file || op.volume_open || op.prefetcher_open) return Precheck::kIgnore;
   if (op.open_target_directory) return Precheck::kIgnore;
@@ -48,11 +50,14 @@ Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
     case FileInfoClass::kRenameExBypassAccess:
     case FileInfoClass::kLink:
     case FileInfoClass::kLinkEx:
-      if (!op.replace_if_exists || op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+      // Any requestor: the SMB server's renames for remote users are kernel-mode requests with
+      // no flag to tell them from the kernel's own (N13), and a rename over a protected file
+      // destroys its content whoever asks, so its history is handed over in every case.
+      if (!op.replace_if_exists) return Precheck::kIgnore;
       return Precheck::kNeedName;
     case FileInfoClass::kDisposition:
     case FileInfoClass::kDispositionEx:
-      if (!op.delete_file || op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+      if (!op.delete_file) return Precheck::kIgnore;  // any requestor, as above: only watched
       return Precheck::kNeedName;
   }
   return Precheck::kIgnore;

@@ -59,7 +59,8 @@ constexpr uint32_t create_options_checked_by_overwrite(const CreateOp& op) {
   return op.create_options & create_option::kOpenForBackupIntent;
 }
 
-// Pre-create cheap checks: kernel-mode requests, paging files, volume opens, prefetcher opens,
+// Pre-create cheap checks: kernel-mode requests (except those with SL_FORCE_ACCESS_CHECK, made
+// for a user: the SMB server's, N13), paging files, volume opens, prefetcher opens,
 // opens of a rename target's directory (SL_OPEN_TARGET_DIRECTORY), directories, FILE_CREATE (a
 // new file has no previous content) and opens that can neither write, overwrite nor delete on
 // close are ignored; everything else needs the name. Opens by file id have no name before the
@@ -71,7 +72,8 @@ Precheck create_precheck(const CreateOp& op);
 // Pre-set-information cheap checks. `tracked`: the file object has engine state.
 //   end of file / allocation / valid data length: kUseState when tracked (the paging and
 //     AdvanceOnly forms from the cache manager are ignored);
-//   rename or link with ReplaceIfExists, disposition with delete: kNeedName (user mode only).
+//   rename or link with ReplaceIfExists, disposition with delete: kNeedName (any requestor:
+//     the SMB server's are kernel-mode and unflagged, N13).
 Precheck set_information_precheck(const SetInfoOp& op, bool tracked);
 
 // Post-set-information: whether a rename of a tracked stream must tell the engine the file's new

@@ -4,11 +4,21 @@
 // driver keeps alive for the duration of the call.
 //
 // The numeric values are the Windows ones, so the driver translates by copying, not by mapping.
+// driver/nt/windows_values.cpp asserts every one against mingw-w64's headers (or Microsoft's
+// documentation where mingw lacks it), in the driver build and in CTest.
 #pragma once
 
 #include "common/base/fb_base.h"
 
 namespace fb {
+
+// Where the engine's opens for an operation are issued: the instance of the callback that saw it
+// (the driver's PFLT_INSTANCE, Iopb->TargetInstance), opaque to the engine. Every descriptor below
+// carries it and the engine hands it to every open it makes for that operation
+// (HostFileSystem, common/engine/file_system.h).
+struct IoTarget {
+  void* value = nullptr;
+};
 
 // KPROCESSOR_MODE of the request (FLT_CALLBACK_DATA::RequestorMode).
 enum class RequestorMode : uint8_t { kKernel = 0, kUser = 1 };
@@ -93,17 +103,29 @@ constexpr uint32_t kExecuteReadWrite = 0x40;
 constexpr uint32_t kExecuteWriteCopy = 0x80;  // private copy: never reaches the file
 }  // namespace page
 
-// FSCTL codes that modify a file's data without an IRP_MJ_WRITE.
+// FSCTL codes that modify a file's data without an IRP_MJ_WRITE. Like every Windows number in
+// common/, each is asserted against mingw-w64's headers or cited documentation in
+// driver/nt/windows_values.cpp.
 namespace fsctl {
 constexpr uint32_t kSetZeroData = 0x000980C8;
-constexpr uint32_t kWriteRawEncrypted = 0x0009013F;
+constexpr uint32_t kWriteRawEncrypted = 0x000900DF;  // CTL_CODE(9, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
 constexpr uint32_t kOffloadWrite = 0x00098268;
 constexpr uint32_t kDuplicateExtentsToFile = 0x00098344;
 }  // namespace fsctl
 
+// FLT_IO_PARAMETER_BLOCK.OperationFlags of a create (the IRP stack location's Flags).
+namespace operation_flag {
+// SL_FORCE_ACCESS_CHECK: a kernel-mode create that must be access-checked as if it came from user
+// mode, against the security context it carries: the SMB server's opens for remote users (N13).
+constexpr uint8_t kForceAccessCheck = 0x01;
+}  // namespace operation_flag
+
 // Pre-create: Iopb->Parameters.Create and what the driver knows about the open.
 struct CreateOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   RequestorMode requestor_mode = RequestorMode::kUser;
+  bool force_access_check = false;  // operation_flag::kForceAccessCheck: a kernel-mode create on
+                                    // behalf of a user (the SMB server), checked like a user's
   uint32_t desired_access = 0;     // SecurityContext->DesiredAccess
   uint32_t create_options = 0;     // Options & 0x00FFFFFF
   CreateDisposition disposition = CreateDisposition::kOpen;  // Options >> 24
@@ -130,6 +152,7 @@ struct CreateResult {
 
 // IRP_MJ_WRITE.
 struct WriteOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   bool paging_io = false;          // IRP_PAGING_IO (or IRP_SYNCHRONOUS_PAGING_IO) in Iopb->IrpFlags
   uint64_t offset = 0;             // Write.ByteOffset
   uint32_t length = 0;             // Write.Length
@@ -139,6 +162,7 @@ struct WriteOp {
 
 // IRP_MJ_SET_INFORMATION, with the class-specific parameters already read out of InfoBuffer.
 struct SetInfoOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   RequestorMode requestor_mode = RequestorMode::kUser;
   FileInfoClass info_class = FileInfoClass::kEndOfFile;
   bool paging_io = false;          // the lazy writer's end-of-file (IRP_PAGING_IO)
@@ -153,6 +177,7 @@ struct SetInfoOp {
 
 // IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION.
 struct SectionOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   SectionSync sync_type = SectionSync::kOther;
   uint32_t page_protection = 0;
   uint64_t process_id = 0;
@@ -161,6 +186,7 @@ struct SectionOp {
 
 // IRP_MJ_FILE_SYSTEM_CONTROL.
 struct FsctlOp {
+  IoTarget target;                 // Iopb->TargetInstance: the instance every open for it uses
   uint32_t control_code = 0;       // FileSystemControl.Common.FsControlCode
   uint64_t process_id = 0;
   bool from_own_client = false;    // the requestor is connected to our port (fbmon restoring a file)

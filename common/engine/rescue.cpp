@@ -12,27 +12,31 @@ constexpr uint32_t kMaxComponentUnits = 255;
 constexpr uint32_t kMinCopyBytes = 4096;
 constexpr uint32_t kRescueNameAttempts = 4;
 
-// The rescue name lives at the start of the engine's buffer; the copy uses the rest.
+// The rescue name in its own buffer (names near NT's limit take 64 KiB), the copy in the other.
 struct RescueBuffers {
   NtStatus status = nt::kSuccess;
   Str16 rescue;
   CopyBuffer copy;
 };
 
-RescueBuffers split(Str16 file, uint32_t rescue_id, const CopyBuffer& buffer) {
+RescueBuffers split(Str16 file, uint32_t rescue_id, const RescueMemory& memory) {
   RescueBuffers out;
   const uint32_t units = file.len + kRescueSuffixUnits;
-  const uint32_t name_bytes = (units * 2 + 15u) & ~15u;
-  if (buffer.data == nullptr || buffer.size < name_bytes + kMinCopyBytes) {
+  // The longest name the rescue opens is one of its streams: refuse before making anything.
+  if (static_cast<uint64_t>(units) + kMaxBackupSuffixUnits > kMaxPathUnits) {
+    out.status = nt::kNameTooLong;
+    return out;
+  }
+  if (memory.name.data == nullptr || memory.name.size / sizeof(char16_t) < units || memory.copy.data == nullptr ||
+      memory.copy.size < kMinCopyBytes) {
     out.status = nt::kInsufficientResources;
     return out;
   }
-  char16_t* name = static_cast<char16_t*>(buffer.data);
+  char16_t* name = static_cast<char16_t*>(memory.name.data);
   uint32_t len = 0;
   out.status = build_rescue_name(file, rescue_id, name, units, &len);
   out.rescue = Str16(name, len);
-  out.copy.data = static_cast<uint8_t*>(buffer.data) + name_bytes;
-  out.copy.size = buffer.size - name_bytes;
+  out.copy = memory.copy;
   return out;
 }
 
@@ -85,7 +89,7 @@ NtStatus build_rescue_name(Str16 file, uint32_t rescue_id, char16_t* out, uint32
   return nt::kSuccess;
 }
 
-void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuffer& buffer, CreateTicket* ticket) {
+void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const RescueMemory& memory, CreateTicket* ticket) {
   *ticket = CreateTicket();
   ticket->rescue_id = job.rescue_id;
   ticket->start_time = job.time;
@@ -140,7 +144,7 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
   s = nt::kObjectNameCollision;
   for (uint32_t attempt = 0; attempt < kRescueNameAttempts && s == nt::kObjectNameCollision; ++attempt) {
     ticket->rescue_id = job.rescue_id ^ (attempt << 24);
-    buffers = split(job.file, ticket->rescue_id, buffer);
+    buffers = split(job.file, ticket->rescue_id, memory);
     if (!nt_success(buffers.status)) {
       ticket->failure = buffers.status;
       return;
@@ -161,24 +165,45 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuf
   source.reset();  // the create must find no handle of ours on the file
   for (uint32_t slot = 1; slot <= carry; ++slot) {
     if (!stream_exists(fs, job.file, SlotStream(slot, BackupPart::kData).name())) continue;
-    if (!nt_success(copy_backup_slot(fs, job.file, buffers.rescue, slot, buffers.copy))) break;
+    s = copy_backup_slot(fs, job.file, buffers.rescue, slot, buffers.copy);
+    if (!nt_success(s)) {
+      // This slot and the ones above it are not in the rescue file: the overwrite takes them
+      // (N1). Never silent: the session reports FAILED with this status.
+      ticket->carry_failure = s;
+      uint8_t left = 0;
+      for (uint32_t above = slot; above <= carry; ++above)
+        if (stream_exists(fs, job.file, SlotStream(above, BackupPart::kData).name())) ++left;
+      ticket->slots_not_rescued = left;
+      break;
+    }
     ticket->slots_rescued = static_cast<uint8_t>(slot);
   }
 }
 
 BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTicket& ticket, bool include_content,
-                                     const EngineConfig& config, const CopyBuffer& buffer) {
+                                     const EngineConfig& config, const RescueMemory& memory) {
   BackupReport report;
   if (ticket.failure != nt::kSuccess) report = failed(ticket.failure, ticket.file_size);
   else if (ticket.skip_reason != SkipReason::kNone) report = skipped(ticket.skip_reason, ticket.file_size);
   if (!ticket.rescue_active) return report;
 
-  RescueBuffers buffers = split(file, ticket.rescue_id, buffer);
+  RescueBuffers buffers = split(file, ticket.rescue_id, memory);
+  // Without its name the rescue file cannot be reached: it stays (hidden, system, its DACL keeps
+  // it unreadable) with the versions it holds, and the session reports FAILED.
   if (!nt_success(buffers.status)) return failed(buffers.status, ticket.file_size);
+  // What could not be kept: the slots the rescue could not carry (pre-create), then the first
+  // slot that cannot be put back. The slots above a failed one stay in the rescue file too: put
+  // back with a gap, slot max would be deleted by the promotion below to make room.
+  NtStatus lost = ticket.carry_failure;
+  uint32_t dropped = ticket.slots_not_rescued;
+  bool keep_rescue = false;  // it holds something the file could not take back
   for (uint32_t slot = 1; slot <= ticket.slots_rescued; ++slot) {
     if (!stream_exists(fs, buffers.rescue, SlotStream(slot, BackupPart::kData).name())) continue;
-    if (!nt_success(copy_backup_slot(fs, buffers.rescue, file, slot, buffers.copy))) {
-      report.versions_dropped = ticket.slots_rescued - slot + 1;
+    const NtStatus s = copy_backup_slot(fs, buffers.rescue, file, slot, buffers.copy);
+    if (!nt_success(s)) {
+      if (nt_success(lost)) lost = s;
+      dropped += ticket.slots_rescued - slot + 1;
+      keep_rescue = true;
       break;
     }
   }
@@ -192,18 +217,20 @@ BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTic
       report.bytes_copied = ticket.file_size;
       report.content_hash = ticket.content_hash;
     } else {
-      const uint32_t dropped = report.versions_dropped;
       report = failed(s, ticket.file_size);
-      report.versions_dropped = dropped;
+      keep_rescue = true;
     }
   }
-  delete_file(fs, buffers.rescue);
+  // A version that could not be kept is never reported as a plain backup.
+  if (!nt_success(lost) && report.outcome != Outcome::kFailed) report = failed(lost, ticket.file_size);
+  report.versions_dropped = dropped;
+  if (!keep_rescue) delete_file(fs, buffers.rescue);
   return report;
 }
 
-void discard_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const CopyBuffer& buffer) {
+void discard_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const RescueMemory& memory) {
   if (!ticket.rescue_active) return;
-  RescueBuffers buffers = split(file, ticket.rescue_id, buffer);
+  RescueBuffers buffers = split(file, ticket.rescue_id, memory);
   if (nt_success(buffers.status)) delete_file(fs, buffers.rescue);
 }
 

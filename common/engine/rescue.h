@@ -33,6 +33,15 @@ namespace fb {
 // Units of the suffix `.~fb` + 8 hex digits appended to the file's name.
 constexpr uint32_t kRescueSuffixUnits = 12;
 
+// The two buffers a rescue sequence works with: one for the copy, one for the rescue file's
+// name, which can be as long as NT's limit (kMaxPathUnits units, 65,534 bytes) and must not eat
+// the copy's room: a path near the limit would otherwise fail for want of memory although every
+// name it needs fits.
+struct RescueMemory {
+  CopyBuffer copy;
+  CopyBuffer name;
+};
+
 struct RescueJob {
   Str16 file;
   EngineConfig config;
@@ -48,17 +57,19 @@ struct RescueJob {
 // asked just before anything is copied: the create will fail its own access check, and a failed
 // create reports nothing; ticket->failure holds the refusal in case it succeeds after all) or
 // when the rescue file could not be made (ticket->failure says why).
-void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const CopyBuffer& buffer, CreateTicket* ticket);
+void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const RescueMemory& memory, CreateTicket* ticket);
 
 // After a create that overwrote or superseded the file. include_content: this open starts the
 // session's backup decision (false when the session had already decided: the rescued content
 // is then dropped and only the older slots are put back). The report describes the content.
 BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTicket& ticket, bool include_content,
-                                     const EngineConfig& config, const CopyBuffer& buffer);
+                                     const EngineConfig& config, const RescueMemory& memory);
 
 // After a create that did not overwrite: deletes the rescue file.
-void discard_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const CopyBuffer& buffer);
+void discard_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const RescueMemory& memory);
 
+// A file whose rescue file's streams (`<file>.~fb<id>:backup.tmp.meta`, the longest name a rescue
+// opens) would exceed NT's limit fails with kNameTooLong before anything is made.
 // Writes `<file>.~fb<id as 8 hex digits>` into out[0..cap). kNameTooLong when the final
 // component would exceed 255 units or the path kMaxPathUnits or cap.
 NtStatus build_rescue_name(Str16 file, uint32_t rescue_id, char16_t* out, uint32_t cap, uint32_t* len);

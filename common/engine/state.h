@@ -53,6 +53,12 @@ struct FileState {
   // stream of a file): its modifications decide nothing until a rename brings it back. Under
   // `lock`, like `name`, which a rename replaces (Engine::apply_rename).
   bool excluded FB_GUARDED_BY(lock) = false;
+  // A delete of this file was asked for (a delete-on-close open that succeeded, or
+  // FileDispositionInformation(Ex) with delete) while it had a backup: the loss is reported when
+  // the file really goes, at a cleanup that finds it deleted (Engine::stream_cleaned_up), once.
+  // 1 = watching. Written under `lock`; read without it by the driver's cleanup path (acquire).
+  uint32_t delete_watch = 0;
+  uint64_t delete_process_id = 0;
   // A rename the driver could not follow (Engine::name_unknown): `name` may now be another
   // file's, so no backup is made under it until a followed rename brings a name back (1 = set).
   // Set without the lock (atomic store), read under it; so not FB_GUARDED_BY.
@@ -73,10 +79,16 @@ struct CreateTicket {
   uint32_t rescue_id = 0;          // names the rescue file (see common/engine/rescue.h)
   SkipReason skip_reason = SkipReason::kNone;  // content not rescued because of this
   NtStatus failure = nt::kSuccess;             // content rescue failed with this
+  // An existing backup slot could not be copied into the rescue file (it, and the slots above
+  // it, die with the overwrite, N1): the session's event is FAILED with this status whatever
+  // becomes of the content.
+  NtStatus carry_failure = nt::kSuccess;
+  uint8_t slots_not_rescued = 0;   // how many existing slots that left behind
   uint64_t file_size = 0;          // the content's size before the overwrite
   uint32_t content_hash = 0;
   int64_t start_time = 0;
   uint64_t process_id = 0;
+  bool delete_on_close = false;    // FILE_DELETE_ON_CLOSE on a protected file: watch the delete
 };
 
 }  // namespace fb

@@ -26,6 +26,10 @@ class WatcherPort {
   virtual NtStatus send(const void* message, uint32_t bytes) = 0;
   // The driver is stopping: return as soon as possible.
   virtual bool stop_requested() = 0;
+  // A monotonic clock in 100 ns units (the driver: KeQueryInterruptTime). The queue gives up a
+  // record whose producer stalled mid-push only after wake-ups spanning EventRing::kStallTimeout
+  // of it; the default (no clock) never gives one up.
+  virtual uint64_t now() { return 0; }
 
  protected:
   WatcherPort() = default;
@@ -33,6 +37,7 @@ class WatcherPort {
 };
 
 struct DrainResult {
+  bool waiting_for_producer = false;  // stopped at a record not published yet: wake again soon
   uint32_t delivered = 0;        // messages (events and gap reports) the watcher took
   uint32_t failed = 0;           // messages whose send failed or timed out
   uint32_t discarded = 0;        // events taken out because no watcher was connected
@@ -46,13 +51,17 @@ struct DrainResult {
 template <class Queue>
 DrainResult drain_events(Queue& queue, WatcherPort& port, void* buffer, uint32_t capacity) {
   DrainResult result;
+  queue.note_wakeup(port.now());
   while (!port.stop_requested()) {
     if (!port.connected()) {
       result.discarded += queue.discard_ready();
       return result;
     }
     const Popped message = queue.pop(buffer, capacity);
-    if (message.kind == PopKind::kNone || message.kind == PopKind::kOutputTooSmall) return result;
+    if (message.kind == PopKind::kNone || message.kind == PopKind::kOutputTooSmall) {
+      result.waiting_for_producer = queue.waiting_for_producer();
+      return result;
+    }
     const NtStatus status = port.send(buffer, message.bytes);
     const bool delivered = status == nt::kSuccess;
     queue.complete(delivered);

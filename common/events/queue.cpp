@@ -5,9 +5,13 @@
 //                               stores), read by the consumer without it.
 //   head_, consumed_            written by the consumer (release / relaxed), read by producers
 //                               under the lock to know the free space.
+//   read_, stall_*              the consumer's own.
 //   record state word           written busy by the reserving producer under the lock,
-//                               published (busy cleared) by a release store after encoding,
-//                               read by the consumer with an acquire load.
+//                               published (busy cleared) by a release compare-exchange after
+//                               encoding, read by the consumer with an acquire load; the
+//                               consumer may instead set kAbandoned on a busy record with its own
+//                               compare-exchange (exactly one of the two wins), after which the
+//                               producer's last act is a release store clearing busy.
 #include "common/events/queue.h"
 
 #include "common/base/atomics.h"
@@ -70,20 +74,57 @@ void EventRing::note_high_water_locked(uint64_t tail, uint64_t head) {
   if (events > high_water_events_) atomic::store_relaxed(&high_water_events_, events);
 }
 
-void EventRing::publish(const Reservation& reservation, const BackupEvent& event) {
+void EventRing::encode(const Reservation& reservation, const BackupEvent& event) {
   BackupEvent numbered = event;
   numbered.sequence = reservation.sequence;
   // Cannot fail: EventQueue::push validated the event and reserved exactly its size.
   proto::encode_event(numbered, reservation.message, reservation.message_bytes);
+}
+
+bool EventRing::publish(const Reservation& reservation) {
   uint32_t* state = reinterpret_cast<uint32_t*>(reservation.message - kRecordHeaderBytes);
-  atomic::store_release(state, reservation.message_bytes);
+  uint32_t expected = kBusy | reservation.message_bytes;
+  if (__atomic_compare_exchange_n(state, &expected, reservation.message_bytes, false, __ATOMIC_RELEASE,
+                                  __ATOMIC_RELAXED))
+    return true;
+  // The consumer gave the record up (kAbandoned): clear busy, the last touch of the ring, so the
+  // head may pass it.
+  atomic::store_release(state, kAbandoned | reservation.message_bytes);
+  return false;
 }
 
 // ---- consumer -------------------------------------------------------------------------------
 
-void EventRing::release_head(uint32_t bytes, bool is_event) {
-  atomic::store_release(&head_, head_ + bytes);
+void EventRing::reclaim() {
+  uint64_t head = head_;
+  while (head != read_) {
+    const uint32_t state = atomic::load_acquire(state_at(head));
+    if (state & kBusy) break;  // abandoned, its producer still writing: its bytes stay reserved
+    head += (state & kPad) ? (state & kSizeMask) : record_bytes(state & kEventSizeMask);
+  }
+  if (head != head_) atomic::store_release(&head_, head);
+}
+
+void EventRing::advance_read(uint32_t bytes, bool is_event) {
+  read_ += bytes;
+  stall_position_ = UINT64_MAX;
   if (is_event) atomic::store_relaxed(&consumed_, consumed_ + 1);
+  reclaim();
+}
+
+void EventRing::note_wakeup(uint64_t now) {
+  last_wakeup_ = now;
+  ++wakeups_;
+}
+
+bool EventRing::stalled_long_enough() {
+  if (stall_position_ != read_) {  // a new busy record: start watching it at this wake-up
+    stall_position_ = read_;
+    stall_since_ = last_wakeup_;
+    stall_wakeups_ = wakeups_;
+    return false;
+  }
+  return wakeups_ - stall_wakeups_ >= kAbandonAfterWakeups && last_wakeup_ - stall_since_ >= kStallTimeout;
 }
 
 Popped EventRing::emit_gap(uint64_t first, uint64_t last, void* out, uint32_t capacity) {
@@ -105,30 +146,45 @@ Popped EventRing::emit_gap(uint64_t first, uint64_t last, void* out, uint32_t ca
 Popped EventRing::pop_ready(void* out, uint32_t capacity, bool* idle) {
   if (pending_.kind != PopKind::kNone) complete(false);
   *idle = false;
+  waiting_for_producer_ = false;
+  reclaim();
   for (;;) {
-    if (head_ == atomic::load_acquire(&tail_)) {
+    if (read_ == atomic::load_acquire(&tail_)) {
       *idle = true;
       return Popped{};
     }
-    const uint32_t state = atomic::load_acquire(state_at(head_));
+    uint32_t state = atomic::load_acquire(state_at(read_));
     if (state & kPad) {
-      release_head(state & kSizeMask, false);
+      advance_read(state & kSizeMask, false);
       continue;
     }
-    if (state & kBusy) return Popped{};  // its producer is still encoding; it will wake us
+    if (state & kBusy) {
+      // Its producer is still encoding, and will wake us when it publishes - unless it is
+      // stalled: given up after kAbandonAfterWakeups wake-ups, its sequence joins the next gap.
+      if (!stalled_long_enough()) {
+        waiting_for_producer_ = true;
+        return Popped{};
+      }
+      if (!__atomic_compare_exchange_n(state_at(read_), &state, state | kAbandoned, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_ACQUIRE))
+        continue;  // published just now: read it
+      atomic::store_relaxed(&undelivered_, undelivered_ + 1);
+      advance_read(record_bytes(state & kEventSizeMask), true);
+      continue;
+    }
 
-    const uint64_t sequence = *sequence_at(head_);
+    const uint64_t sequence = *sequence_at(read_);
     if (sequence > next_expected_) return emit_gap(next_expected_, sequence - 1, out, capacity);
 
-    const uint32_t message_bytes = state & kSizeMask;
+    const uint32_t message_bytes = state & kEventSizeMask;
     Popped p;
     p.bytes = message_bytes;
     if (capacity < message_bytes) {
       p.kind = PopKind::kOutputTooSmall;
       return p;
     }
-    __builtin_memcpy(out, storage_ + (head_ & mask_) + kRecordHeaderBytes, message_bytes);
-    release_head(record_bytes(message_bytes), true);
+    __builtin_memcpy(out, storage_ + (read_ & mask_) + kRecordHeaderBytes, message_bytes);
+    advance_read(record_bytes(message_bytes), true);
     p.kind = PopKind::kEvent;
     p.first_sequence = p.last_sequence = sequence;
     pending_ = p;
@@ -141,7 +197,7 @@ bool EventRing::may_have_trailing_gap() const {
 }
 
 uint64_t EventRing::sequence_end_if_idle_locked() const {
-  return tail_ == head_ ? next_sequence_ : 0;
+  return tail_ == read_ ? next_sequence_ : 0;
 }
 
 Popped EventRing::pop_trailing_gap(uint64_t sequence_end, void* out, uint32_t capacity) {
@@ -161,11 +217,12 @@ void EventRing::complete(bool delivered) {
 uint32_t EventRing::discard_ready() {
   if (pending_.kind != PopKind::kNone) complete(false);
   uint32_t discarded = 0;
-  while (head_ != atomic::load_acquire(&tail_)) {
-    const uint32_t state = atomic::load_acquire(state_at(head_));
-    if (state & kBusy) break;
+  reclaim();
+  while (read_ != atomic::load_acquire(&tail_)) {
+    const uint32_t state = atomic::load_acquire(state_at(read_));
+    if (state & kBusy) break;  // a stalled one is given up by pop_ready's wake-ups only
     const bool is_event = (state & kPad) == 0;
-    release_head(is_event ? record_bytes(state & kSizeMask) : state & kSizeMask, is_event);
+    advance_read(is_event ? record_bytes(state & kEventSizeMask) : state & kSizeMask, is_event);
     if (is_event) ++discarded;
   }
   atomic::store_relaxed(&undelivered_, undelivered_ + discarded);

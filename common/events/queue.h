@@ -25,7 +25,24 @@
 // parameter: the driver passes a KSPIN_LOCK wrapper (raises IRQL, so a holder is never
 // preempted), the host fb::SpinLock or std::mutex. Lock needs lock() and unlock().
 //
-// Ring layout: records of 16-byte header {u32 state: size | kBusy | kPad, u32 0, u64 sequence}
+// A stalled producer. A producer can stop between its reservation and its publish for as long
+// as its thread does not run (preempted, or suspended: the driver pushes inside a critical
+// region, KeEnterCriticalRegion, so a suspend APC cannot stop it there, but preemption can). Its
+// record stays busy, and the consumer, which reads records in ring order, would stop there.
+// So the consumer gives a busy record up once it has found it busy at kAbandonAfterWakeups
+// consecutive wake-ups spanning at least kStallTimeout (the sender tells the queue each wake-up
+// and its time, note_wakeup, and wakes on a short timer while a record is busy; a record that
+// is busy only because its producer is being preempted under load is not given up): it marks
+// the record abandoned with a compare-exchange on its state (the producer's publish is the
+// competing compare-exchange: exactly one wins), counts its sequence as undelivered - the next
+// gap report accounts for it, so sequences stay increasing - and reads on. The producer, when
+// it runs again, finds its record abandoned and only clears the busy bit, its last touch of the
+// ring. Until then the record's bytes stay reserved (the head cannot pass it), so a stall that
+// outlasts a ring's worth of events makes later pushes drop (reported as gaps too). The consumer
+// reads ahead of the head (read_): everything between head_ and read_ is consumed except
+// abandoned records still busy.
+//
+// Ring layout: records of 16-byte header {u32 state: size | kBusy | kPad | kAbandoned, u32 0, u64 sequence}
 // then the message, rounded to 8 bytes. A record never wraps: if it does not fit before the end
 // of the ring, a pad record fills the rest and the record starts at offset 0. A record of up to
 // half the capacity therefore always fits in an empty ring (kCapacityForLongestPath holds the
@@ -81,6 +98,10 @@ class EventRing {
   static constexpr uint32_t kMinCapacity = 4096;
   static constexpr uint32_t kMaxCapacity = 1u << 30;
   static constexpr uint32_t kCapacityForLongestPath = 256 * 1024;
+  // A record busy at this many consecutive consumer wake-ups, over at least kStallTimeout
+  // (100 ns units: 100 ms), is given up as stalled (see above).
+  static constexpr uint32_t kAbandonAfterWakeups = 3;
+  static constexpr uint64_t kStallTimeout = 100 * 10000;
 
   static constexpr uint32_t record_bytes(uint32_t message_bytes) {
     return kRecordHeaderBytes + ((message_bytes + 7u) & ~7u);
@@ -97,13 +118,23 @@ class EventRing {
     uint64_t sequence = 0;
   };
   Reservation reserve_locked(uint32_t message_bytes);
-  // Encodes `event` (already validated) under the reserved sequence and publishes the record.
-  void publish(const Reservation& reservation, const BackupEvent& event);
+  // Encodes `event` (already validated) under the reserved sequence into the reserved record.
+  void encode(const Reservation& reservation, const BackupEvent& event);
+  // Publishes the encoded record to the consumer; false when the consumer gave it up as stalled
+  // (its sequence is then reported in a gap).
+  bool publish(const Reservation& reservation);
 
   // ---- consumer
   // The next event, or a gap before it, copied to `out`. *idle is set when the ring is empty
-  // (no record reserved or published): the caller may then look for a trailing gap.
+  // (no record reserved or published): the caller may then look for a trailing gap. Each call
+  // that finds the next record still busy counts as one wake-up towards giving it up.
   Popped pop_ready(void* out, uint32_t capacity, bool* idle);
+  // Whether the last pop stopped at a record its producer has not published yet: the sender
+  // should wake again soon even if nobody signals it (the producer may be stalled).
+  bool waiting_for_producer() const { return waiting_for_producer_; }
+  // The sender woke up at `now` (any monotonic 100 ns clock): counts towards giving up a busy
+  // record. Without calls, no record is ever given up.
+  void note_wakeup(uint64_t now);
   // Cheap pre-check, no lock: whether sequences were handed out that were not delivered.
   bool may_have_trailing_gap() const;
   // With the lock held: the next sequence to be handed out if the ring is still empty, else 0.
@@ -123,12 +154,20 @@ class EventRing {
  private:
   static constexpr uint32_t kBusy = 1u << 31;
   static constexpr uint32_t kPad = 1u << 30;
-  static constexpr uint32_t kSizeMask = kPad - 1;
+  static constexpr uint32_t kSizeMask = kPad - 1;         // a pad's size
+  static constexpr uint32_t kAbandoned = 1u << 29;        // an event record the consumer gave up
+  static constexpr uint32_t kEventSizeMask = kAbandoned - 1;  // an event record's message size
 
   uint32_t* state_at(uint64_t position) const;
   uint64_t* sequence_at(uint64_t position) const;
-  // Frees the record at head (consumer).
-  void release_head(uint32_t bytes, bool is_event);
+  // Frees every consumed record from head_ up to read_, stopping at an abandoned record whose
+  // producer still writes into it (consumer).
+  void reclaim();
+  // The record at read_ was read: counts it and moves on.
+  void advance_read(uint32_t bytes, bool is_event);
+  // A busy record at read_: true when it has been busy for kAbandonAfterWakeups wake-ups over
+  // kStallTimeout.
+  bool stalled_long_enough();
   Popped emit_gap(uint64_t first, uint64_t last, void* out, uint32_t capacity);
   void note_high_water_locked(uint64_t tail, uint64_t head);
 
@@ -149,13 +188,34 @@ class EventRing {
   // Consumer. head_ and consumed_ are also read by producers.
   uint8_t consumer_line_[64] = {};
   uint64_t head_ = 0;           // start of the oldest record not yet freed
+  uint64_t read_ = 0;           // start of the next record to read (>= head_; consumer only)
+  uint64_t stall_position_ = UINT64_MAX;  // the busy record at read_ being watched
+  uint64_t stall_since_ = 0;               // wake-up time it was first seen busy
+  uint32_t stall_wakeups_ = 0;             // wake-ups it has been seen busy at
+  uint64_t last_wakeup_ = 0;
+  uint32_t wakeups_ = 0;                   // note_wakeup calls so far
+  bool waiting_for_producer_ = false;
   uint64_t consumed_ = 0;       // records of events freed
   uint64_t next_expected_ = 1;  // first sequence not yet delivered or covered by a delivered gap
   uint64_t undelivered_ = 0;
   Popped pending_;              // last popped message awaiting complete()
 };
 
-template <class Lock>
+// Where a producer can be in push(), for tests that freeze one there (PushHooks below). The
+// reservation itself, under the lock, has no hook: in the driver it runs at DISPATCH_LEVEL under
+// a spin lock, where a thread is neither preempted nor suspended.
+enum class PushPoint : uint8_t {
+  kBeforeReserve = 0,  // validated, nothing taken yet
+  kReserved = 1,       // holds a reserved record (busy in the ring) and its sequence
+  kEncoded = 2,        // the message is written, the record not yet published
+};
+
+// The driver's hooks: none (compiled out). Tests pass a type whose static at() may block.
+struct NoPushHooks {
+  static void at(PushPoint) {}
+};
+
+template <class Lock, class PushHooks = NoPushHooks>
 class EventQueue {
  public:
   NtStatus init(void* storage, uint32_t capacity_bytes) { return ring_.init(storage, capacity_bytes); }
@@ -164,11 +224,16 @@ class EventQueue {
   PushResult push(const BackupEvent& event) {
     if (proto::validate_event(event) != proto::Error::kOk) return {PushStatus::kInvalid, 0};
     const uint32_t bytes = proto::event_message_bytes(event.path.len);
+    PushHooks::at(PushPoint::kBeforeReserve);
     lock_.lock();
     const EventRing::Reservation reservation = ring_.reserve_locked(bytes);
     lock_.unlock();
     if (reservation.message == nullptr) return {PushStatus::kDropped, reservation.sequence};
-    ring_.publish(reservation, event);
+    PushHooks::at(PushPoint::kReserved);
+    ring_.encode(reservation, event);
+    PushHooks::at(PushPoint::kEncoded);
+    // Given up as stalled: the sequence is (or will be) reported in a gap, like a drop.
+    if (!ring_.publish(reservation)) return {PushStatus::kDropped, reservation.sequence};
     return {PushStatus::kQueued, reservation.sequence};
   }
 
@@ -188,6 +253,8 @@ class EventQueue {
   }
   void complete(bool delivered) { ring_.complete(delivered); }
   uint32_t discard_ready() { return ring_.discard_ready(); }
+  bool waiting_for_producer() const { return ring_.waiting_for_producer(); }
+  void note_wakeup(uint64_t now) { ring_.note_wakeup(now); }
 
   QueueCounters counters() const { return ring_.counters(); }
   Lock& lock() { return lock_; }  // e.g. for KeInitializeSpinLock

@@ -27,6 +27,7 @@ struct CreateCompletion {
   FileNameInfo name;
   fb::Str16 file_path;
   bool name_after_create = false;  // Precheck::kNeedOpenedName: name and file_path come in post
+  NTSTATUS name_status = STATUS_SUCCESS;  // the pre-create name query failed with this: ask again in post
 };
 
 // An open of the volume itself: no name and no related file object.
@@ -50,14 +51,18 @@ bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* 
                  const fb::CreateResult& result, fb::PostCreateAction* action) {
   if (!NT_SUCCESS(result.status) || result.reparsed || result.draining || result.is_directory) return false;
   const NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, completion->name.put());
+  const bool late = completion->name_status != STATUS_SUCCESS;  // pre-create had no name
   if (!NT_SUCCESS(status)) {
-    FB_TRACE("post-create: no name for an open by id (0x%08lx)", static_cast<ULONG>(status));
-    return false;
+    FB_TRACE("post-create: no name for an open by id or unnamed in pre-create (0x%08lx)", static_cast<ULONG>(status));
+    if (!late) return false;
+    completion->name.reset();
   }
   const runtime::SettingsRef settings = runtime::acquire_settings();
   if (!settings) return false;
+  const fb::Str16 name = completion->name ? as_str16(completion->name->Name) : fb::Str16();
   const fb::OpenedDecision decision =
-      engine.post_create_opened(completion->op, result, as_str16(completion->name->Name), *settings->rules);
+      late ? engine.post_create_name_late(completion->op, result, name, completion->name_status, *settings->rules)
+           : engine.post_create_opened(completion->op, result, name, *settings->rules);
   completion->file_path = decision.file_path;
   *action = decision.action;
   return true;
@@ -67,16 +72,15 @@ bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* 
 // relative open, its related file object's name, without the directory queries that
 // normalizing costs), or the normalized one when the engine says the opened one may hold a
 // short name. false: no name (traced).
-bool query_create_name(PFLT_CALLBACK_DATA data, FileNameInfo* name) {
+NTSTATUS query_create_name(PFLT_CALLBACK_DATA data, FileNameInfo* name) {
   NTSTATUS status = FltGetFileNameInformation(data, kOpenedNameOptions, name->put());
   if (NT_SUCCESS(status) && fb::opened_name_needs_normalizing(as_str16((*name)->Name)))
     status = FltGetFileNameInformation(data, kNameOptions, name->put());
   if (!NT_SUCCESS(status)) {
     // A create of a path whose parent does not exist lands here too: it will fail below us.
     FB_TRACE("pre-create: no name (0x%08lx)", static_cast<ULONG>(status));
-    return false;
   }
-  return true;
+  return status;
 }
 
 }  // namespace
@@ -120,13 +124,26 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
   }
 
   FileNameInfo name;
-  if (!query_create_name(data, &name)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  const NTSTATUS name_status = query_create_name(data, &name);
+  if (!NT_SUCCESS(name_status)) {  // the engine decides in post-create, on the opened file's name
+    auto* completion = new (pool::kGeneral) CreateCompletion();
+    if (completion == nullptr) {
+      FB_TRACE_ERROR("pre-create: no name and no memory for a completion context");
+      return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    completion->op = op;
+    completion->name_after_create = true;
+    completion->name_status = name_status;
+    *completion_context = completion;
+    return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+  }
   const runtime::SettingsRef settings = runtime::acquire_settings();
   if (!settings) return FLT_PREOP_SUCCESS_NO_CALLBACK;
 
   auto* completion = new (pool::kGeneral) CreateCompletion();
   if (completion == nullptr) {
     FB_TRACE_ERROR("pre-create: no memory for the completion context of %wZ", &name->Name);
+    engine->create_not_followed(op, as_str16(name->Name), *settings->rules, STATUS_INSUFFICIENT_RESOURCES);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   const fb::PreCreateDecision decision = engine->pre_create(op, as_str16(name->Name), *settings->rules, &completion->ticket);

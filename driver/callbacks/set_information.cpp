@@ -32,29 +32,30 @@ bool is_rename_or_link(fb::FileInfoClass info_class) {
 }
 
 // The names the engine's name-based step needs: the file's own and, for rename/link, the
-// destination. false: a query failed (traced). The file's name is queried even when tracked:
-// the stream context's copy may only be read under the file's lock (a rename replaces it).
-bool query_names(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects, const fb::SetInfoOp& op,
-                 FileNameInfo* source_info, FileNameInfo* destination_info, fb::Str16* source,
-                 fb::Str16* destination) {
-  NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, source_info->put());
-  if (!NT_SUCCESS(status)) {
-    FB_TRACE("pre-set-information: no name (0x%08lx)", static_cast<ULONG>(status));
-    return false;
-  }
-  *source = as_str16((*source_info)->Name);
-  if (!is_rename_or_link(op.info_class)) return true;
+// destination. A failed query's status is returned (traced); the destination is asked for even
+// when the file's own name failed, so the engine can name the file it could not protect. The
+// file's name is queried even when tracked: the stream context's copy may only be read under
+// the file's lock (a rename replaces it). STATUS_SUCCESS with an empty destination: the
+// rename's buffer held no name to ask about.
+NTSTATUS query_names(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects, const fb::SetInfoOp& op,
+                     FileNameInfo* source_info, FileNameInfo* destination_info, fb::Str16* source,
+                     fb::Str16* destination) {
+  NTSTATUS result = FltGetFileNameInformation(data, kNameOptions, source_info->put());
+  if (NT_SUCCESS(result)) *source = as_str16((*source_info)->Name);
+  else FB_TRACE("pre-set-information: no name (0x%08lx)", static_cast<ULONG>(result));
+  if (!is_rename_or_link(op.info_class)) return result;
   translate::DestinationName target;
-  if (!translate::destination_name(*data, &target)) return false;
-  status = FltGetDestinationFileNameInformation(
+  if (!translate::destination_name(*data, &target)) return result;
+  const NTSTATUS status = FltGetDestinationFileNameInformation(
       objects->Instance, objects->FileObject, target.root_directory, const_cast<PWSTR>(target.name),
       target.name_bytes, kNameOptions, destination_info->put());
-  if (!NT_SUCCESS(status)) {
+  if (NT_SUCCESS(status)) {
+    *destination = as_str16((*destination_info)->Name);
+  } else {
     FB_TRACE("pre-set-information: no destination name (0x%08lx)", static_cast<ULONG>(status));
-    return false;
+    if (NT_SUCCESS(result)) result = status;
   }
-  *destination = as_str16((*destination_info)->Name);
-  return true;
+  return result;
 }
 
 }  // namespace
@@ -86,11 +87,20 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PC
 
   FileNameInfo source_info, destination_info;
   fb::Str16 source, destination;
-  if (precheck == fb::Precheck::kNeedName &&
-      !query_names(data, objects, op, &source_info, &destination_info, &source, &destination))
-    return answer;
+  const NTSTATUS names = precheck == fb::Precheck::kNeedName
+                             ? query_names(data, objects, op, &source_info, &destination_info, &source, &destination)
+                             : STATUS_SUCCESS;
   const runtime::SettingsRef settings = runtime::acquire_settings();
   if (!settings) return answer;
+  if (!NT_SUCCESS(names)) {  // the engine says what could not be protected
+    engine->set_information_not_followed(op, destination, names, *settings->rules);
+    return answer;
+  }
+  // A delete is watched on the stream context until it happens (or not): attach one if the
+  // engine wants it and the file has none yet.
+  fb::Str16 delete_path;
+  if (!stream && engine->delete_needs_context(op, source, *settings->rules, &delete_path))
+    stream = contexts::attach_stream(objects, delete_path);
   StreamHandleContextRef handle = contexts::stream_handle(objects);
   FB_TRACE("pre-set-information: class %lu (%s) handed to the engine", static_cast<ULONG>(op.info_class),
            precheck == fb::Precheck::kNeedName ? "by name" : "tracked stream");

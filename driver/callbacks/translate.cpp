@@ -3,6 +3,13 @@
 namespace fbk::translate {
 namespace {
 
+// The instance the callback was delivered to: the engine's opens for the operation use it.
+fb::IoTarget target_of(const FLT_CALLBACK_DATA& data) {
+  fb::IoTarget target;
+  target.value = data.Iopb->TargetInstance;
+  return target;
+}
+
 fb::RequestorMode requestor(const FLT_CALLBACK_DATA& data) {
   return data.RequestorMode == UserMode ? fb::RequestorMode::kUser : fb::RequestorMode::kKernel;
 }
@@ -64,7 +71,9 @@ fb::CreateOp create_op(const FLT_CALLBACK_DATA& data, const CreateFacts& facts) 
   const FLT_IO_PARAMETER_BLOCK& iopb = *data.Iopb;
   const auto& create = iopb.Parameters.Create;
   fb::CreateOp op;
+  op.target = target_of(data);
   op.requestor_mode = requestor(data);
+  op.force_access_check = (iopb.OperationFlags & fb::operation_flag::kForceAccessCheck) != 0;
   op.desired_access = create.SecurityContext != nullptr ? create.SecurityContext->DesiredAccess : 0;
   op.create_options = create.Options & 0x00FFFFFFu;
   op.disposition = static_cast<fb::CreateDisposition>(create.Options >> 24);
@@ -99,6 +108,7 @@ FLT_PREOP_CALLBACK_STATUS pre_create_status(fb::PreCreateAction action) {
 fb::WriteOp write_op(const FLT_CALLBACK_DATA& data, uint64_t process_id) {
   const FLT_IO_PARAMETER_BLOCK& iopb = *data.Iopb;
   fb::WriteOp op;
+  op.target = target_of(data);
   op.paging_io = (iopb.IrpFlags & (IRP_PAGING_IO | IRP_SYNCHRONOUS_PAGING_IO)) != 0;
   op.offset = static_cast<uint64_t>(iopb.Parameters.Write.ByteOffset.QuadPart);
   op.length = iopb.Parameters.Write.Length;
@@ -118,6 +128,7 @@ bool set_information_op(const FLT_CALLBACK_DATA& data, uint64_t process_id, fb::
   const FLT_IO_PARAMETER_BLOCK& iopb = *data.Iopb;
   const FLT_PARAMETERS& params = iopb.Parameters;
   fb::SetInfoOp op;
+  op.target = target_of(data);
   op.requestor_mode = requestor(data);
   op.info_class = static_cast<fb::FileInfoClass>(params.SetFileInformation.FileInformationClass);
   op.paging_io = (iopb.IrpFlags & (IRP_PAGING_IO | IRP_SYNCHRONOUS_PAGING_IO)) != 0;
@@ -176,6 +187,7 @@ bool destination_name(const FLT_CALLBACK_DATA& data, DestinationName* out) {
 fb::SectionOp section_op(const FLT_CALLBACK_DATA& data, uint64_t process_id) {
   const auto& sync = data.Iopb->Parameters.AcquireForSectionSynchronization;
   fb::SectionOp op;
+  op.target = target_of(data);
   op.sync_type = static_cast<fb::SectionSync>(sync.SyncType);
   op.page_protection = sync.PageProtection;
   op.process_id = process_id;
@@ -185,6 +197,7 @@ fb::SectionOp section_op(const FLT_CALLBACK_DATA& data, uint64_t process_id) {
 bool fsctl_op(const FLT_CALLBACK_DATA& data, uint64_t process_id, fb::FsctlOp* out) {
   const FLT_IO_PARAMETER_BLOCK& iopb = *data.Iopb;
   if (iopb.MinorFunction != IRP_MN_USER_FS_REQUEST && iopb.MinorFunction != IRP_MN_KERNEL_CALL) return false;
+  out->target = target_of(data);
   out->control_code = iopb.Parameters.FileSystemControl.Common.FsControlCode;
   out->process_id = process_id;
   return true;

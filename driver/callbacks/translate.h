@@ -37,7 +37,9 @@ struct CreateFacts {
   bool from_own_client = false;  // the requestor is connected to our port (runtime::is_monitor_process)
 };
 
-// Pre-create: Parameters.Create, RequestorMode, SL_OPEN_PAGING_FILE, SL_OPEN_TARGET_DIRECTORY.
+// Pre-create: Parameters.Create, RequestorMode, SL_OPEN_PAGING_FILE, SL_OPEN_TARGET_DIRECTORY,
+// SL_FORCE_ACCESS_CHECK (fb::operation_flag::kForceAccessCheck, asserted against wdm.h in
+// driver/nt/windows_values.cpp).
 fb::CreateOp create_op(const FLT_CALLBACK_DATA& data, const CreateFacts& facts);
 
 // Post-create: IoStatus, the draining flag and whether the create was reparsed (STATUS_REPARSE).

@@ -39,7 +39,13 @@ class QueueSink final : public fb::NotificationSink {
   void notify(const fb::BackupEvent& event) override {
     Queue* queue = g_pipeline.queue;
     if (queue == nullptr) return;
+    // A critical region keeps a suspend (a kernel APC) from stopping this thread between its
+    // reservation and its publish, where its record would hold back the sender
+    // (common/events/queue.h, "A stalled producer"). Above APC_LEVEL no APC can run anyway.
+    const bool region = KeGetCurrentIrql() <= APC_LEVEL;
+    if (region) KeEnterCriticalRegion();
     const fb::PushResult result = queue->push(event);
+    if (region) KeLeaveCriticalRegion();
     if (result.status == fb::PushStatus::kQueued) {
       sender::wake();
     } else if (result.status == fb::PushStatus::kDropped) {
@@ -104,6 +110,15 @@ void complete(bool delivered) {
 uint32_t discard_ready() {
   Queue* queue = g_pipeline.queue;
   return queue != nullptr ? queue->discard_ready() : 0;
+}
+
+void note_wakeup(uint64_t now) {
+  if (Queue* queue = g_pipeline.queue) queue->note_wakeup(now);
+}
+
+bool waiting_for_producer() {
+  Queue* queue = g_pipeline.queue;
+  return queue != nullptr && queue->waiting_for_producer();
 }
 
 fb::QueueCounters counters() {

@@ -33,6 +33,10 @@ fb::Popped pop(void* out, uint32_t capacity);
 void complete(bool delivered);
 // No watcher: take every ready event out, counted as undelivered (reported later as a gap).
 uint32_t discard_ready();
+// The sender woke up at `now` (KeQueryInterruptTime): counts towards giving up a stalled record.
+void note_wakeup(uint64_t now);
+// The last pop stopped at a record its producer has not published: wake again soon.
+bool waiting_for_producer();
 
 // Queue statistics for `fbmon stats` (dropped, high-water marks, capacity).
 fb::QueueCounters counters();

@@ -15,7 +15,7 @@ namespace {
 // What an fb::FsHandle points to.
 struct OpenFile {
   FltFile file;                      // handle + referenced FILE_OBJECT
-  PFLT_INSTANCE instance = nullptr;  // referenced; I/O on the file is issued below it
+  PFLT_INSTANCE instance = nullptr;  // the callback's (not referenced: see instance_of); I/O is issued below it
 };
 
 OpenFile* open_file(fb::FsHandle h) { return static_cast<OpenFile*>(h.value); }
@@ -45,21 +45,21 @@ struct OpenParameters {
   const void* security = nullptr;  // OBJECT_ATTRIBUTES::SecurityDescriptor of a new file
 };
 
+// Share access: the engine's (fb::share_access_of, values asserted in driver/nt/windows_values.cpp).
 OpenParameters parameters_for(fb::OpenMode mode) {
-  constexpr ULONG kShareAll = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  const ULONG share = fb::share_access_of(mode);
   switch (mode) {
     case fb::OpenMode::kRead:  // the writer may have opened the file without sharing
-      return {FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0,
-              IO_IGNORE_SHARE_ACCESS_CHECK};
-    case fb::OpenMode::kReplace:
-      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_OVERWRITE_IF, 0, 0, 0};
+      return {FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0, IO_IGNORE_SHARE_ACCESS_CHECK};
+    case fb::OpenMode::kReplace:  // shares delete: no batch/filter oplock on the file breaks
+      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_OVERWRITE_IF, share, 0, 0};
     case fb::OpenMode::kCreateNew:  // the rescue file: readable by SYSTEM and Administrators only
-      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_CREATE, 0,
+      return {FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE | SYNCHRONIZE, FILE_CREATE, share,
               FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, 0, kRescueFileSecurity.bytes};
     case fb::OpenMode::kMove:
       // Share access checked: a reader of one of our streams that does not share delete must
       // stop the rotation before anything is moved (common/engine/file_system.h).
-      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0, 0};
+      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0, 0};
   }
   return {0, FILE_OPEN, 0, 0, 0};
 }
@@ -95,24 +95,20 @@ fb::NtStatus build_name(fb::Str16 file, fb::Str16 stream, const ScopedBlock& sto
   return as_unicode(text, units, out) ? fb::nt::kSuccess : fb::nt::kNameTooLong;
 }
 
-// This filter's instance on the volume `file` lives on, referenced.
-fb::NtStatus instance_for(PFLT_FILTER filter, fb::Str16 file, PFLT_INSTANCE* out) {
-  fb::NtPathParts parts;
-  const fb::NtStatus parsed = fb::parse_nt_path(file, &parts);
-  if (!fb::nt_success(parsed)) return parsed;
-  UNICODE_STRING volume_name;
-  if (!as_unicode(parts.volume.data, parts.volume.len, &volume_name)) return fb::nt::kNameTooLong;
-  PFLT_VOLUME volume = nullptr;
-  NTSTATUS status = FltGetVolumeFromName(filter, &volume_name, &volume);
-  if (!NT_SUCCESS(status)) return to_fb(status);
-  status = FltGetVolumeInstanceFromName(filter, volume, nullptr, out);
-  FltObjectDereference(volume);
-  return to_fb(status);
+// The instance of the callback the engine serves (Iopb->TargetInstance, carried by the engine as
+// the operation's IoTarget). Using it, not an instance looked up by the volume's name, keeps the
+// backup's I/O on the very instance (so the altitude and volume) that saw the user's operation.
+// No reference is taken: Filter Manager keeps an instance alive for the whole of a callback
+// delivered to it, and the engine closes every handle before it returns to the callback
+// (common/engine/file_system.h).
+fb::NtStatus instance_of(fb::IoTarget target, PFLT_INSTANCE* out) {
+  *out = static_cast<PFLT_INSTANCE>(target.value);
+  return *out != nullptr ? fb::nt::kSuccess : fb::nt::kInvalidParameter;  // every engine call names one
 }
 
 // FILE_COMPLETE_IF_OPLOCKED only keeps the create from waiting: when our open breaks an oplock
-// (another handle's batch/filter/RH/RW oplock on the file, or, for the FILE_OVERWRITE_IF of
-// kReplace on a stream not shared for delete, on its default stream) the create succeeds with
+// (another handle's batch/filter/RH/RW oplock on the file; every mode shares delete, so an open
+// of one of our streams does not break one on the default stream) the create succeeds with
 // STATUS_OPLOCK_BREAK_IN_PROGRESS and the first I/O on our file object (the FltReadFile of the
 // backup, a write, a rename) then waits in the oplock package for the holder to acknowledge
 // the break. The engine issues that I/O while the writer we are serving is blocked under the
@@ -132,7 +128,7 @@ fb::NtStatus refuse_oplocked_open(PCUNICODE_STRING name, fb::OpenMode mode) {
 
 }  // namespace
 
-fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) {
+fb::NtStatus KernelFileSystem::open(fb::IoTarget target, fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) {
   *out = fb::FsHandle();
   // The joined name lives only until the create has returned.
   ScopedBlock name_storage(name_units(file, stream) * sizeof(char16_t));
@@ -144,14 +140,10 @@ fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMo
   if (opened == nullptr) return fb::nt::kInsufficientResources;
   auto discard = on_scope_exit([opened] {
     opened->file.close();
-    if (opened->instance != nullptr) FltObjectDereference(opened->instance);
     delete opened;
   });
-  status = instance_for(g_driver.filter, file, &opened->instance);
-  if (!fb::nt_success(status)) {
-    opened->instance = nullptr;
-    return status;
-  }
+  status = instance_of(target, &opened->instance);
+  if (!fb::nt_success(status)) return status;
 
   const OpenParameters p = parameters_for(mode);
   OBJECT_ATTRIBUTES attributes;
@@ -261,14 +253,13 @@ fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_b
 // question (IO_IGNORE_SHARE_ACCESS_CHECK). The handle is closed before any I/O on it, so an
 // oplock break it started (STATUS_OPLOCK_BREAK_IN_PROGRESS) is never waited for. The create's
 // FILE_OPEN_FOR_BACKUP_INTENT is passed on: with it the backup and restore privileges count.
-fb::NtStatus KernelFileSystem::check_requestor_access(fb::Str16 file, uint32_t desired_access,
+fb::NtStatus KernelFileSystem::check_requestor_access(fb::IoTarget target, fb::Str16 file, uint32_t desired_access,
                                                       uint32_t create_options) {
   UNICODE_STRING name;
   if (!as_unicode(file.data, file.len, &name)) return fb::nt::kNameTooLong;
   PFLT_INSTANCE instance = nullptr;
-  const fb::NtStatus found = instance_for(g_driver.filter, file, &instance);
+  const fb::NtStatus found = instance_of(target, &instance);
   if (!fb::nt_success(found)) return found;
-  auto release_instance = on_scope_exit([instance] { FltObjectDereference(instance); });
 
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
@@ -291,7 +282,6 @@ void KernelFileSystem::close(fb::FsHandle h) {
   OpenFile* f = open_file(h);
   if (f == nullptr) return;
   f->file.close();  // ObDereferenceObject + FltClose
-  if (f->instance != nullptr) FltObjectDereference(f->instance);
   delete f;
 }
 

@@ -22,7 +22,8 @@ class KernelClock final : public fb::Clock {
 };
 
 // Copy buffers of kBufferBytes from NonPagedPoolNx, tagged pool::kBuffer. A backup holds one
-// for its duration, so at most one per file being backed up exists at a time; acquire()
+// for its duration (an S4 rescue two: the copy, and the rescue file's name, up to 65,534 bytes),
+// so at most two per file being backed up exist at a time; acquire()
 // returns nullptr when pool is short and the engine reports kInsufficientResources.
 // IRQL <= DISPATCH_LEVEL.
 class KernelBufferPool final : public fb::BufferPool {

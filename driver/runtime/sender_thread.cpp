@@ -26,6 +26,8 @@ struct PipelineQueue {
   fb::Popped pop(void* out, uint32_t capacity) { return events::pop(out, capacity); }
   void complete(bool delivered) { events::complete(delivered); }
   uint32_t discard_ready() { return events::discard_ready(); }
+  void note_wakeup(uint64_t now) { events::note_wakeup(now); }
+  bool waiting_for_producer() { return events::waiting_for_producer(); }
 };
 
 // The watcher behind \FileBackupPort: FltSendMessage without a reply, 1 s at most.
@@ -38,10 +40,16 @@ class FltWatcherPort final : public fb::WatcherPort {
     return port::send(const_cast<void*>(message), bytes, nullptr, nullptr, &timeout);
   }
   bool stop_requested() override { return stopping(); }
+  uint64_t now() override { return KeQueryInterruptTime(); }  // monotonic, 100 ns units
 };
 
-// Sends everything ready (policy and its tests: common/events/drain.h).
-void drain() {
+// While the queue waits for a record whose producer has not published it (perhaps stalled mid
+// push), the sender also wakes on this timer, so the queue can give the record up even if no
+// other event arrives (fb::EventRing::kStallTimeout).
+constexpr LONGLONG kStalledProducerPoll100ns = 50 * 10000;  // 50 ms
+
+// Sends everything ready (policy and its tests: common/events/drain.h). true: wake again soon.
+bool drain() {
   PipelineQueue queue;
   FltWatcherPort watcher;
   const fb::DrainResult result =
@@ -51,14 +59,18 @@ void drain() {
   if (result.failed != 0)
     FB_TRACE("%lu messages not delivered (last status 0x%08lx)%s", static_cast<ULONG>(result.failed),
              static_cast<ULONG>(result.last_failure), result.gap_pending ? ", gap report pending" : "");
+  return result.waiting_for_producer;
 }
 
 VOID NTAPI thread_main(PVOID) {
   FB_TRACE("sender thread running");
+  bool poll = false;
   for (;;) {
-    KeWaitForSingleObject(&g_sender.wake, Executive, KernelMode, FALSE, nullptr);
+    LARGE_INTEGER timeout;
+    timeout.QuadPart = -kStalledProducerPoll100ns;  // relative
+    KeWaitForSingleObject(&g_sender.wake, Executive, KernelMode, FALSE, poll ? &timeout : nullptr);
     if (stopping()) break;
-    drain();
+    poll = drain();
   }
   FB_TRACE("sender thread exiting");
   PsTerminateSystemThread(STATUS_SUCCESS);

@@ -13,12 +13,13 @@ namespace fbmodel {
 inline Name to_name(fb::Str16 s) { return Name(s.data, s.data + s.len); }
 inline fb::Str16 view(const Name& s) { return fb::Str16(s.data(), static_cast<uint32_t>(s.size())); }
 
-class ModelFs final : public fb::FileSystem {
+class ModelFs final : public fb::HostFileSystem {
  public:
   explicit ModelFs(Volume& volume) : volume_(volume) {}
 
-  NtStatus open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) override {
+  NtStatus open(fb::IoTarget target, fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) override {
     using namespace fb;
+    note_target(target);
     uint32_t access = 0;
     uint16_t share_mode = share::kAll;
     CreateDisposition disposition = CreateDisposition::kOpen;
@@ -42,6 +43,7 @@ class ModelFs final : public fb::FileSystem {
         ignore_share = false;
         break;
     }
+    share_mode = fb::share_access_of(mode);  // the engine's decision, as the driver applies it
     ModelHandle h = 0;
     uint64_t information = 0;
     const NtStatus s =
@@ -70,7 +72,9 @@ class ModelFs final : public fb::FileSystem {
   }
   // The access check first (as IO_FORCE_ACCESS_CHECK makes it), then a real open and close, so
   // a missing file and injected open faults answer as in the driver.
-  NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access, uint32_t create_options) override {
+  NtStatus check_requestor_access(fb::IoTarget target, fb::Str16 file, uint32_t desired_access,
+                                  uint32_t create_options) override {
+    note_target(target);
     const NtStatus checked =
         volume_.requestor_access_check(to_name(file), desired_access, fb::CreateDisposition::kOpen, create_options);
     if (!fb::nt_success(checked)) return checked;
@@ -89,10 +93,20 @@ class ModelFs final : public fb::FileSystem {
   // Handles the engine holds right now (must be 0 whenever the engine has returned).
   int open_count() const { return opens_.load(); }
 
+  // The instance of the callbacks the harness plays (an FLT_INSTANCE in the driver): every open
+  // the engine makes must be issued on it, not on one looked up by volume name.
+  void expect_target(void* target) { expected_target_ = target; }
+  int opens_on_other_targets() const { return wrong_targets_.load(); }
+
  private:
+  void note_target(fb::IoTarget target) {
+    if (target.value != expected_target_) wrong_targets_.fetch_add(1);
+  }
   static ModelHandle id(fb::FsHandle h) { return static_cast<ModelHandle>(reinterpret_cast<uintptr_t>(h.value)); }
   Volume& volume_;
   std::atomic<int> opens_{0};
+  std::atomic<void*> expected_target_{nullptr};
+  std::atomic<int> wrong_targets_{0};
 };
 
 }  // namespace fbmodel

@@ -92,6 +92,8 @@ struct HandleInfo {
 
 class Volume {
  public:
+  static constexpr size_t kMaxNameUnits = 0xFFFF / sizeof(char16_t);  // USHORT bytes of a UNICODE_STRING
+
   explicit Volume(uint64_t capacity = 1ull << 30) : capacity_(capacity) {}
 
   // --- test setup and inspection (not through any filter) ------------------------------------
@@ -154,6 +156,13 @@ class Volume {
     auto it = handles_.find(h);
     return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.stream_ptr);
   }
+  // The file a handle is on, kept alive by the holder (a closed handle's file can still be asked
+  // about: file_gone).
+  std::shared_ptr<const void> file_object(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.file);
+  }
   // The folded file path a handle's file has now (renames move it) and its stream key.
   Name handle_path(ModelHandle h) const {
     std::lock_guard<std::mutex> g(mu_);
@@ -165,29 +174,13 @@ class Volume {
     auto it = handles_.find(h);
     return it == handles_.end() ? Name() : it->second.stream;
   }
-  // A folder rename (test setup, not through any filter): every file under `from` (a folder path
-  // ending in a separator) moves under `to`; open handles follow their files.
-  NtStatus rename_folder(const Name& from, const Name& to) {
+
+  // Keeps the model's file object of a handle alive (the stream context's key must not be reused
+  // by a new file while a context for the old one lives, N12).
+  std::shared_ptr<const void> file_anchor(ModelHandle h) const {
     std::lock_guard<std::mutex> g(mu_);
-    const Name f = fold(from), t = fold(to);
-    std::map<Name, std::shared_ptr<File>> moved;
-    for (const auto& entry : files_)
-      if (entry.first.compare(0, f.size(), f) == 0) {
-        const Name target = t + entry.first.substr(f.size());
-        if (files_.count(target)) return nt::kObjectNameCollision;
-        moved[target] = entry.second;
-      }
-    for (const auto& m : moved) {
-      for (auto it = files_.begin(); it != files_.end(); ++it)
-        if (it->second == m.second) {
-          files_.erase(it);
-          break;
-        }
-      for (auto& h : handles_)
-        if (h.second.file == m.second) h.second.path = m.first;
-    }
-    for (auto& m : moved) files_[m.first] = m.second;
-    return nt::kSuccess;
+    auto it = handles_.find(h);
+    return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.file);
   }
 
   // Every file created since the volume was made, in order (folded paths), even if gone since:
@@ -255,6 +248,11 @@ class Volume {
     nth_open_ = n;
     nth_open_status_ = status;
   }
+  // Whether the open fail_nth_open armed is still to come (false: it fired, or none is armed).
+  bool nth_open_pending() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return nth_open_ > 0;
+  }
   void clear_faults() {
     std::lock_guard<std::mutex> g(mu_);
     nth_open_ = 0;
@@ -271,6 +269,10 @@ class Volume {
     *out = 0;
     *information = 0;
     const Name key = fold(path), skey = stream_key(stream);
+    // An NT name is a UNICODE_STRING: Length is a USHORT count of bytes, so 32,767 units at most
+    // ("UNICODE_STRING structure (ntdef.h)"); a longer one cannot even be passed. The driver's
+    // FileSystem answers STATUS_NAME_TOO_LONG for it (driver/runtime/kernel_fs.cpp).
+    if (path.size() + (stream.empty() ? 0 : 1 + stream.size()) > kMaxNameUnits) return nt::kNameTooLong;
     if (NtStatus injected = take_open_fault(key, skey); injected != nt::kSuccess) return injected;
     if (options & fb::create_option::kDirectoryFile) return nt::kNotImplemented;
     auto fit = files_.find(key);
@@ -422,15 +424,49 @@ class Volume {
     return rename_file_locked(h, *hi, fold(target), replace_if_exists);
   }
 
+  // FileRenameInformation on a directory (test setup, not through any filter): every file below
+  // `from` (a folder path, no trailing backslash) is now below `to`; open handles follow the move
+  // (their file objects keep working, their names change). Stream contexts stay with their
+  // streams (N12). OBJECT_NAME_NOT_FOUND for an empty or missing folder, OBJECT_NAME_COLLISION
+  // when a moved name is taken.
+  NtStatus rename_directory(const Name& from, const Name& to) {
+    std::lock_guard<std::mutex> g(mu_);
+    const Name prefix = fold(from) + u"\\", target = fold(to) + u"\\";
+    std::vector<std::pair<Name, std::shared_ptr<File>>> moving;
+    for (const auto& f : files_)
+      if (f.first.compare(0, prefix.size(), prefix) == 0) moving.push_back(f);
+    if (moving.empty()) return nt::kObjectNameNotFound;
+    for (const auto& m : moving)
+      if (files_.count(target + m.first.substr(prefix.size()))) return nt::kObjectNameCollision;
+    for (const auto& m : moving) {
+      const Name moved = target + m.first.substr(prefix.size());
+      files_.erase(m.first);
+      files_[moved] = m.second;
+      for (auto& h : handles_)
+        if (h.second.file == m.second) h.second.path = moved;
+    }
+    return nt::kSuccess;
+  }
+
   // FileDispositionInformation: the stream (named) or the file (default stream) goes at the
   // last close.
-  NtStatus set_delete(ModelHandle h) {
+  // DeleteFile FALSE cancels a pending delete before the last close (N11).
+  NtStatus set_delete(ModelHandle h, bool delete_file = true) {
     std::lock_guard<std::mutex> g(mu_);
     HandleInfo* hi = find(h);
     if (!hi) return nt::kInvalidParameter;
-    if (hi->stream.empty()) hi->file->delete_pending = true;
-    else hi->stream_ptr->delete_pending = true;
+    if (hi->stream.empty()) hi->file->delete_pending = delete_file;
+    else hi->stream_ptr->delete_pending = delete_file;
     return nt::kSuccess;
+  }
+
+  // Whether the file a handle was on is gone from the volume (deleted at its last close): what
+  // a post-cleanup query of the file object answers with STATUS_FILE_DELETED.
+  bool file_gone(const void* identity) const {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& f : files_)
+      if (f.second.get() == identity) return false;
+    return true;
   }
 
   void close(ModelHandle h) {

@@ -373,5 +373,29 @@ TEST(NtfsModelFaults, FaultNthOpenFailsExactlyThatOpen) {
   vol.close(h);
 }
 
+// An NT name is a UNICODE_STRING (Length: USHORT bytes): 32,767 units, stream suffix included.
+TEST(NtfsModelNames, NamesLongerThanAUnicodeStringAreRefused) {
+  Volume vol;
+  const Name longest = u"\\Device\\HarddiskVolume2\\" + Name(32767 - 24, u'x');
+  ASSERT_EQ(longest.size(), 32767u);
+  ModelHandle h = 0;
+  uint64_t info = 0;
+  EXPECT_EQ(vol.create(longest, Name(), fb::access::kWriteData, fb::share::kAll, fb::CreateDisposition::kOpenIf, 0,
+                       false, &h, &info),
+            nt::kSuccess);
+  vol.close(h);
+  EXPECT_EQ(vol.create(longest + u"x", Name(), fb::access::kWriteData, fb::share::kAll,
+                       fb::CreateDisposition::kOpenIf, 0, false, &h, &info),
+            nt::kNameTooLong);
+  const Name shorter = longest.substr(0, longest.size() - 7);  // `:backup` fits exactly
+  EXPECT_EQ(vol.create(shorter, u"backup", fb::access::kWriteData, fb::share::kAll, fb::CreateDisposition::kOpenIf,
+                       0, false, &h, &info),
+            nt::kSuccess);
+  vol.close(h);
+  EXPECT_EQ(vol.create(shorter, u"backup.2", fb::access::kWriteData, fb::share::kAll,
+                       fb::CreateDisposition::kOpenIf, 0, false, &h, &info),
+            nt::kNameTooLong);
+}
+
 }  // namespace
 }  // namespace fbmodel

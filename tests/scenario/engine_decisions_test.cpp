@@ -51,6 +51,11 @@ TEST(EngineDecisions, CreatePrecheckDecidesWhetherANameIsNeeded) {
       {"create new", create(access::kWriteData, CreateDisposition::kCreate), Precheck::kIgnore},
       {"open_if writer", create(access::kWriteData, CreateDisposition::kOpenIf), Precheck::kNeedName},
       {"kernel mode", with(create(access::kWriteData), [](fb::CreateOp& o) { o.requestor_mode = fb::RequestorMode::kKernel; }), Precheck::kIgnore},
+      // N13: the SMB server opens for remote users from kernel mode with SL_FORCE_ACCESS_CHECK.
+      {"share writer (kernel, force access check)", with(create(access::kWriteData), [](fb::CreateOp& o) { o.requestor_mode = fb::RequestorMode::kKernel; o.force_access_check = true; }), Precheck::kNeedName},
+      {"share overwrite (kernel, force access check)", with(create(access::kReadData, CreateDisposition::kOverwriteIf), [](fb::CreateOp& o) { o.requestor_mode = fb::RequestorMode::kKernel; o.force_access_check = true; }), Precheck::kNeedName},
+      {"share reader (kernel, force access check)", with(create(access::kReadData), [](fb::CreateOp& o) { o.requestor_mode = fb::RequestorMode::kKernel; o.force_access_check = true; }), Precheck::kIgnore},
+      {"kernel overwrite without the flag", with(create(access::kWriteData, CreateDisposition::kOverwriteIf), [](fb::CreateOp& o) { o.requestor_mode = fb::RequestorMode::kKernel; }), Precheck::kIgnore},
       {"paging file", with(create(access::kWriteData), [](fb::CreateOp& o) { o.paging_file = true; }), Precheck::kIgnore},
       {"volume open", with(create(access::kWriteData), [](fb::CreateOp& o) { o.volume_open = true; }), Precheck::kIgnore},
       {"prefetcher", with(create(access::kWriteData), [](fb::CreateOp& o) { o.prefetcher_open = true; }), Precheck::kIgnore},
@@ -166,7 +171,14 @@ TEST(EngineDecisions, SetInformationPrecheck) {
   kernel_rename.info_class = FileInfoClass::kRename;
   kernel_rename.replace_if_exists = true;
   kernel_rename.requestor_mode = fb::RequestorMode::kKernel;
-  EXPECT_EQ(fb::Engine::set_information_precheck(kernel_rename, false), Precheck::kIgnore);
+  // N13: the SMB server's renames and deletes for remote users are kernel-mode requests that
+  // carry no flag; a rename over a protected file or its delete is handled whoever asks.
+  EXPECT_EQ(fb::Engine::set_information_precheck(kernel_rename, false), Precheck::kNeedName);
+  fb::SetInfoOp kernel_delete;
+  kernel_delete.info_class = FileInfoClass::kDisposition;
+  kernel_delete.delete_file = true;
+  kernel_delete.requestor_mode = fb::RequestorMode::kKernel;
+  EXPECT_EQ(fb::Engine::set_information_precheck(kernel_delete, false), Precheck::kNeedName);
   fb::SetInfoOp own_truncate;  // fbmon's own end-of-file on a tracked file
   own_truncate.info_class = FileInfoClass::kEndOfFile;
   own_truncate.from_own_client = true;

@@ -63,6 +63,7 @@ class ScenarioTest : public ::testing::Test {
     if (!harness) return;
     EXPECT_EQ(harness->engine_handle_leaks(), 0) << "the engine returned with handles open (N5/N6)";
     EXPECT_EQ(harness->buffers().outstanding(), 0);
+    EXPECT_EQ(harness->fs().opens_on_other_targets(), 0) << "backup I/O must use the callback's instance";
   }
 
   // The events, compared field by field (path defaults to kDoc).

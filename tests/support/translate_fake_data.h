@@ -92,6 +92,12 @@ class FakeOperation {
     return *this;
   }
 
+  // The instance the callback was delivered to (FLT_IO_PARAMETER_BLOCK.TargetInstance).
+  FakeOperation& target_instance(PFLT_INSTANCE instance) {
+    iopb_.TargetInstance = instance;
+    return *this;
+  }
+
   FakeOperation& operation_flags(UCHAR flags) {
     iopb_.OperationFlags = flags;
     return *this;

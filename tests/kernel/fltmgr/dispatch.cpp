@@ -299,6 +299,7 @@ NTSTATUS FilterManager::create_below(Operation& op) {
     std::lock_guard<std::mutex> g(mu_);
     f->model = h;
     f->stream = model.stream_object(h);
+    f->file = model.file_object(h);
     ++stream_files_[f->stream.get()];
     f->object.FsContext = const_cast<void*>(f->stream.get());
     f->object.FsContext2 = f;

@@ -77,6 +77,7 @@ NTSTATUS FilterManager::create_file(Filter* filter, Instance* instance, HANDLE* 
   f->access = access;
   f->model = h;
   f->stream = model.stream_object(h);
+  f->file = model.file_object(h);
   ++stream_files_[f->stream.get()];
   f->object.FsContext = const_cast<void*>(f->stream.get());
   f->object.FsContext2 = f;
@@ -151,6 +152,11 @@ NTSTATUS FilterManager::query_information(Instance* instance, SimFile* f, void* 
   if (info_class != kFileStandardInformation) return status::kInvalidParameter;  // the one class modelled
   if (length < sizeof(FileStandardInformation)) return static_cast<NTSTATUS>(0xC0000004);  // INFO_LENGTH_MISMATCH
   if (faults::should_fail(faults::Kind::kQueryInformation)) return status::kInsufficientResources;
+  // After its cleanup the file object has no handle; NTFS deleted a delete-pending file in its
+  // last handle's cleanup, and a query on a file object of it answers STATUS_FILE_DELETED (the
+  // delete-detection technique of Microsoft's Delete sample minifilter).
+  if (f->cleaned_up && f->file != nullptr && f->volume->model->file_gone(f->file.get()))
+    return static_cast<NTSTATUS>(0xC0000123);  // STATUS_FILE_DELETED (ntstatus.h)
   uint64_t size = 0;
   const fb::NtStatus s = f->volume->model->query_size(f->model, &size);
   if (!fb::nt_success(s)) return from_fb(s);

@@ -91,6 +91,7 @@ struct SimFile {
   Volume* volume = nullptr;
   fbmodel::ModelHandle model = 0;    // 0 until the create succeeded
   std::shared_ptr<const void> stream;  // the model's stream (FsContext): stream contexts' key
+  std::shared_ptr<const void> file;    // the model's file: still asked about after the cleanup
   Name path;                         // cased full path of the file (without the stream)
   Name stream_name;                  // named stream as opened, empty for the default stream
   std::u16string file_name;          // storage behind object.FileName (volume-relative)

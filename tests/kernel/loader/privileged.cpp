@@ -93,8 +93,33 @@ bool PrivilegedInstruction::emulated() const {
       uint64_t ignored = 0;
       return kuser_read(static_cast<uint32_t>(address - kKuserSharedData), bytes, &ignored);
     }
+    case kKuserAddress: {
+      // The address of a defined field put in a register, then loaded through it: the handler
+      // emulates that load (decode_indirect_load), e.g. KeQueryInterruptTime inlined as
+      // `movabs rax, 0xFFFFF78000000008; mov rcx, [rax]`.
+      uint64_t ignored = 0;
+      return kuser_read(static_cast<uint32_t>(address - kKuserSharedData), 8, &ignored);
+    }
     default: return false;
   }
+}
+
+bool decode_indirect_load(const uint8_t* p, size_t n, IndirectLoad* out) {
+  size_t i = 0;
+  uint8_t rex = 0;
+  if (n > 0 && is_rex(p[0])) {
+    rex = p[0];
+    i = 1;
+  }
+  // mov r32/r64, [r64] (8B /r, mod 00; rm 100 needs a SIB, rm 101 is rip-relative: neither).
+  if (n < i + 2 || p[i] != 0x8b) return false;
+  const uint8_t modrm = p[i + 1];
+  if ((modrm >> 6) != 0 || (modrm & 7) == 4 || (modrm & 7) == 5) return false;
+  out->dst = ((rex & 0x4) ? 8 : 0) | ((modrm >> 3) & 7);
+  out->base = ((rex & 0x1) ? 8 : 0) | (modrm & 7);
+  out->bytes = (rex & 0x8) ? 8 : 4;
+  out->length = i + 2;
+  return true;
 }
 
 bool decode_privileged(const uint8_t* p, size_t n, PrivilegedInstruction* out) {
@@ -191,9 +216,26 @@ void die(int sig) {
   signal(sig, SIG_DFL);
 }
 
-bool emulate(ucontext_t* uc, const uint8_t* rip, size_t room) {
+// A load through a register holding a KUSER_SHARED_DATA address: the faulting address is
+// the register's value, which must be a field kuser_read defines.
+bool emulate_indirect_load(ucontext_t* uc, const uint8_t* rip, size_t room, const void* fault_address) {
+  greg_t* g = uc->uc_mcontext.gregs;
+  IndirectLoad load{};
+  if (!decode_indirect_load(rip, room, &load)) return false;
+  const uint64_t address = static_cast<uint64_t>(g[kGregOf[load.base]]);
+  if (address != reinterpret_cast<uint64_t>(fault_address) || !in_kuser(address, static_cast<size_t>(load.bytes)))
+    return false;
+  uint64_t value = 0;
+  if (!kuser_read(static_cast<uint32_t>(address - kKuserSharedData), load.bytes, &value)) return false;
+  g[kGregOf[load.dst]] = static_cast<greg_t>(load.bytes == 8 ? value : (value & 0xffffffffu));  // zero-extends
+  g[REG_RIP] += static_cast<greg_t>(load.length);
+  return true;
+}
+
+bool emulate(ucontext_t* uc, const uint8_t* rip, size_t room, const void* fault_address) {
   greg_t* g = uc->uc_mcontext.gregs;
   PrivilegedInstruction insn{};
+  if (emulate_indirect_load(uc, rip, room, fault_address)) return true;
   if (!decode_privileged(rip, room, &insn) || !insn.emulated()) return false;
   KThreadState& t = current_thread();
   switch (insn.kind) {
@@ -241,9 +283,9 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   const auto* rip = reinterpret_cast<const uint8_t*>(uc->uc_mcontext.gregs[REG_RIP]);
   const LoadedImage* image = image_containing(rip);
   const size_t synthetic = synthetic_room(rip);
-  if (synthetic != 0 && emulate(uc, rip, synthetic)) return;
+  if (synthetic != 0 && emulate(uc, rip, synthetic, info->si_addr)) return;
   if (image != nullptr && !image->unloaded()) {
-    if (emulate(uc, rip, image->size() - image->rva_of(rip))) return;
+    if (emulate(uc, rip, image->size() - image->rva_of(rip), info->si_addr)) return;
     if (sig == SIGSEGV && resume_in_scope(uc, image, rip)) return;
     const std::string trapped = image->trap_name(info->si_addr);
     if (!trapped.empty()) {

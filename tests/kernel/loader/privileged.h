@@ -2,7 +2,8 @@
 // (mingw-w64 inlines KeGetCurrentIrql / KeLowerIrql as CR8 accesses) and loads from
 // KUSER_SHARED_DATA at 0xFFFFF78000000000 (KeQuerySystemTime inlined). Each faults on Linux; the
 // fault handler decodes exactly the forms below and emulates them against the simulated thread
-// (its IRQL) and clock. Anything else is not emulated: a fault elsewhere in the image is fatal
+// (its IRQL) and clock; a KUSER_SHARED_DATA address put in a register and loaded through it
+// (`movabs rax, imm64; mov rcx, [rax]`: KeQueryInterruptTime inlined) is emulated at the load. Anything else is not emulated: a fault elsewhere in the image is fatal
 // and named, except inside a __C_specific_handler scope (the guarded user-memory copy), which
 // resumes at the scope's target with the exception code in rax, as Windows would.
 #pragma once
@@ -33,6 +34,16 @@ struct PrivilegedInstruction {
   // True for the forms the fault handler emulates.
   bool emulated() const;
 };
+
+// mov r32/r64, [r64]: the load that follows a kKuserAddress immediate put in a register. The
+// fault handler emulates it when the register (the fault address) points at a defined field.
+struct IndirectLoad {
+  int dst = 0;   // register loaded
+  int base = 0;  // register holding the address
+  int bytes = 0;
+  size_t length = 0;
+};
+bool decode_indirect_load(const uint8_t* code, size_t available, IndirectLoad* out);
 
 // Decodes the instruction at `code` if it is one of the forms above.
 bool decode_privileged(const uint8_t* code, size_t available, PrivilegedInstruction* out);

@@ -24,9 +24,14 @@ namespace {
 // If this fails: a compiler or source change added a site. A new COUNT of an already emulated
 // form only needs the number updated here. A new FORM needs the fault handler
 // (loader/privileged.cpp) to emulate it first, with a test below, then its line here.
+// Since the event queue's stall fix (cb48921): one more CR8 read (the sink's
+// KeGetCurrentIrql before KeEnterCriticalRegion) and KeQueryInterruptTime inlined twice, once
+// as a direct load of InterruptTime and once as its address in a register, then loaded through it.
 const std::map<std::string, size_t> kExpectedSites = {
-    {"mov r64, cr8", 8},
+    {"mov r64, cr8", 9},
     {"movabs rax, [KUSER_SHARED_DATA+0x14]", 1},
+    {"movabs rax, [KUSER_SHARED_DATA+0x8]", 1},
+    {"imm64 KUSER_SHARED_DATA+0x8 (indirect access)", 1},
 };
 
 TEST(PrivilegedSites, TheShippedImageContainsExactlyThePinnedFormsAndCounts) {
@@ -129,6 +134,26 @@ TEST(PrivilegedEmulation, TheKuserSystemTimeLoadGivesTheSimulatedSystemTime) {
   clock::set_offset(kDay);
   EXPECT_GE(load.as<Fn>()(), before + kDay);
   clock::set_offset(0);
+}
+
+TEST(PrivilegedEmulation, TheKuserInterruptTimeLoadedThroughARegisterGivesTheSimulatedInterruptTime) {
+  install_fault_handler();
+  // movabs rax, 0xFFFFF78000000008; mov rcx, [rax]; mov rax, rcx; ret
+  SyntheticCode load({0x48, 0xb8, 0x08, 0x00, 0x00, 0x00, 0x80, 0xf7, 0xff, 0xff, 0x48, 0x8b, 0x08, 0x48, 0x89,
+                      0xc8, 0xc3});
+  // movabs r8, 0xFFFFF78000000008; mov r9d, [r8]; mov eax, r9d; ret  (32-bit: zero-extended)
+  SyntheticCode load32({0x49, 0xb8, 0x08, 0x00, 0x00, 0x00, 0x80, 0xf7, 0xff, 0xff, 0x45, 0x8b, 0x08, 0x44, 0x89,
+                        0xc8, 0xc3});
+  using Fn = int64_t (*)();
+  const int64_t before = clock::interrupt_time();
+  const int64_t t = load.as<Fn>()();
+  EXPECT_GE(t, before);
+  EXPECT_LE(t, clock::interrupt_time());
+  const uint64_t low = static_cast<uint64_t>(load32.as<Fn>()());
+  EXPECT_LE(low, 0xffffffffull);
+  const uint8_t store[] = {0x48, 0x89, 0x08};  // mov [rax], rcx: a store is never emulated
+  IndirectLoad ignored{};
+  EXPECT_FALSE(decode_indirect_load(store, sizeof store, &ignored));
 }
 
 // The same load in the image: fbk::KernelClock::now() without KeQuerySystemTimePrecise.

@@ -179,6 +179,24 @@ KSIM_API void KeReleaseSpinLock(uint64_t* lock, KIRQL new_irql) {
   t.irql = new_irql;
 }
 
+// KeEnterCriticalRegion / KeLeaveCriticalRegion: IRQL <= APC_LEVEL ("Callers of
+// KeEnterCriticalRegion must be running at IRQL <= APC_LEVEL", wdm.h docs); every enter is
+// matched by a leave on the same thread (the verifier checks each callback returns balanced).
+KSIM_API void KeEnterCriticalRegion() {
+  KSIM_ENTER(APC_LEVEL);
+  ++current_thread().critical_regions;
+}
+
+KSIM_API void KeLeaveCriticalRegion() {
+  KSIM_ENTER(APC_LEVEL);
+  KThreadState& t = current_thread();
+  if (t.critical_regions == 0) {
+    ksim_entry.violation(verifier::kDdiCompliance, "KeLeaveCriticalRegion without KeEnterCriticalRegion");
+    return;
+  }
+  --t.critical_regions;
+}
+
 const Export kExports[] = {
     {"ntoskrnl.exe", "KeInitializeEvent", reinterpret_cast<void*>(&KeInitializeEvent), false},
     {"ntoskrnl.exe", "KeSetEvent", reinterpret_cast<void*>(&KeSetEvent), false},
@@ -187,6 +205,8 @@ const Export kExports[] = {
     {"ntoskrnl.exe", "KeWaitForSingleObject", reinterpret_cast<void*>(&KeWaitForSingleObject), false},
     {"ntoskrnl.exe", "KeAcquireSpinLockRaiseToDpc", reinterpret_cast<void*>(&KeAcquireSpinLockRaiseToDpc), false},
     {"ntoskrnl.exe", "KeReleaseSpinLock", reinterpret_cast<void*>(&KeReleaseSpinLock), false},
+    {"ntoskrnl.exe", "KeEnterCriticalRegion", reinterpret_cast<void*>(&KeEnterCriticalRegion), false},
+    {"ntoskrnl.exe", "KeLeaveCriticalRegion", reinterpret_cast<void*>(&KeLeaveCriticalRegion), false},
 };
 const ExportTable kTable(kExports);
 

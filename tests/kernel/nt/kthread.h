@@ -13,6 +13,7 @@ struct KThreadState {
   uint8_t irql = 0;               // what `mov reg, cr8` reads
   int spin_locks_held = 0;        // KSPIN_LOCKs acquired and not released
   int mutexes_held = 0;           // KMUTEX ownerships (recursive acquisitions count)
+  int critical_regions = 0;       // KeEnterCriticalRegion nesting not yet left (KernelApcDisable)
   bool system_thread = false;     // created by PsCreateSystemThread
   void* thread_object = nullptr;  // its ksim thread object (system threads)
   jmp_buf* terminate = nullptr;   // where PsTerminateSystemThread returns to (system threads)

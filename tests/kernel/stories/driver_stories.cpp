@@ -191,17 +191,16 @@ TEST_P(DriverStory, APortClientWithoutAccessIsRefused) {
 
 // N12: the stream context outlives its handles (the cache holds the stream). The file's folder
 // is renamed, then the file is edited under its new name: the backup and the event must be
-// about the new name.
-// KNOWN BUG (driver/callbacks/contexts.cpp, contexts::attach_stream keeps the name the context
-// was created with; the bug-fix helper works on it): enable when fixed.
-TEST_P(DriverStory, DISABLED_ContextOutlivesItsHandlesThenFolderRenameThenEdit_KnownBug) {
+// about the new name (fixed by the bugs branch: the engine refreshes the name at every attach,
+// contexts::attach_stream brings the open's name).
+TEST_P(DriverStory, ContextOutlivesItsHandlesThenFolderRenameThenEdit) {
   start();
   flt::FilterManager::get().set_retain_streams(true);
   const Name old_doc = kDocs + u"Old\\report.docx";
   const Name new_doc = kDocs + u"New\\report.docx";
   volume().put(old_doc, "version 1");
   ASSERT_EQ(edit(old_doc, "version 2"), nt::kSuccess);
-  ASSERT_EQ(volume().rename_folder(kDocs + u"Old\\", kDocs + u"New\\"), nt::kSuccess);
+  ASSERT_EQ(volume().rename_directory(kDocs + u"Old", kDocs + u"New"), nt::kSuccess);
   ASSERT_EQ(edit(new_doc, "version 3"), nt::kSuccess);
 
   EXPECT_EQ(volume().content(new_doc), "version 3");
@@ -211,10 +210,9 @@ TEST_P(DriverStory, DISABLED_ContextOutlivesItsHandlesThenFolderRenameThenEdit_K
 }
 
 // N13: the SMB server opens files for remote users from kernel mode with SL_FORCE_ACCESS_CHECK.
-// A file edited over a share must be backed up like a local edit.
-// KNOWN BUG (common/engine/filter.cpp create_precheck ignores every kernel-mode create; the
-// bug-fix helper works on it): enable when fixed.
-TEST_P(DriverStory, DISABLED_KernelModeCreateWithForceAccessCheckIsBackedUp_KnownBug) {
+// A file edited over a share must be backed up like a local edit (fixed by the bugs branch:
+// translate carries OperationFlags' SL_FORCE_ACCESS_CHECK, create_precheck honours it).
+TEST_P(DriverStory, KernelModeCreateWithForceAccessCheckIsBackedUp) {
   start();
   volume().put(kDoc, "version 1");
   flt::OpenRequest r;

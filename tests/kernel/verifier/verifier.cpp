@@ -105,6 +105,7 @@ CallbackScope::CallbackScope(const char* what, const void* callback)
   irql_ = t.irql;
   spin_locks_ = t.spin_locks_held;
   mutexes_ = t.mutexes_held;
+  critical_regions_ = t.critical_regions;
   // Only the outermost scope on a thread measures (a nested callback runs on the same stack).
   measuring_ = t_callback_sp == 0;
   if (measuring_) {
@@ -131,6 +132,11 @@ CallbackScope::~CallbackScope() {
     std::snprintf(buf, sizeof buf, "%s returned owning %d KMUTEX acquisition(s) it made", what_,
                   t.mutexes_held - mutexes_);
     report(kDeadlockDetection, callback_, buf);
+  }
+  if (t.critical_regions != critical_regions_) {
+    std::snprintf(buf, sizeof buf, "%s returned inside %d critical region(s) it entered (kernel APCs still disabled)",
+                  what_, t.critical_regions - critical_regions_);
+    report(kIrqlUnchanged, callback_, buf);
   }
   if (measuring_) {
     const size_t used = t_callback_sp - t_lowest_sp;

@@ -69,6 +69,7 @@ class CallbackScope {
   uint8_t irql_;
   int spin_locks_;
   int mutexes_;
+  int critical_regions_;
   bool measuring_;
 };
 

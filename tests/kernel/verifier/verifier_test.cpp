@@ -116,6 +116,29 @@ TEST_F(VerifierTest, ACallbackMustReturnAtItsIrqlWithoutLocks) {
   current_thread().spin_locks_held = 0;
 }
 
+// A critical region entered in a callback must be left before it returns (kernel APCs stay
+// disabled otherwise), at IRQL <= APC_LEVEL; a leave without an enter is a DDI violation.
+TEST_F(VerifierTest, ACallbackMustLeaveTheCriticalRegionsItEnters) {
+  using Region = void(KSIM_API*)();
+  {
+    verifier::CallbackScope scope("PostCreate", image().entry_point());
+    routine<Region>("KeEnterCriticalRegion")();  // and never left
+  }
+  auto found = checks();
+  EXPECT_TRUE(any_contains(found, "PostCreate returned inside 1 critical region(s)")) << ::testing::PrintToString(found);
+  routine<Region>("KeLeaveCriticalRegion")();
+  routine<Region>("KeLeaveCriticalRegion")();  // one too many
+  current_thread().irql = nt::DISPATCH_LEVEL;
+  routine<Region>("KeEnterCriticalRegion")();
+  current_thread().irql = nt::PASSIVE_LEVEL;
+  routine<Region>("KeLeaveCriticalRegion")();
+  found = checks();
+  EXPECT_TRUE(any_contains(found, "KeLeaveCriticalRegion without KeEnterCriticalRegion")) << ::testing::PrintToString(found);
+  EXPECT_TRUE(any_contains(found, "KeEnterCriticalRegion called at IRQL 2; its maximum is APC_LEVEL"))
+      << ::testing::PrintToString(found);
+  EXPECT_EQ(current_thread().critical_regions, 0);
+}
+
 // Uses `depth` bytes of stack, then calls an export (where the image's depth is sampled).
 __attribute__((noinline)) void deep_call(size_t depth) {
   volatile uint8_t frame[1024];

@@ -136,6 +136,50 @@ TEST(TranslateCreate, TargetDirectoryFlagReachesTheEngine) {
   EXPECT_FALSE(translate_open(op).open_target_directory);
 }
 
+// Review finding: backup I/O went to the first instance found by the volume's name, not to the
+// instance of the callback that triggered it. Every descriptor carries Iopb->TargetInstance.
+TEST(TranslateTarget, EveryDescriptorCarriesTheCallbacksInstance) {
+  int instance_storage = 0;
+  const auto instance = reinterpret_cast<PFLT_INSTANCE>(&instance_storage);
+  FakeOperation create(IRP_MJ_CREATE);
+  create.create(translate_test::kFileGenericWrite, CreateDisposition::kOpen).target_instance(instance);
+  EXPECT_EQ(translate_open(create).target.value, static_cast<void*>(instance));
+  FakeOperation write(IRP_MJ_WRITE);
+  write.target_instance(instance);
+  EXPECT_EQ(fbk::translate::write_op(write.data(), 1).target.value, static_cast<void*>(instance));
+  FakeOperation set(IRP_MJ_SET_INFORMATION);
+  set.set_information(fb::FileInfoClass::kEndOfFile, std::vector<unsigned char>(8, 0)).target_instance(instance);
+  fb::SetInfoOp set_op;
+  ASSERT_TRUE(fbk::translate::set_information_op(set.data(), 1, &set_op));
+  EXPECT_EQ(set_op.target.value, static_cast<void*>(instance));
+  FakeOperation section(IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION);
+  section.section(SyncTypeCreateSection, 0x04).target_instance(instance);
+  EXPECT_EQ(fbk::translate::section_op(section.data(), 1).target.value, static_cast<void*>(instance));
+  FakeOperation fsctl(IRP_MJ_FILE_SYSTEM_CONTROL);
+  fsctl.fsctl(IRP_MN_USER_FS_REQUEST, fb::fsctl::kSetZeroData).target_instance(instance);
+  fb::FsctlOp fsctl_op;
+  ASSERT_TRUE(fbk::translate::fsctl_op(fsctl.data(), 1, &fsctl_op));
+  EXPECT_EQ(fsctl_op.target.value, static_cast<void*>(instance));
+}
+
+// N13: the SMB server's creates for remote users are kernel-mode with SL_FORCE_ACCESS_CHECK
+// (wdm.h, 0x01): the flag reaches the engine, which treats them like a user's; without it a
+// kernel-mode create stays ignored.
+TEST(TranslateCreate, ForceAccessCheckFlagMakesAKernelCreateAUsersOne) {
+  FakeOperation share(IRP_MJ_CREATE, KernelMode);
+  share.create(translate_test::kFileGenericWrite, CreateDisposition::kOverwriteIf).operation_flags(0x01);
+  const fb::CreateOp create = translate_open(share);
+  EXPECT_EQ(create.requestor_mode, fb::RequestorMode::kKernel);
+  EXPECT_TRUE(create.force_access_check);
+  EXPECT_EQ(fb::create_precheck(create), Precheck::kNeedName);
+
+  FakeOperation kernel(IRP_MJ_CREATE, KernelMode);
+  kernel.create(translate_test::kFileGenericWrite, CreateDisposition::kOverwriteIf).operation_flags(SL_OPEN_TARGET_DIRECTORY);
+  EXPECT_FALSE(translate_open(kernel).force_access_check);
+  kernel.operation_flags(0);
+  EXPECT_EQ(fb::create_precheck(translate_open(kernel)), Precheck::kIgnore);
+}
+
 // An open by file id has no name before the create: the engine asks for it after.
 TEST(TranslateCreate, OpenByFileIdWriterWantsTheOpenedName) {
   FakeOperation op(IRP_MJ_CREATE);

@@ -209,8 +209,9 @@ INSTANTIATE_TEST_SUITE_P(
                    UserMode, true, Precheck::kNeedName},
         DeleteCase{"ex without DELETE", FileInfoClass::kDispositionEx, translate_test::disposition_ex_info(0x8),
                    UserMode, false, Precheck::kIgnore},
-        DeleteCase{"kernel-mode delete", FileInfoClass::kDisposition, translate_test::disposition_info(true),
-                   KernelMode, true, Precheck::kIgnore}));
+        // N13: the SMB server deletes for remote users from kernel mode, with no flag: watched too.
+        DeleteCase{"kernel-mode delete (a share's)", FileInfoClass::kDisposition, translate_test::disposition_info(true),
+                   KernelMode, true, Precheck::kNeedName}));
 
 // --- what the engine has no descriptor for, and short buffers -----------------------------------
 

@@ -1,0 +1,87 @@
+// S4 (overwrite on open) and S5 (rename over) with one open failing, walked through every open
+// of the sequence (the engine-layer twin of tests/kernel/stories/fault_stories.cpp, which found
+// earlier versions dropped under a BackedUp event): the application's operation proceeds, and
+// an earlier version that did not survive is never lost silently - the session's one event is
+// then FAILED, with the versions it could not keep counted.
+#include <functional>
+
+#include "tests/scenario/scenario_support.h"
+
+namespace fbscenario {
+namespace {
+
+namespace nt = fb::nt;
+using fb::CreateDisposition;
+using fb::Outcome;
+using fbmodel::AppHandle;
+namespace access = fb::access;
+
+class OverwriteFaults : public ScenarioTest {
+ protected:
+  void seed() {
+    start([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
+    volume->put(kDoc, "version 1");
+    seed_backup(kDoc, 1, "version 0");
+  }
+  bool earlier_version_kept() {
+    for (uint32_t slot = 1; slot <= 2; ++slot)
+      if (volume->exists(kDoc, slot_stream(slot)) && volume->content(kDoc, slot_stream(slot)) == "version 0") return true;
+    return false;
+  }
+  // One telling checked; false once the walk went past the sequence's last open.
+  bool check(int n, const std::function<fb::NtStatus()>& story) {
+    SCOPED_TRACE(::testing::Message() << "open " << n << " fails");
+    seed();
+    volume->fail_nth_open(n);
+    const fb::NtStatus status = story();
+    const bool fired = !volume->nth_open_pending();
+    volume->clear_faults();
+    if (!fb::nt_success(status)) return fired;  // the fault hit the application's own open: nothing changed
+    EXPECT_EQ(volume->content(kDoc), "version 2");
+    const std::vector<RecordedEvent> events = harness->events();
+    EXPECT_LE(events.size(), 1u);
+    const bool failed = !events.empty() && events[0].event.outcome == Outcome::kFailed;
+    if (!earlier_version_kept()) {
+      EXPECT_TRUE(failed) << "version 0 was lost without a FAILED event";
+    }
+    if (!events.empty() && events[0].event.outcome == Outcome::kBackedUp) {
+      EXPECT_TRUE(earlier_version_kept()) << "a BackedUp event while an earlier version was dropped";
+      expect_backup(kDoc, 1, "version 1", events[0].event.trigger);
+    }
+    return fired;
+  }
+};
+
+TEST_F(OverwriteFaults, S4_EveryFailedOpenKeepsOrReportsTheEarlierVersions) {
+  auto story = [this] {
+    AppHandle* h = nullptr;
+    const fb::NtStatus s = harness->open(kDoc, access::kWriteData, CreateDisposition::kOverwriteIf, &h, 0);
+    if (h == nullptr) return s;
+    EXPECT_EQ(harness->write(h, 0, "version 2"), nt::kSuccess);
+    harness->close(h);
+    return s;
+  };
+  int n = 1;
+  while (n < 200 && check(n, story)) ++n;
+  EXPECT_GT(n, 5) << "the walk reached the sequence's opens";
+  EXPECT_LT(n, 200) << "the walk ends once no open fails";
+}
+
+TEST_F(OverwriteFaults, S5_EveryFailedOpenKeepsOrReportsTheEarlierVersions) {
+  auto story = [this] {
+    volume->put(kTemp, "version 2");
+    AppHandle* tmp = nullptr;
+    fb::NtStatus s = harness->open(kTemp, access::kDelete, CreateDisposition::kOpen, &tmp);
+    if (tmp == nullptr) return s;
+    s = harness->rename(tmp, kDoc, true);
+    harness->close(tmp);
+    return s;
+  };
+  int n = 1;
+  while (n < 200 && check(n, story)) ++n;
+  EXPECT_GT(n, 5) << "the walk reached the sequence's opens";
+  EXPECT_LT(n, 200) << "the walk ends once no open fails";
+}
+
+}  // namespace
+}  // namespace fbscenario
