@@ -79,7 +79,9 @@ PreCreateDecision Engine::pre_create(const CreateOp& op, Str16 nt_name, const Ru
   const NameDecision name = classify_name(nt_name, rules);
   out.file_path = name.file_path;
   if (name.verdict != NameVerdict::kProtected) return out;
-  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
+  // A delete-on-close open is watched from post-create, once it has succeeded.
+  ticket->delete_on_close = (op.create_options & create_option::kDeleteOnClose) != 0;
+  if (ticket->delete_on_close) out.action = PreCreateAction::kWithCallback;
   if (!access_can_write(op.desired_access) && !disposition_overwrites(op.disposition)) return out;
   out.action = PreCreateAction::kWithCallback;
   if (!disposition_overwrites(op.disposition)) return out;
@@ -110,6 +112,7 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
   }
   if (!usable || result.information == create_info::kCreated) return PostCreateAction::kNone;
   if (overwritten || access_can_write(op.desired_access)) return PostCreateAction::kTrack;
+  if (op.create_options & create_option::kDeleteOnClose) return PostCreateAction::kTrack;  // the delete's watch
   return PostCreateAction::kNone;
 }
 
@@ -120,9 +123,10 @@ OpenedDecision Engine::post_create_opened(const CreateOp& op, const CreateResult
   const NameDecision name = classify_name(nt_name, rules);
   if (name.verdict != NameVerdict::kProtected) return out;
   out.file_path = name.file_path;
-  if (op.create_options & create_option::kDeleteOnClose) report_delete(name.file_path, op.process_id);
   if (disposition_overwrites(op.disposition) || result.information == create_info::kCreated) return out;
-  if (access_can_write(op.desired_access)) out.action = PostCreateAction::kTrack;
+  // Writers are tracked; a delete-on-close open too, for its delete's watch (attach_writer).
+  if (access_can_write(op.desired_access) || (op.create_options & create_option::kDeleteOnClose))
+    out.action = PostCreateAction::kTrack;
   return out;
 }
 
@@ -141,6 +145,26 @@ void Engine::release_file_state(FileState* state) {
   *state = FileState();
 }
 
+bool Engine::name_is_stale(FileState* state, Str16 file_path) {
+  LockGuard guard(*state->lock);
+  return name_is_unknown(*state) || !equal(state->name, file_path);
+}
+
+Str16 Engine::refresh_name(FileState* state, Str16 file_path, Str16 name_copy) {
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);  // under the name the file had when it was modified
+  if (!name_is_unknown(*state) && equal(state->name, file_path)) return name_copy;  // another open won
+  if (name_copy.data == nullptr) {  // no memory for the new name: the old one may be another file's
+    __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE);
+    return name_copy;
+  }
+  const Str16 previous = state->name;
+  state->name = name_copy;
+  state->excluded = false;  // a tracked open is an open of a protected file under this name
+  __atomic_store_n(&state->name_unknown, 0u, __ATOMIC_RELEASE);
+  return previous;
+}
+
 void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
                            CreateTicket* ticket) {
   const EngineConfig config = this->config();
@@ -152,9 +176,11 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
     emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
     return;
   }
+  if (op.create_options & create_option::kDeleteOnClose) watch_delete(state, file_path, op.process_id);
+  const bool writer = access_can_write(op.desired_access) || disposition_overwrites(op.disposition);
   LockGuard guard(*state->lock);
   flush_unobserved(state);  // before a new session may reset the decision
-  if (handle != nullptr && !handle->counted_writer) {
+  if (writer && handle != nullptr && !handle->counted_writer) {
     handle->counted_writer = true;
     handle->append_only = access_is_append_only(op.desired_access);
     counters_.add_tracked_open();
@@ -166,8 +192,9 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   }
   if (!ticket_has_news(ticket)) return;
   const bool decided = !claim_session(state, kDeciding);
-  // After a rename nobody followed the state's name may be another file's: the create's is not.
-  const Str16 path = name_is_unknown(*state) ? file_path : state->name;
+  // The rescue was made under the create's name, which is the file this open reached (the
+  // state's name is the same after refresh_name, or unknown when it could not be refreshed).
+  const Str16 path = file_path;
   PooledBuffer buffer(*services_.buffers);
   const BackupReport report =
       restore_after_overwrite(*services_.fs, path, *ticket, !decided, config, as_copy_buffer(buffer));
@@ -290,7 +317,10 @@ void Engine::pre_set_information(const SetInfoOp& op, FileState* state, const Ha
     case Precheck::kNeedName:
       if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) {
         const NameDecision file = classify_name(name, rules);
-        if (file.verdict == NameVerdict::kProtected) report_delete(file.file_path, op.process_id);
+        // Without a context (the driver could not attach one) the delete cannot be watched:
+        // nothing is reported rather than a loss that may not happen.
+        if (file.verdict == NameVerdict::kProtected && state != nullptr)
+          watch_delete(state, file.file_path, op.process_id);
       } else {
         rename_over(op, state, name, destination, rules);
       }
@@ -314,22 +344,53 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   job.process_id = op.process_id;
   PooledBuffer buffer(*services_.buffers);
   // A tracked source may be taking its own session backup on another thread: same streams.
-  if (state != nullptr) state->lock->acquire();
+  if (state == nullptr) {
+    const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
+    if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+    return;
+  }
+  LockGuard guard(*state->lock);
+  flush_unobserved(state);
+  // Writes through the renamed handle belong to the session the adoption is part of: its
+  // decision is the adoption (the replaced content is the document's newest backup). Claimed
+  // before the I/O, like decide_session, so a writer on another thread waits for it.
+  const bool claimed = claim_session(state, kDeciding);
   const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
-  if (state != nullptr) state->lock->release();
-  if (!report.decided) return;
-  emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
+  if (claimed) set_decided(state, report.decided ? kDecided : kUndecided);
 }
 
-void Engine::report_delete(Str16 file_path, uint64_t process_id) {
+bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const {
+  if (op.info_class != FileInfoClass::kDisposition && op.info_class != FileInfoClass::kDispositionEx) return false;
+  if (set_information_precheck(op, false) != Precheck::kNeedName) return false;
+  const NameDecision file = classify_name(name, rules);
+  if (file.verdict != NameVerdict::kProtected) return false;
+  *file_path = file.file_path;
+  return true;
+}
+
+void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id) {
+  LockGuard guard(*state->lock);
+  if (watching_delete(*state)) return;  // asked before: one delete, one report
+  // Checked now: when the delete happens the streams are gone with the file (N9).
   if (!stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+  state->delete_process_id = process_id;
+  __atomic_store_n(&state->delete_watch, 1u, __ATOMIC_RELEASE);
+}
+
+void Engine::stream_cleaned_up(FileState* state, bool file_deleted) {
+  if (state == nullptr || !watching_delete(*state) || !file_deleted) return;
+  LockGuard guard(*state->lock);
+  if (!watching_delete(*state)) return;  // another cleanup reported it
+  __atomic_store_n(&state->delete_watch, 0u, __ATOMIC_RELEASE);
   BackupEvent event;
   event.time = services_.clock->now();
-  event.process_id = process_id;
+  event.process_id = state->delete_process_id;
   event.trigger = Trigger::kDelete;
   event.outcome = Outcome::kBackupLost;
   event.slot = 1;
-  event.path = file_path;
+  event.path = state->name;
   counters_.add_backup_lost();
   counters_.add_event();
   services_.sink->notify(event);

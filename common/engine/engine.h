@@ -117,6 +117,23 @@ class Engine {
   void attach_writer(FileState* state, HandleState* handle, const CreateOp& op, Str16 file_path,
                      CreateTicket* ticket) FB_EXCLUDES(state->lock);
 
+  // A tracked open that found the stream context already there. The context lives as long as
+  // the stream, not as long as a handle (N12), and this open may have reached the file under
+  // another name than the one the state holds: the folder was renamed, the file was renamed
+  // where nobody followed, or it was opened through another link. Every backup, rescue and
+  // restore must act on the file this open modifies, so the state takes the open's name - the
+  // policy is the engine's, the driver only brings the name (file_path: PreCreateDecision's or
+  // OpenedDecision's). Two steps, because only the driver can allocate:
+  //   name_is_stale: under the file's lock, whether the state holds another name (or none known);
+  //   refresh_name:  under the lock, swaps in name_copy (the driver's copy of file_path) and
+  //                  returns the storage the caller frees after it returns: the previous name, or
+  //                  name_copy itself when the state holds file_path by now. name_copy empty (no
+  //                  memory): the state's name is unknown (name_unknown) until a later open or a
+  //                  followed rename brings one; nothing is backed up under the stale one.
+  // Call both before attach_writer, so its S4 restore and the session's backup use the new name.
+  bool name_is_stale(FileState* state, Str16 file_path) FB_EXCLUDES(state->lock);
+  Str16 refresh_name(FileState* state, Str16 file_path, Str16 name_copy) FB_EXCLUDES(state->lock);
+
   // Post-create of an open by file id, which had no name in pre-create: nt_name is the opened
   // file object's normalized name (FltGetFileNameInformation in post-create). kTrack: attach the
   // contexts with file_path and call attach_writer (no ticket: an overwrite by id is never
@@ -144,6 +161,25 @@ class Engine {
   // followed rename (apply_rename with kAdoptName) gives the state its name again. No lock, no
   // I/O; callable at any IRQL up to DISPATCH_LEVEL.
   static void name_unknown(FileState* state) { __atomic_store_n(&state->name_unknown, 1u, __ATOMIC_RELEASE); }
+
+  // --- deletes (S6) ------------------------------------------------------------------------
+  // A delete is reported ("backup lost") only when it happens: a delete-on-close open can fail,
+  // a disposition can be cancelled (DeleteFile FALSE) before the last close, and several handles
+  // may ask for the same delete. So asking only starts a watch on the file's stream context
+  // (when the file has a backup then, before the delete takes the streams); the driver checks
+  // at each cleanup of a watched stream whether the file is gone (FltQueryInformationFile
+  // answering STATUS_FILE_DELETED in post-cleanup) and tells stream_cleaned_up, which reports
+  // once.
+  // Pre-set-information of a delete on a file without a stream context: true when the engine
+  // wants one (a protected file), attached under *file_path (a view into name) before
+  // pre_set_information is called with it.
+  bool delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const;
+  // Whether cleanups of this stream must be synchronized and checked (one acquire load).
+  static bool watching_delete(const FileState& state) {
+    return __atomic_load_n(&state.delete_watch, __ATOMIC_ACQUIRE) != 0;
+  }
+  // Post-cleanup of any handle of a watched stream: file_deleted is the file system's answer.
+  void stream_cleaned_up(FileState* state, bool file_deleted) FB_EXCLUDES(state->lock);
 
   // --- modifications ----------------------------------------------------------------------
   void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);
@@ -203,8 +239,9 @@ class Engine {
   // function touches no guarded field; the acquire and release sit next to each other.
   void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules)
       FB_NO_THREAD_SAFETY_ANALYSIS;
-  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost.
-  void report_delete(Str16 file_path, uint64_t process_id);
+  // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost,
+  // when it happens. watch_delete starts the watch under the file's lock, which it takes itself.
+  void watch_delete(FileState* state, Str16 file_path, uint64_t process_id) FB_EXCLUDES(state->lock);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
 
   EngineServices services_;

@@ -4,6 +4,8 @@
 // driver keeps alive for the duration of the call.
 //
 // The numeric values are the Windows ones, so the driver translates by copying, not by mapping.
+// driver/nt/windows_values.cpp asserts every one against mingw-w64's headers (or Microsoft's
+// documentation where mingw lacks it), in the driver build and in CTest.
 #pragma once
 
 #include "common/base/fb_base.h"
@@ -93,10 +95,12 @@ constexpr uint32_t kExecuteReadWrite = 0x40;
 constexpr uint32_t kExecuteWriteCopy = 0x80;  // private copy: never reaches the file
 }  // namespace page
 
-// FSCTL codes that modify a file's data without an IRP_MJ_WRITE.
+// FSCTL codes that modify a file's data without an IRP_MJ_WRITE. Like every Windows number in
+// common/, each is asserted against mingw-w64's headers or cited documentation in
+// driver/nt/windows_values.cpp.
 namespace fsctl {
 constexpr uint32_t kSetZeroData = 0x000980C8;
-constexpr uint32_t kWriteRawEncrypted = 0x0009013F;
+constexpr uint32_t kWriteRawEncrypted = 0x000900DF;  // CTL_CODE(9, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
 constexpr uint32_t kOffloadWrite = 0x00098268;
 constexpr uint32_t kDuplicateExtentsToFile = 0x00098344;
 }  // namespace fsctl

@@ -53,6 +53,13 @@ struct FileState {
   // stream of a file): its modifications decide nothing until a rename brings it back. Under
   // `lock`, like `name`, which a rename replaces (Engine::apply_rename).
   bool excluded FB_GUARDED_BY(lock) = false;
+  // A delete of this file was asked for (a delete-on-close open that succeeded, or
+  // FileDispositionInformation(Ex) with delete) while it had a backup: the loss is reported when
+  // the file really goes, at a cleanup that finds it deleted (Engine::stream_cleaned_up), once.
+  // 1 = watching. Written under `lock`; read without it by the driver's cleanup path (acquire),
+  // so not FB_GUARDED_BY.
+  uint32_t delete_watch = 0;
+  uint64_t delete_process_id = 0;
   // A rename the driver could not follow (Engine::name_unknown): `name` may now be another
   // file's, so no backup is made under it until a followed rename brings a name back (1 = set).
   // Set without the lock (atomic store), read under it; so not FB_GUARDED_BY.
@@ -77,6 +84,7 @@ struct CreateTicket {
   uint32_t content_hash = 0;
   int64_t start_time = 0;
   uint64_t process_id = 0;
+  bool delete_on_close = false;    // FILE_DELETE_ON_CLOSE on a protected file: watch the delete
 };
 
 }  // namespace fb

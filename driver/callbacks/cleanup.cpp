@@ -1,8 +1,12 @@
 // IRP_MJ_CLEANUP: the last user handle of a file object is closed. A tracked handle stops
-// counting as a writer; the session ends with the stream's last writer. Pre-cleanup only
-// synchronizes tracked handles, so post-cleanup (which takes the file's KMUTEX) runs at
-// PASSIVE_LEVEL in the closing thread; every other cleanup gets no post callback at all.
-// The stream context itself lives on until Filter Manager frees it with the stream.
+// counting as a writer; the session ends with the stream's last writer. A stream whose delete
+// the engine watches (Engine::watching_delete) learns here whether the delete happened: NTFS
+// deletes a delete-pending file in the cleanup of its last handle, after which a query on the
+// file object answers STATUS_FILE_DELETED (the technique of Microsoft's delete-detection
+// minifilter sample). Pre-cleanup synchronizes only those two kinds, so post-cleanup (which
+// takes the file's KMUTEX) runs at PASSIVE_LEVEL in the closing thread; every other cleanup
+// gets no post callback at all. The stream context itself lives on until Filter Manager frees
+// it with the stream.
 #include "driver/callbacks/callbacks.h"
 #include "driver/callbacks/contexts.h"
 #include "driver/runtime/engine_seam.h"
@@ -16,8 +20,22 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_cleanup(PFLT_CALLBACK_DATA, PCFLT_RELATED_O
   *completion_context = nullptr;
   if (runtime::engine() == nullptr) return FLT_PREOP_SUCCESS_NO_CALLBACK;
   const StreamHandleContextRef handle = contexts::stream_handle(objects);
-  return translate::pre_cleanup_status(static_cast<bool>(handle));
+  if (handle) return translate::pre_cleanup_status(true);
+  const StreamContextRef stream = contexts::stream(objects);
+  return translate::pre_cleanup_status(stream && fb::Engine::watching_delete(stream->state));
 }
+
+namespace {
+
+// Post-cleanup: whether this cleanup deleted the file (or an earlier one did).
+bool file_deleted(PCFLT_RELATED_OBJECTS objects) {
+  FILE_STANDARD_INFORMATION info;
+  const NTSTATUS status =
+      FltQueryInformationFile(objects->Instance, objects->FileObject, &info, sizeof(info), FileStandardInformation, nullptr);
+  return status == STATUS_FILE_DELETED;
+}
+
+}  // namespace
 
 FLT_POSTOP_CALLBACK_STATUS FLTAPI post_cleanup(PFLT_CALLBACK_DATA, PCFLT_RELATED_OBJECTS objects, PVOID,
                                                FLT_POST_OPERATION_FLAGS flags) {
@@ -26,7 +44,9 @@ FLT_POSTOP_CALLBACK_STATUS FLTAPI post_cleanup(PFLT_CALLBACK_DATA, PCFLT_RELATED
   if (engine == nullptr || (flags & FLTFL_POST_OPERATION_DRAINING) != 0) return FLT_POSTOP_FINISHED_PROCESSING;
   StreamHandleContextRef handle = contexts::stream_handle(objects);
   StreamContextRef stream = contexts::stream(objects);
-  if (!handle || !stream) return FLT_POSTOP_FINISHED_PROCESSING;
+  if (!stream) return FLT_POSTOP_FINISHED_PROCESSING;
+  if (fb::Engine::watching_delete(stream->state)) engine->stream_cleaned_up(&stream->state, file_deleted(objects));
+  if (!handle) return FLT_POSTOP_FINISHED_PROCESSING;
   engine->post_cleanup(&stream->state, &handle->state);
   FB_TRACE("post-cleanup: tracked handle closed, %lu writer(s) left", static_cast<ULONG>(stream->state.writer_count));
   return FLT_POSTOP_FINISHED_PROCESSING;

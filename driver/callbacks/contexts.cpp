@@ -16,6 +16,25 @@ void free_renamed_name(const StreamContext* context, fb::Str16 name) {
     pool::free(const_cast<char16_t*>(name.data), pool::kContext);
 }
 
+// A pool copy of `name` for FileState::name (freed by free_renamed_name); empty without memory.
+fb::Str16 copy_name(fb::Str16 name) {
+  void* block = name.len <= fb::kMaxPathUnits
+                    ? pool::allocate(name.len * sizeof(char16_t) + sizeof(char16_t), pool::kContext)
+                    : nullptr;
+  if (block == nullptr) return fb::Str16();
+  __builtin_memcpy(block, name.data, name.len * sizeof(char16_t));
+  return fb::Str16(static_cast<const char16_t*>(block), name.len);
+}
+
+// The context was found again (N12: it outlives handles): the engine decides whether this open's
+// name replaces the one the state holds; a copy is made only then.
+void refresh_name(StreamContext* context, fb::Engine* engine, fb::Str16 name) {
+  if (!context->engine_state || !engine->name_is_stale(&context->state, name)) return;
+  const fb::Str16 copy = copy_name(name);
+  if (copy.data == nullptr) FB_TRACE_ERROR("attach: no memory for the name the file was opened under");
+  free_renamed_name(context, engine->refresh_name(&context->state, name, copy));
+}
+
 }  // namespace
 
 StreamContextRef stream(PCFLT_RELATED_OBJECTS objects) {
@@ -32,10 +51,14 @@ StreamHandleContextRef stream_handle(PCFLT_RELATED_OBJECTS objects) {
 }
 
 StreamContextRef attach_stream(PCFLT_RELATED_OBJECTS objects, fb::Str16 name) {
-  StreamContextRef existing = stream(objects);
-  if (existing) return existing;
   fb::Engine* engine = runtime::engine();
-  if (engine == nullptr || name.len > fb::kMaxPathUnits) return StreamContextRef();
+  if (engine == nullptr) return StreamContextRef();
+  StreamContextRef existing = stream(objects);
+  if (existing) {
+    refresh_name(existing.get(), engine, name);
+    return existing;
+  }
+  if (name.len > fb::kMaxPathUnits) return StreamContextRef();
 
   StreamContextRef created;
   NTSTATUS status = FltAllocateContext(objects->Filter, FLT_STREAM_CONTEXT, stream_context_size(name.len),
@@ -58,7 +81,10 @@ StreamContextRef attach_stream(PCFLT_RELATED_OBJECTS objects, fb::Str16 name) {
   StreamContextRef in_force;
   status = FltSetStreamContext(objects->Instance, objects->FileObject, FLT_SET_CONTEXT_KEEP_IF_EXISTS,
                                created.get(), in_force.put());
-  if (status == STATUS_FLT_CONTEXT_ALREADY_DEFINED) return in_force;
+  if (status == STATUS_FLT_CONTEXT_ALREADY_DEFINED) {
+    refresh_name(in_force.get(), engine, name);
+    return in_force;
+  }
   if (!NT_SUCCESS(status)) {
     // STATUS_NOT_SUPPORTED (the file system keeps no stream contexts for this file object) or
     // STATUS_FLT_DELETING_OBJECT (the stream is going away): the engine runs without state.
@@ -96,15 +122,8 @@ void rename_stream(StreamContext* context, const fb::RenameDecision& decision) {
   if (engine == nullptr || !context->engine_state) return;
   fb::Str16 copy;  // stays empty when no memory: the engine then stops backing the file up
   if (decision.action == fb::RenameAction::kAdoptName) {
-    void* block = decision.file_path.len <= fb::kMaxPathUnits
-                      ? pool::allocate(decision.file_path.len * sizeof(char16_t) + sizeof(char16_t), pool::kContext)
-                      : nullptr;
-    if (block == nullptr) {
-      FB_TRACE_ERROR("rename: no memory for the new name");
-    } else {
-      __builtin_memcpy(block, decision.file_path.data, decision.file_path.len * sizeof(char16_t));
-      copy = fb::Str16(static_cast<const char16_t*>(block), decision.file_path.len);
-    }
+    copy = copy_name(decision.file_path);
+    if (copy.data == nullptr) FB_TRACE_ERROR("rename: no memory for the new name");
   }
   free_renamed_name(context, engine->apply_rename(&context->state, decision, copy));
 }

@@ -48,7 +48,10 @@ StreamContextRef stream(PCFLT_RELATED_OBJECTS objects);
 StreamHandleContextRef stream_handle(PCFLT_RELATED_OBJECTS objects);
 
 // The stream context in force after this call: the existing one, or a new one holding a copy
-// of `name` whose state the engine has initialized. Empty on failure (traced). PASSIVE_LEVEL.
+// of `name` whose state the engine has initialized. An existing context outlives handles (N12)
+// and may hold the name of an earlier open (a folder renamed since, another link): the engine
+// decides whether `name` replaces it (Engine::name_is_stale / refresh_name, under the file's
+// lock). Empty on failure (traced). PASSIVE_LEVEL.
 StreamContextRef attach_stream(PCFLT_RELATED_OBJECTS objects, fb::Str16 name);
 
 // Post-rename: applies the engine's decision to the context. The new name is copied into a pool

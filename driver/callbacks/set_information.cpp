@@ -91,6 +91,11 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_set_information(PFLT_CALLBACK_DATA data, PC
     return answer;
   const runtime::SettingsRef settings = runtime::acquire_settings();
   if (!settings) return answer;
+  // A delete is watched on the stream context until it happens (or not): attach one if the
+  // engine wants it and the file has none yet.
+  fb::Str16 delete_path;
+  if (!stream && engine->delete_needs_context(op, source, *settings->rules, &delete_path))
+    stream = contexts::attach_stream(objects, delete_path);
   StreamHandleContextRef handle = contexts::stream_handle(objects);
   FB_TRACE("pre-set-information: class %lu (%s) handed to the engine", static_cast<ULONG>(op.info_class),
            precheck == fb::Precheck::kNeedName ? "by name" : "tracked stream");

@@ -4,8 +4,17 @@
 // drive applications' save patterns through it.
 //
 // Contexts: one FileCtx per model file (the driver's stream context on the default stream),
-// shared by every tracked handle of that file and released with the last one; a HandleState
-// per tracked handle (the stream handle context). Thread-safe.
+// shared by every tracked handle of that file; a HandleState per tracked handle (the stream
+// handle context). Thread-safe.
+//
+// N12: a stream context lives as long as the file system's stream, not as long as a handle:
+// Filter Manager drops its reference when the stream is torn down, which the cache and memory
+// manager can delay long after the last handle's close, and the next open of the stream finds
+// the same context under whatever name that open used (after a folder rename, a rename of the
+// file, through another link). Sources: Microsoft docs "Referencing contexts" and "Deleting a
+// per-stream context" (Filter Manager concepts). So the harness keeps every context it made
+// until tear_down_streams() (the memory manager letting go) or its own end, never releasing it
+// at the last close.
 #pragma once
 
 #include <atomic>
@@ -115,6 +124,7 @@ class CompiledRules {
 };
 
 struct FileCtx {
+  std::shared_ptr<const void> file;  // the model file the context is keyed by (kept alive with it)
   fb::FileState state;
   std::unique_ptr<Name> name;  // storage behind state.name (a rename replaces it, as the driver does)
   StdFileLock lock;
@@ -267,14 +277,37 @@ class FilterHarness {
   }
 
   // The cache manager's reference on a file's stream: the stream context outlives the handle
-  // that created it, so a later open of the same file finds it (and its name) again.
+  // that created it, so a later open of the same file finds it (and its name) again. (Every
+  // context does, N12; this one also survives tear_down_streams.)
   std::shared_ptr<void> hold_context(AppHandle* h) { return h->ctx; }
+
+  // The memory manager lets go of every stream no handle holds: their contexts are released
+  // (the engine's release_file_state runs), as Filter Manager does at stream teardown (N12).
+  void tear_down_streams() {
+    std::vector<std::shared_ptr<FileCtx>> released;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      released.swap(streams_);
+    }
+  }
+
+  // A folder renamed (MoveFileEx on a directory): the driver sees a rename of a directory, which
+  // it never tracks; the files below keep their stream contexts (N12).
+  NtStatus rename_folder(const Name& from, const Name& to) { return volume_.rename_directory(from, to); }
 
   NtStatus delete_on_close(AppHandle* h) {
     fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
     op.delete_file = true;
     call_set_information(h, op, Name());
     return volume_.set_delete(h->model);
+  }
+
+  // FileDispositionInformation with DeleteFile FALSE: cancels a pending delete.
+  NtStatus cancel_delete(AppHandle* h) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
+    op.delete_file = false;
+    call_set_information(h, op, Name());
+    return volume_.set_delete(h->model, false);
   }
 
   // CreateFileMapping(PAGE_READWRITE): IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION.
@@ -310,8 +343,20 @@ class FilterHarness {
 
   // CloseHandle: IRP_MJ_CLEANUP, then the last reference goes.
   void close(AppHandle* h) {
+    // The stream context of any handle's stream (FltGetStreamContext), tracked or not.
+    std::shared_ptr<FileCtx> stream = h->ctx;
+    if (!stream && h->stream.empty()) {
+      const void* key = volume_.file_identity(h->model);
+      std::lock_guard<std::mutex> g(mu_);
+      auto it = contexts_.find(key);
+      if (it != contexts_.end()) stream = it->second.lock();
+    }
+    volume_.close(h->model);  // the file system's cleanup: a pending delete happens here (N11)
+    // Post-cleanup of a watched stream (pre-cleanup synchronized it): is the file gone
+    // (FltQueryInformationFile answering STATUS_FILE_DELETED)?
+    if (stream && fb::Engine::watching_delete(stream->state))
+      engine_.stream_cleaned_up(&stream->state, volume_.file_gone(stream->file.get()));
     if (h->tracked) engine_.post_cleanup(&h->ctx->state, &h->hs);
-    volume_.close(h->model);
     std::lock_guard<std::mutex> g(mu_);
     for (auto it = handles_.begin(); it != handles_.end(); ++it)
       if (it->get() == h) {
@@ -385,6 +430,12 @@ class FilterHarness {
     const fb::Precheck check = fb::Engine::set_information_precheck(op, st != nullptr);
     if (check == fb::Precheck::kIgnore) return;
     const Name name = h->nt_name();  // FltGetFileNameInformation (opened name)
+    fb::Str16 file_path;
+    if (st == nullptr && engine_.delete_needs_context(op, view(name), rules_.get(), &file_path)) {
+      h->ctx = context_for(h->model, to_name(file_path));  // the delete's watch lives there
+      h->tracked = true;
+      st = state(h);
+    }
     engine_.pre_set_information(op, st, &h->hs, view(name), view(destination), rules_.get());
     expect_no_engine_handles();
   }
@@ -405,19 +456,38 @@ class FilterHarness {
     }
   }
 
+  // The driver's contexts::attach_stream on a context found again (N12): the engine decides
+  // whether the open's name replaces the state's; a copy is made only then, swapped in under the
+  // file's lock, and the storage the engine hands back is freed after.
+  void refresh_name(FileCtx* ctx, const Name& file_path) {
+    if (!engine_.name_is_stale(&ctx->state, view(file_path))) return;
+    std::unique_ptr<Name> copy(new Name(file_path));
+    const fb::Str16 previous = engine_.refresh_name(&ctx->state, view(file_path), view(*copy));
+    std::lock_guard<std::mutex> g(mu_);  // the context's name storage is shared by its handles
+    if (previous.data == copy->data()) return;  // the state already held this name: drop the copy
+    if (previous.data != ctx->name->data()) leaks_.fetch_add(1);  // the engine returned a stranger
+    ctx->name = std::move(copy);
+  }
+
   // FltGetStreamContext, or FltAllocateContext + init_file_state + FltSetStreamContext.
   std::shared_ptr<FileCtx> context_for(ModelHandle model, const Name& file_path) {
     const void* key = volume_.file_identity(model);
-    std::lock_guard<std::mutex> g(mu_);
-    if (auto existing = contexts_[key].lock()) return existing;
+    std::unique_lock<std::mutex> g(mu_);
+    if (auto existing = contexts_[key].lock()) {
+      g.unlock();
+      refresh_name(existing.get(), file_path);
+      return existing;
+    }
     fb::Engine* engine = &engine_;
     std::shared_ptr<FileCtx> ctx(new FileCtx, [engine](FileCtx* c) {
       engine->release_file_state(&c->state);  // the context cleanup callback
       delete c;
     });
+    ctx->file = volume_.file_anchor(model);
     ctx->name.reset(new Name(file_path));
     engine_.init_file_state(&ctx->state, view(*ctx->name), &ctx->lock);
     contexts_[key] = ctx;
+    streams_.push_back(ctx);  // N12: the stream's own reference, gone only at its teardown
     return ctx;
   }
 
@@ -437,6 +507,8 @@ class FilterHarness {
   mutable std::mutex mu_;
   std::list<std::unique_ptr<AppHandle>> handles_;
   std::map<const void*, std::weak_ptr<FileCtx>> contexts_;
+  std::vector<std::shared_ptr<FileCtx>> streams_;  // N12: released by tear_down_streams (after engine_ in
+                                                   // declaration order: destroyed before it)
   std::atomic<int> leaks_{0};
 };
 

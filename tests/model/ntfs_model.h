@@ -147,6 +147,14 @@ class Volume {
     return it == handles_.end() ? nullptr : it->second.file.get();
   }
 
+  // Keeps the model's file object of a handle alive (the stream context's key must not be reused
+  // by a new file while a context for the old one lives, N12).
+  std::shared_ptr<const void> file_anchor(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.file);
+  }
+
   // Every file created since the volume was made, in order (folded paths), even if gone since:
   // shows what existed for a moment.
   std::vector<Name> files_ever_created() const {
@@ -379,15 +387,48 @@ class Volume {
     return rename_file_locked(h, *hi, fold(target), replace_if_exists);
   }
 
+  // FileRenameInformation on a directory: every file below `from` (a folder path, no trailing
+  // backslash) is now below `to`. Fails with ACCESS_DENIED while a file below it is open for
+  // delete without sharing it, like NTFS; other open handles follow the move (their file objects
+  // keep working, their names change).
+  NtStatus rename_directory(const Name& from, const Name& to) {
+    std::lock_guard<std::mutex> g(mu_);
+    const Name prefix = fold(from) + u"\\", target = fold(to) + u"\\";
+    std::vector<std::pair<Name, std::shared_ptr<File>>> moving;
+    for (const auto& f : files_)
+      if (f.first.compare(0, prefix.size(), prefix) == 0) moving.push_back(f);
+    if (moving.empty()) return nt::kObjectNameNotFound;
+    for (const auto& m : moving)
+      if (files_.count(target + m.first.substr(prefix.size()))) return nt::kObjectNameCollision;
+    for (const auto& m : moving) {
+      const Name moved = target + m.first.substr(prefix.size());
+      files_.erase(m.first);
+      files_[moved] = m.second;
+      for (auto& h : handles_)
+        if (h.second.file == m.second) h.second.path = moved;
+    }
+    return nt::kSuccess;
+  }
+
   // FileDispositionInformation: the stream (named) or the file (default stream) goes at the
   // last close.
-  NtStatus set_delete(ModelHandle h) {
+  // DeleteFile FALSE cancels a pending delete before the last close (N11).
+  NtStatus set_delete(ModelHandle h, bool delete_file = true) {
     std::lock_guard<std::mutex> g(mu_);
     HandleInfo* hi = find(h);
     if (!hi) return nt::kInvalidParameter;
-    if (hi->stream.empty()) hi->file->delete_pending = true;
-    else hi->stream_ptr->delete_pending = true;
+    if (hi->stream.empty()) hi->file->delete_pending = delete_file;
+    else hi->stream_ptr->delete_pending = delete_file;
     return nt::kSuccess;
+  }
+
+  // Whether the file a handle was on is gone from the volume (deleted at its last close): what
+  // a post-cleanup query of the file object answers with STATUS_FILE_DELETED.
+  bool file_gone(const void* identity) const {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& f : files_)
+      if (f.second.get() == identity) return false;
+    return true;
   }
 
   void close(ModelHandle h) {

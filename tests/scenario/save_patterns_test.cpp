@@ -482,6 +482,46 @@ TEST_F(SavePatterns, S5_RenameOverWithOneVersionKeepsTheReplacedContentOnly) {
   expect_events({backed_up(Trigger::kRenameOver, 9)});
 }
 
+// Review finding: a temp file open for writing is renamed over the document, then written
+// through the same handle. The adoption put the document's old content in `:backup`, then the
+// first write backed up the renamed file again and, with MaxVersions 1, the document's previous
+// version was gone without an event saying so. One backup per session, the adoption included.
+TEST_F(SavePatterns, S5_WritesAfterARenameOverThroughTheSameHandleKeepTheReplacedContent) {
+  volume->put(kDoc, "old document");
+  volume->put(kTemp, "new content");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_TRUE(tmp->tracked);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  ASSERT_EQ(harness->write(tmp, 0, "NEW"), nt::kSuccess);
+  ASSERT_EQ(harness->set_end_of_file(tmp, 11), nt::kSuccess);
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kRenameOver, 12)});
+
+  ASSERT_EQ(harness->edit(kDoc, 0, "next"), nt::kSuccess);  // the next session backs up again
+  expect_backup(kDoc, 1, "NEW content", Trigger::kWrite);
+}
+
+TEST_F(SavePatterns, S5_TempWrittenThenRenamedOverKeepsTheReplacedContent) {
+  volume->put(kDoc, "old document");
+  volume->put(kTemp, "stale temp");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->write(tmp, 0, "new content"), nt::kSuccess);  // the session backs up the temp
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);      // its history is replaced
+  ASSERT_EQ(harness->write(tmp, 0, "NEW"), nt::kSuccess);
+  harness->close(tmp);
+
+  EXPECT_EQ(volume->content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kWrite, 10, kTemp), backed_up(Trigger::kRenameOver, 12)});
+}
+
 TEST_F(SavePatterns, S5_RenameWithoutReplaceOrOntoNothingIsNotABackup) {
   volume->put(kTemp, "draft");
   AppHandle* tmp = nullptr;
@@ -619,6 +659,8 @@ TEST_F(SavePatterns, TwoWritersFirstClosesBeforeSecondWrites) {
   EXPECT_EQ(volume->content(kDoc), "AGAIND  ");
   expect_backup(kDoc, 1, "EDITED  ", Trigger::kWrite);
   expect_events({backed_up(Trigger::kWrite, 8), backed_up(Trigger::kWrite, 8)});
+  EXPECT_EQ(harness->live_contexts(), 1u);  // N12: the stream keeps its context after the last close
+  harness->tear_down_streams();
   EXPECT_EQ(harness->live_contexts(), 0u);
 }
 
@@ -731,6 +773,65 @@ TEST_F(SavePatterns, TrackedFileRenamedBackIntoDocumentsIsBackedUpFromItsNextSes
   EXPECT_EQ(volume->content(kDoc), "NDaft");
   expect_backup(kDoc, 1, "EDaft", Trigger::kWrite);
   expect_events({backed_up(Trigger::kWrite, 5)});
+}
+
+// N12: the stream context outlives the last handle and the next open finds it under whatever
+// name that open used. Review finding: the context kept the name it was made with, so after a
+// folder rename the next session opened the old path - and backed up (and rotated the versions
+// of) whatever file had taken it.
+TEST_F(SavePatterns, N12_FolderRenamedBetweenSessionsBacksUpTheFileUnderItsNewPath) {
+  const Name notes = kDocs + u"notes\\todo.txt";
+  const Name moved = kDocs + u"old notes\\todo.txt";
+  volume->put(notes, "version 1");
+  ASSERT_EQ(harness->edit(notes, 0, "VERSION 2"), nt::kSuccess);  // the context is made under `notes`
+  ASSERT_EQ(harness->rename_folder(kDocs + u"notes", kDocs + u"old notes"), nt::kSuccess);
+  volume->put(notes, "another todo");  // a new todo.txt where the old one was, with its own backup
+  seed_backup(notes, 1, "another todo's backup");
+  harness->clear_events();
+
+  ASSERT_EQ(harness->edit(moved, 0, "version 3"), nt::kSuccess);  // same stream, same context
+  EXPECT_EQ(volume->content(moved), "version 3");
+  expect_backup(moved, 1, "VERSION 2", Trigger::kWrite);
+  EXPECT_EQ(volume->content(notes), "another todo");
+  expect_backup(notes, 1, "another todo's backup", Trigger::kWrite);  // untouched
+  EXPECT_EQ(slots(notes), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kWrite, 9, moved)});
+}
+
+TEST_F(SavePatterns, N12_FolderRenamedThenOverwrittenRestoresTheRescueUnderTheNewPath) {
+  const Name notes = kDocs + u"notes\\todo.txt";
+  const Name moved = kDocs + u"old notes\\todo.txt";
+  volume->put(notes, "version 1");
+  ASSERT_EQ(harness->edit(notes, 0, "VERSION 2"), nt::kSuccess);
+  ASSERT_EQ(harness->rename_folder(kDocs + u"notes", kDocs + u"old notes"), nt::kSuccess);
+  harness->clear_events();
+
+  ASSERT_EQ(harness->overwrite(moved, "version 3"), nt::kSuccess);  // S4 on the same context
+  EXPECT_EQ(volume->content(moved), "version 3");
+  expect_backup(moved, 1, "VERSION 2", Trigger::kOverwriteOnOpen);
+  EXPECT_EQ(volume->file_names(), std::vector<Name>{fbmodel::fold(moved)});  // no rescue file left
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 9, moved)});
+}
+
+TEST_F(SavePatterns, N12_FileRenamedThroughAnUntrackedHandleIsBackedUpUnderItsNewName) {
+  // A rename through a handle that cannot write (Explorer's rename: DELETE access only) is not a
+  // tracked open in the harness, so no post-rename follows it; the next tracked open must.
+  const Name renamed = kDocs + u"final.docx";
+  volume->put(kDoc, "draft");
+  ASSERT_EQ(harness->edit(kDoc, 0, "DRAFT"), nt::kSuccess);
+  AppHandle* mover = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &mover), nt::kSuccess);
+  ASSERT_FALSE(mover->tracked);
+  ASSERT_EQ(harness->rename(mover, renamed, false), nt::kSuccess);
+  harness->close(mover);
+  volume->put(kDoc, "someone else");
+  harness->clear_events();
+
+  ASSERT_EQ(harness->edit(renamed, 0, "FINAL"), nt::kSuccess);
+  expect_backup(renamed, 1, "DRAFT", Trigger::kWrite);
+  EXPECT_TRUE(slots(kDoc).empty());
+  EXPECT_EQ(volume->content(kDoc), "someone else");
+  expect_events({backed_up(Trigger::kWrite, 5, renamed)});
 }
 
 // FILE_OPEN_BY_FILE_ID: no name in pre-create; the engine asks for the opened file's name in
@@ -907,8 +1008,60 @@ TEST_F(SavePatterns, S6_DeleteOnCloseOfAProtectedFileReportsTheBackupLost) {
   ASSERT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &h, fb::share::kAll, Name(),
                           fb::create_option::kDeleteOnClose),
             nt::kSuccess);
-  EXPECT_FALSE(h->tracked);
+  EXPECT_TRUE(h->tracked);  // a stream context watches the delete
   harness->close(h);
+  EXPECT_FALSE(volume->exists(kDoc));
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
+}
+
+// Review finding: "backup lost" was reported when the delete was asked for, not when it
+// happened: for a delete-on-close open that then failed, and for a delete cancelled before the
+// last close. Loss is reported only for deletes that happen, once each.
+TEST_F(SavePatterns, S6_DeleteOnCloseOpenThatFailsReportsNothing) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppHandle* editor = nullptr;  // holds the file without sharing delete
+  ASSERT_EQ(harness->open(kDoc, kReadWrite, CreateDisposition::kOpen, &editor, fb::share::kRead | fb::share::kWrite),
+            nt::kSuccess);
+  AppHandle* h = nullptr;
+  EXPECT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &h, fb::share::kAll, Name(),
+                          fb::create_option::kDeleteOnClose),
+            nt::kSharingViolation);
+  harness->close(editor);
+  EXPECT_TRUE(volume->exists(kDoc));
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  expect_events({});
+}
+
+TEST_F(SavePatterns, S6_DeleteCancelledBeforeTheLastCloseReportsNothing) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppHandle* h = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(harness->delete_on_close(h), nt::kSuccess);
+  ASSERT_EQ(harness->cancel_delete(h), nt::kSuccess);
+  harness->close(h);
+  EXPECT_TRUE(volume->exists(kDoc));
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  expect_events({});
+}
+
+TEST_F(SavePatterns, S6_DeleteHappensAtTheLastCloseAndIsReportedOnce) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppHandle* reader = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kReadData, CreateDisposition::kOpen, &reader), nt::kSuccess);
+  AppHandle* first = nullptr;
+  AppHandle* second = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &first), nt::kSuccess);
+  ASSERT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &second), nt::kSuccess);
+  ASSERT_EQ(harness->delete_on_close(first), nt::kSuccess);
+  ASSERT_EQ(harness->delete_on_close(second), nt::kSuccess);  // asked twice: one delete
+  harness->close(first);
+  harness->close(second);
+  EXPECT_TRUE(volume->exists(kDoc));  // the reader still holds it: delete pending
+  expect_events({});
+  harness->close(reader);
   EXPECT_FALSE(volume->exists(kDoc));
   expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
 }
@@ -934,7 +1087,9 @@ TEST_F(SavePatterns, CountersFollowTheEvents) {
   EXPECT_EQ(c.skips[static_cast<int>(SkipReason::kTooLarge)], 1u);
   EXPECT_EQ(c.sessions, 2u);
   EXPECT_EQ(c.events, 2u);
-  EXPECT_EQ(c.tracked_files, 0u);  // both contexts released
+  EXPECT_EQ(c.tracked_files, 2u);  // N12: both streams keep their contexts after the last close
+  harness->tear_down_streams();
+  EXPECT_EQ(harness->engine().counters().tracked_files, 0u);  // both contexts released
 
   volume->fail_reads_at(kDoc, u"", 0);
   ASSERT_EQ(harness->edit(kDoc, 0, "a"), nt::kSuccess);
