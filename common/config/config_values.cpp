@@ -4,17 +4,45 @@
 namespace fb {
 namespace {
 
-constexpr Str16 kValueNames[kConfigKeyCount] = {
-    Str16::lit(u"Enabled"),          Str16::lit(u"MaxFileSize"),
-    Str16::lit(u"MinFreeSpace"),     Str16::lit(u"MaxVersions"),
-    Str16::lit(u"ProtectedFolders"), Str16::lit(u"FolderNames"),
-    Str16::lit(u"IncludeExtensions"), Str16::lit(u"ExcludeExtensions"),
+constexpr uint32_t kDwordOnly = type_bit(reg::kDword);
+constexpr uint32_t kByteCountTypes = type_bit(reg::kDword) | type_bit(reg::kQword);
+constexpr uint32_t kListTypes = type_bit(reg::kMultiSz);
+constexpr EngineConfig kEngineDefaults{};
+
+// docs/registry.md's "Values" table is this table (RegistrySchema.DocumentedTableIsTheSchema).
+constexpr ConfigValueSpec kSchema[kConfigKeyCount] = {
+    {ConfigKey::kEnabled, Str16::lit(u"Enabled"), "Enabled", ValueShape::kFlag, kDwordOnly, reg::kDword, 0, 1,
+     1, nullptr, "1: back up; 0: track nothing new, every decision reports skipped (disabled)", false},
+    {ConfigKey::kMaxFileSize, Str16::lit(u"MaxFileSize"), "MaxFileSize", ValueShape::kByteCount, kByteCountTypes,
+     reg::kQword, 1, UINT64_MAX, 256ull << 20, nullptr, "larger files are skipped (too large)", false},
+    {ConfigKey::kMinFreeSpace, Str16::lit(u"MinFreeSpace"), "MinFreeSpace", ValueShape::kByteCount,
+     kByteCountTypes, reg::kQword, 0, UINT64_MAX, 512ull << 20, nullptr,
+     "a backup that would leave less free space on the volume is skipped (low disk space)", false},
+    {ConfigKey::kMaxVersions, Str16::lit(u"MaxVersions"), "MaxVersions", ValueShape::kCount, kDwordOnly,
+     reg::kDword, 1, kMaxBackupVersions, 1, nullptr,
+     "backups kept per file, newest first; a valid lower value deletes the oldest at the next backup", true},
+    {ConfigKey::kProtectedFolders, Str16::lit(u"ProtectedFolders"), "ProtectedFolders", ValueShape::kFolderPaths,
+     kListTypes, reg::kMultiSz, 0, 0, 0, "none", "every file below each of these folders is protected", false},
+    {ConfigKey::kFolderNames, Str16::lit(u"FolderNames"), "FolderNames", ValueShape::kFolderNames, kListTypes,
+     reg::kMultiSz, 0, 0, 0, "documents; pictures",
+     "every file below any folder with one of these names is protected", false},
+    {ConfigKey::kIncludeExtensions, Str16::lit(u"IncludeExtensions"), "IncludeExtensions", ValueShape::kExtensions,
+     kListTypes, reg::kMultiSz, 0, 0, 0, "every extension", "only these extensions are protected (empty: every one)",
+     false},
+    {ConfigKey::kExcludeExtensions, Str16::lit(u"ExcludeExtensions"), "ExcludeExtensions", ValueShape::kExtensions,
+     kListTypes, reg::kMultiSz, 0, 0, 0, "none", "these extensions are never protected (wins over include)", false},
 };
 
-constexpr const char* kKeyTexts[kConfigKeyCount] = {
-    "Enabled",          "MaxFileSize", "MinFreeSpace",      "MaxVersions",
-    "ProtectedFolders", "FolderNames", "IncludeExtensions", "ExcludeExtensions",
-};
+constexpr bool rows_in_key_order() {
+  for (uint32_t i = 0; i < kConfigKeyCount; ++i)
+    if (static_cast<uint32_t>(kSchema[i].key) != i) return false;
+  return true;
+}
+static_assert(rows_in_key_order(), "kSchema[i] describes ConfigKey i");
+static_assert(kSchema[0].default_value == (kEngineDefaults.enabled ? 1u : 0u), "Enabled default");
+static_assert(kSchema[1].default_value == kEngineDefaults.max_file_size, "MaxFileSize default");
+static_assert(kSchema[2].default_value == kEngineDefaults.min_free_space, "MinFreeSpace default");
+static_assert(kSchema[3].default_value == kEngineDefaults.max_versions, "MaxVersions default");
 
 uint32_t read_u32(const void* data) {
   const uint8_t* b = static_cast<const uint8_t*>(data);
@@ -28,46 +56,73 @@ uint64_t read_u64(const void* data) {
 }
 
 void report(ConfigReports* reports, ConfigKey key, ValueProblem problem, uint32_t index = 0,
-            RuleError rule_error = RuleError::kNone) {
-  if (reports != nullptr) reports->add(ValueReport{key, problem, rule_error, index});
+            RuleError rule_error = RuleError::kNone, ItemProblem item = ItemProblem::kNone) {
+  if (reports != nullptr) reports->add(ValueReport{key, problem, rule_error, index, item});
 }
 
-// A REG_DWORD. Nothing but the exact type and size is accepted.
-ValueProblem read_dword(const RawValue& value, uint32_t* out) {
-  if (value.type != reg::kDword) return ValueProblem::kWrongType;
-  if (value.size != 4 || value.data == nullptr) return ValueProblem::kWrongSize;
-  *out = read_u32(value.data);
+// A scalar of any type the schema accepts for it: REG_DWORD is exactly 4 bytes, REG_QWORD 8.
+ValueProblem read_number(const ConfigValueSpec& spec, const RawValue& value, uint64_t* out) {
+  if (value.type >= 32 || (spec.accepted_types & type_bit(value.type)) == 0) return ValueProblem::kWrongType;
+  const uint32_t size = value.type == reg::kQword ? 8 : 4;
+  if (value.size != size || value.data == nullptr) return ValueProblem::kWrongSize;
+  *out = size == 8 ? read_u64(value.data) : read_u32(value.data);
+  if (*out < spec.min || *out > spec.max) return ValueProblem::kOutOfRange;
   return ValueProblem::kNone;
 }
 
-// A byte count: REG_QWORD, or REG_DWORD because `reg add /t REG_DWORD` is what people type.
-ValueProblem read_byte_count(const RawValue& value, uint64_t* out) {
-  if (value.type == reg::kDword) {
-    uint32_t v = 0;
-    const ValueProblem problem = read_dword(value, &v);
-    *out = v;
-    return problem;
-  }
-  if (value.type != reg::kQword) return ValueProblem::kWrongType;
-  if (value.size != 8 || value.data == nullptr) return ValueProblem::kWrongSize;
-  *out = read_u64(value.data);
-  return ValueProblem::kNone;
-}
-
-// Reads one scalar with `read`, checks it with `valid`, and stores it or reports.
-template <class T, class Read, class Valid>
-void parse_scalar(const RawConfig& raw, ConfigKey key, Read read, Valid valid, T* field,
-                  ConfigReports* reports) {
+// Reads one scalar by its schema row and stores it or reports. Returns false when the value is
+// present but invalid (the field is left as it was).
+template <class T>
+bool parse_scalar(const RawConfig& raw, ConfigKey key, T* field, ConfigReports* reports) {
   const RawValue& value = raw[key];
-  if (!value.present) return;
-  auto v = *field;
-  ValueProblem problem = read(value, &v);
-  if (problem == ValueProblem::kNone && !valid(v)) problem = ValueProblem::kOutOfRange;
+  if (!value.present) return true;
+  uint64_t v = 0;
+  const ValueProblem problem = read_number(config_spec(key), value, &v);
   if (problem != ValueProblem::kNone) {
     report(reports, key, problem);
-    return;
+    return false;
   }
   *field = static_cast<T>(v);
+  return true;
+}
+
+bool ascii_equal_nocase(Str16 a, Str16 b) {
+  if (a.len != b.len) return false;
+  for (uint32_t i = 0; i < a.len; ++i) {
+    char16_t x = a[i], y = b[i];
+    if (x >= u'a' && x <= u'z') x = static_cast<char16_t>(x - 32);
+    if (y >= u'a' && y <= u'z') y = static_cast<char16_t>(y - 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool is_wildcard(char16_t c) { return c == u'*' || c == u'?'; }
+// Characters no NTFS name may hold (besides the path separator, which callers treat first).
+bool is_forbidden(char16_t c) {
+  return c < 0x20 || c == u'"' || c == u'/' || c == u':' || c == u'<' || c == u'>' || c == u'|' || c == u'\\';
+}
+
+// One name or extension (no path separators allowed).
+ItemProblem check_name(Str16 name, bool extension, uint32_t offset, uint32_t* at) {
+  for (uint32_t i = 0; i < name.len; ++i) {
+    const char16_t c = name[i];
+    ItemProblem p = ItemProblem::kNone;
+    if (is_wildcard(c)) p = ItemProblem::kWildcard;
+    else if (c == u';' || c == u',' || (extension && (c == u' ' || c == u'\t'))) p = ItemProblem::kSeparator;
+    else if (is_forbidden(c)) p = ItemProblem::kForbiddenCharacter;
+    else if (extension && c == u'.' && i > 0) p = ItemProblem::kInnerDot;
+    if (p != ItemProblem::kNone) {
+      *at = offset + i;
+      return p;
+    }
+  }
+  const Str16 bare = extension && name.len > 0 && name[0] == u'.' ? name.from(1) : name;
+  if (bare.len == 0) return ItemProblem::kEmpty;
+  if (!extension && (equal(name, Str16::lit(u".")) || equal(name, Str16::lit(u".."))))
+    return ItemProblem::kDotName;
+  if (bare.len > kMaxRuleNameUnits) return ItemProblem::kTooLong;
+  return ItemProblem::kNone;
 }
 
 RuleList default_list(ConfigKey key) {
@@ -93,14 +148,94 @@ bool starts_with(Str16 s, Str16 prefix) {
 
 }  // namespace
 
-Str16 config_value_name(ConfigKey key) {
+const ConfigValueSpec& config_spec(ConfigKey key) {
   const uint32_t i = static_cast<uint32_t>(key);
-  return i < kConfigKeyCount ? kValueNames[i] : Str16();
+  return kSchema[i < kConfigKeyCount ? i : 0];
 }
 
-const char* config_key_text(ConfigKey key) {
-  const uint32_t i = static_cast<uint32_t>(key);
-  return i < kConfigKeyCount ? kKeyTexts[i] : "unknown";
+const ConfigValueSpec& config_spec_at(uint32_t index) { return kSchema[index < kConfigKeyCount ? index : 0]; }
+
+const ConfigValueSpec* find_config_spec(Str16 name) {
+  for (const ConfigValueSpec& spec : kSchema)
+    if (ascii_equal_nocase(spec.name, name)) return &spec;
+  return nullptr;
+}
+
+bool is_list(ValueShape shape) {
+  return shape == ValueShape::kFolderPaths || shape == ValueShape::kFolderNames || shape == ValueShape::kExtensions;
+}
+
+const char* accepted_types_text(const ConfigValueSpec& spec) {
+  if (spec.accepted_types == kByteCountTypes) return "REG_QWORD or REG_DWORD";
+  if (spec.accepted_types == kListTypes) return "REG_MULTI_SZ";
+  return "REG_DWORD";
+}
+
+const char* reg_type_name(uint32_t reg_type) {
+  switch (reg_type) {
+    case 0: return "REG_NONE";
+    case reg::kSz: return "REG_SZ";
+    case reg::kExpandSz: return "REG_EXPAND_SZ";
+    case reg::kBinary: return "REG_BINARY";
+    case reg::kDword: return "REG_DWORD";
+    case 5: return "REG_DWORD_BIG_ENDIAN";
+    case 6: return "REG_LINK";
+    case reg::kMultiSz: return "REG_MULTI_SZ";
+    case reg::kQword: return "REG_QWORD";
+  }
+  return "an unknown type";
+}
+
+Str16 config_value_name(ConfigKey key) { return config_spec(key).name; }
+
+const char* config_key_text(ConfigKey key) { return config_spec(key).text; }
+
+const char* invalid_value_outcome(ConfigKey key) {
+  return config_spec(key).invalid_keeps_in_force ? "keeping the value in force (at load: its default)"
+                                                 : "using its default";
+}
+
+const char* item_problem_text(ItemProblem problem) {
+  switch (problem) {
+    case ItemProblem::kNone: return "ok";
+    case ItemProblem::kEmpty: return "is empty";
+    case ItemProblem::kWildcard: return "has a wildcard; entries are matched exactly, list each one";
+    case ItemProblem::kSeparator: return "has a separator inside; write one entry per item";
+    case ItemProblem::kForbiddenCharacter: return "has a character NTFS does not allow in a name";
+    case ItemProblem::kInnerDot: return "has a dot inside; an extension is what follows the last dot";
+    case ItemProblem::kDotName: return "is . or ..";
+    case ItemProblem::kTooLong: return "is longer than 255 characters";
+    case ItemProblem::kNotDrivePath: return "is not a local drive path like C:\\folder";
+  }
+  return "is not accepted";
+}
+
+ItemProblem check_list_item(ConfigKey key, Str16 item, uint32_t* at) {
+  *at = 0;
+  const ValueShape shape = config_spec(key).shape;
+  if (shape == ValueShape::kExtensions) return check_name(item, /*extension=*/true, 0, at);
+  if (shape == ValueShape::kFolderNames) {
+    if (item.len == 0) return ItemProblem::kEmpty;
+    return check_name(item, /*extension=*/false, 0, at);
+  }
+  if (shape != ValueShape::kFolderPaths) return ItemProblem::kNone;
+  if (item.len == 0) return ItemProblem::kEmpty;
+  char16_t letter = 0;
+  Str16 rest;
+  if (split_drive_path(item, &letter, &rest) != ValueProblem::kNone) return ItemProblem::kNotDrivePath;
+  const uint32_t base = item.len - rest.len;
+  uint32_t start = 1;  // rest starts with `\`
+  while (start <= rest.len) {
+    uint32_t end = start;
+    while (end < rest.len && rest[end] != u'\\') ++end;
+    const Str16 part = rest.sub(start, end - start);
+    if (part.len != 0) {  // `C:\` and a trailing `\` are fine
+      const ItemProblem p = check_name(part, /*extension=*/false, base + start, at);
+      if (p != ItemProblem::kNone) return p;
+    }
+    start = end + 1;
+  }
+  return ItemProblem::kNone;
 }
 
 const char* value_problem_text(ValueProblem problem) {
@@ -135,19 +270,20 @@ const ValueReport* ConfigReports::find(ConfigKey key) const {
   return nullptr;
 }
 
-EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports) {
+EngineConfig parse_engine_config(const RawConfig& raw, const EngineConfig& in_force, ConfigReports* reports) {
   EngineConfig config;
   uint32_t enabled = config.enabled ? 1 : 0;
-  parse_scalar(raw, ConfigKey::kEnabled, read_dword, [](uint32_t v) { return v <= 1; }, &enabled,
-               reports);
+  parse_scalar(raw, ConfigKey::kEnabled, &enabled, reports);
   config.enabled = enabled != 0;
-  parse_scalar(raw, ConfigKey::kMaxFileSize, read_byte_count, [](uint64_t v) { return v >= 1; },
-               &config.max_file_size, reports);
-  parse_scalar(raw, ConfigKey::kMinFreeSpace, read_byte_count, [](uint64_t) { return true; },
-               &config.min_free_space, reports);
-  parse_scalar(raw, ConfigKey::kMaxVersions, read_dword,
-               [](uint32_t v) { return v >= 1 && v <= kMaxBackupVersions; }, &config.max_versions,
-               reports);
+  parse_scalar(raw, ConfigKey::kMaxFileSize, &config.max_file_size, reports);
+  parse_scalar(raw, ConfigKey::kMinFreeSpace, &config.min_free_space, reports);
+  if (!parse_scalar(raw, ConfigKey::kMaxVersions, &config.max_versions, reports)) {
+    const EngineConfig kept = sanitize_config(in_force);  // the value in force stays, flag included
+    config.max_versions = kept.max_versions;
+    config.trim_versions = kept.trim_versions;
+  } else {
+    config.trim_versions = raw[ConfigKey::kMaxVersions].present;
+  }
   return config;
 }
 
@@ -209,6 +345,15 @@ uint32_t drop_invalid_rules(RuleListId list, ConfigKey key, Str16* items, uint32
                             ConfigReports* reports) {
   uint32_t kept = 0;
   for (uint32_t i = 0; i < count; ++i) {
+    // Folder paths are NT paths by now; their Win32 form was checked by resolve_protected_folders.
+    if (list != RuleListId::kFolderPaths) {
+      uint32_t at = 0;
+      const ItemProblem item = check_list_item(key, items[i], &at);
+      if (item != ItemProblem::kNone) {
+        report(reports, key, ValueProblem::kInvalidItem, i, RuleError::kNone, item);
+        continue;
+      }
+    }
     // One implementation of "what is a valid rule": ask the compiler about this item alone.
     RuleConfig one;
     RuleList* lists[] = {&one.folder_names, &one.folder_paths, &one.include_extensions,
@@ -264,6 +409,12 @@ uint32_t resolve_protected_folders(const Str16* win32_paths, uint32_t count, Dri
     Str16 rest;
     if (split_drive_path(win32_paths[i], &letter, &rest) != ValueProblem::kNone) {
       report(reports, ConfigKey::kProtectedFolders, ValueProblem::kNotDrivePath, i);
+      continue;
+    }
+    uint32_t at = 0;
+    const ItemProblem item = check_list_item(ConfigKey::kProtectedFolders, win32_paths[i], &at);
+    if (item != ItemProblem::kNone) {
+      report(reports, ConfigKey::kProtectedFolders, ValueProblem::kInvalidItem, i, RuleError::kNone, item);
       continue;
     }
     Str16 device;

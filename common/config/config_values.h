@@ -31,22 +31,87 @@ constexpr uint32_t kMultiSz = 7;
 constexpr uint32_t kQword = 11;
 }  // namespace reg
 
+// Indexes of RawConfig and of the schema below; the schema's order is the display order.
 enum class ConfigKey : uint8_t {
-  kEnabled = 0,            // REG_DWORD 0/1
-  kMaxFileSize = 1,        // REG_QWORD (or REG_DWORD) bytes, >= 1
-  kMinFreeSpace = 2,       // REG_QWORD (or REG_DWORD) bytes
-  kMaxVersions = 3,        // REG_DWORD 1..kMaxBackupVersions
-  kProtectedFolders = 4,   // REG_MULTI_SZ of Win32 folder paths `C:\Users\me\Documents`
-  kFolderNames = 5,        // REG_MULTI_SZ of folder names; absent: documents, pictures
-  kIncludeExtensions = 6,  // REG_MULTI_SZ `docx` or `.docx`; empty: every extension
-  kExcludeExtensions = 7,  // REG_MULTI_SZ
+  kEnabled = 0,
+  kMaxFileSize = 1,
+  kMinFreeSpace = 2,
+  kMaxVersions = 3,
+  kProtectedFolders = 4,
+  kFolderNames = 5,
+  kIncludeExtensions = 6,
+  kExcludeExtensions = 7,
 };
 constexpr uint32_t kConfigKeyCount = 8;
+
+// What a value holds, which decides how it is parsed, checked and shown.
+enum class ValueShape : uint8_t {
+  kFlag,         // 0 or 1
+  kByteCount,    // bytes, min..max
+  kCount,        // a number, min..max
+  kFolderPaths,  // REG_MULTI_SZ of Win32 folder paths `C:\Users\me\Documents`
+  kFolderNames,  // REG_MULTI_SZ of folder names
+  kExtensions,   // REG_MULTI_SZ of extensions (`docx` or `.docx`)
+};
+
+constexpr uint32_t type_bit(uint32_t reg_type) { return 1u << reg_type; }
+
+// THE configuration schema: one row per registry value. The driver's parser
+// (parse_engine_config, parse_list), `fbmon config` (monitor/lib/config) and docs/registry.md
+// (checked by a test) all read it; nothing else spells a name, type, limit or default.
+struct ConfigValueSpec {
+  ConfigKey key;
+  Str16 name;                  // registry value name, for ZwQueryValueKey / RegSetValueExW
+  const char* text;            // the same name as a C string
+  ValueShape shape;
+  uint32_t accepted_types;     // type_bit(reg::k*) of every type the driver reads
+  uint32_t written_type;       // what fbmon writes
+  uint64_t min;                // scalars: smallest valid value
+  uint64_t max;                // scalars: largest valid value
+  uint64_t default_value;      // scalars: used when absent (== EngineConfig's, static_assert)
+  const char* default_text;    // lists: what absent means
+  const char* help;            // one line for `fbmon config show`, --help and docs/registry.md
+  bool invalid_keeps_in_force; // an invalid value keeps the value in force instead of the default
+};
+
+// The row of `key`; the row of Enabled for an out-of-range key.
+const ConfigValueSpec& config_spec(ConfigKey key);
+// Row i (0 .. kConfigKeyCount-1), in display order.
+const ConfigValueSpec& config_spec_at(uint32_t index);
+// Case-insensitive lookup by name (ASCII, as the registry compares these names); nullptr if none.
+const ConfigValueSpec* find_config_spec(Str16 name);
+bool is_list(ValueShape shape);
+// "REG_DWORD", "REG_QWORD or REG_DWORD", "REG_MULTI_SZ".
+const char* accepted_types_text(const ConfigValueSpec& spec);
+// "REG_SZ", "REG_BINARY", ... for messages; "type N" text is the caller's for unknown types.
+const char* reg_type_name(uint32_t reg_type);
 
 // The registry value name ("Enabled", "ProtectedFolders", ...), for ZwQueryValueKey.
 Str16 config_value_name(ConfigKey key);
 // The same as a C string, for traces.
 const char* config_key_text(ConfigKey key);
+
+// ---- list items -------------------------------------------------------------------------------
+// Why one item of a list value is refused, before the rule compiler sees it: what no file
+// name can match (a wildcard, a character NTFS forbids) or what is clearly two items typed as
+// one (a separator). Both the driver (which drops the item) and fbmon (which refuses to store
+// it) ask here.
+enum class ItemProblem : uint8_t {
+  kNone = 0,
+  kEmpty = 1,               // "" ("." for an extension)
+  kWildcard = 2,            // `*` or `?`: rules match exact names, never patterns
+  kSeparator = 3,           // `;` or `,` (and, in an extension, a blank): two entries typed as one
+  kForbiddenCharacter = 4,  // a character NTFS forbids in a name: control, `" / : < > \ |`
+  kInnerDot = 5,            // an extension with a `.` after its first character (`tar.gz`)
+  kDotName = 6,             // `.` or `..` as a name or path component
+  kTooLong = 7,             // a name or extension over kMaxRuleNameUnits
+  kNotDrivePath = 8,        // ProtectedFolders: not `X:\...`
+};
+const char* item_problem_text(ItemProblem problem);  // "has a wildcard", ...; never null
+
+// Checks one item of the list value `key` as a user or the registry gives it. *at receives the
+// offending unit's index (kWildcard, kSeparator, kForbiddenCharacter, kInnerDot), else 0.
+ItemProblem check_list_item(ConfigKey key, Str16 item, uint32_t* at);
 
 // Largest value the driver reads: 1 MiB is far above 4096 rules of any sane length and keeps a
 // hostile value from costing more than that much nonpaged pool for a moment.
@@ -98,7 +163,12 @@ struct ValueReport {
   ValueProblem problem = ValueProblem::kNone;
   RuleError rule_error = RuleError::kNone;  // with kInvalidItem: what the rule compiler said
   uint32_t index = 0;                       // item problems: position in the list as stored
+  ItemProblem item_problem = ItemProblem::kNone;  // with kInvalidItem: what check_list_item said
 };
+
+// What happens to the whole value after a whole-value problem of `key`: "using its default" or
+// "keeping the value in force"; for traces and `fbmon config show`.
+const char* invalid_value_outcome(ConfigKey key);
 
 // The problems found while reading one configuration, in order; the first kCapacity are kept,
 // the rest only counted (a value with 10000 bad items must not flood the log).
@@ -120,9 +190,15 @@ class ConfigReports {
 };
 
 // ---- scalars ----------------------------------------------------------------------------------
-// Enabled, MaxFileSize, MinFreeSpace, MaxVersions; every other field of the result is its
-// EngineConfig default. The result is what sanitize_config would leave unchanged.
-EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports);
+// Enabled, MaxFileSize, MinFreeSpace, MaxVersions. An absent value takes its EngineConfig
+// default; an invalid one is reported and the value `in_force` holds stays (at load, pass the
+// defaults: EngineConfig()). Only a MaxVersions read valid from the registry sets
+// trim_versions; an invalid one keeps in_force's count and flag, so a registry typo never makes
+// a backup delete versions. The result is what sanitize_config would leave unchanged.
+EngineConfig parse_engine_config(const RawConfig& raw, const EngineConfig& in_force, ConfigReports* reports);
+inline EngineConfig parse_engine_config(const RawConfig& raw, ConfigReports* reports) {
+  return parse_engine_config(raw, EngineConfig(), reports);
+}
 
 // ---- lists ----------------------------------------------------------------------------------
 // How many Str16 a list value can yield at most (so the driver can size `storage`); counts

@@ -77,7 +77,7 @@ BackupReport run_backup(FileSystem& fs, const BackupJob& job, const CopyBuffer& 
     report = copy_to_temp_backup(fs, TempBackupJob{source.get(), size, job.file, job.trigger, job.process_id, job.time}, buffer);
   }  // the file is closed before the renames
   if (report.outcome != Outcome::kBackedUp) return report;
-  const PromoteResult promoted = promote_temp_backup(fs, job.file, job.config.max_versions);
+  const PromoteResult promoted = promote_temp_backup(fs, job.file, job.config.max_versions, version_trim(job.config));
   if (!nt_success(promoted.status)) return failed(promoted.status, size);
   return report;
 }

@@ -14,10 +14,16 @@ struct EngineConfig {
   uint64_t max_file_size = 256ull << 20;   // larger files are skipped (SkipReason::kTooLarge)
   uint64_t min_free_space = 512ull << 20;  // free space that must remain after the copy
   uint32_t max_versions = 1;               // 1..kMaxBackupVersions
+  // True only when max_versions was read valid from the registry: then a backup also deletes
+  // the versions above max_versions (left by a larger MaxVersions) and closes gaps in the
+  // numbering. A default or fallback value never deletes a version beyond the ordinary rotation
+  // (an invalid registry value must not cost anyone their backups).
+  bool trim_versions = false;
 };
 
 // The configuration with every out-of-range value replaced by its default (max_versions 0 or
-// over 9). Never fails: an invalid registry value must not stop the driver.
+// over 9, which also turns trimming off). Never fails: an invalid registry value must not stop
+// the driver.
 EngineConfig sanitize_config(const EngineConfig& config);
 
 }  // namespace fb

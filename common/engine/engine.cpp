@@ -59,12 +59,15 @@ void Engine::configure(const EngineConfig& config) {
   __atomic_store_n(&config_.enabled, c.enabled, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.max_file_size, c.max_file_size, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.min_free_space, c.min_free_space, __ATOMIC_RELAXED);
+  // trim_versions before max_versions (release): a reader that sees the new count sees its flag.
+  __atomic_store_n(&config_.trim_versions, c.trim_versions, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.max_versions, c.max_versions, __ATOMIC_RELEASE);
 }
 
 EngineConfig Engine::config() const {
   EngineConfig c;
   c.max_versions = __atomic_load_n(&config_.max_versions, __ATOMIC_ACQUIRE);
+  c.trim_versions = __atomic_load_n(&config_.trim_versions, __ATOMIC_RELAXED);
   c.enabled = __atomic_load_n(&config_.enabled, __ATOMIC_RELAXED);
   c.max_file_size = __atomic_load_n(&config_.max_file_size, __ATOMIC_RELAXED);
   c.min_free_space = __atomic_load_n(&config_.min_free_space, __ATOMIC_RELAXED);

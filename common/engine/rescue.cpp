@@ -184,7 +184,7 @@ BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTic
   }
   if (include_content && ticket.content_rescued) {
     NtStatus s = copy_backup_slot(fs, buffers.rescue, file, kTempBackupSlot, buffers.copy);
-    if (nt_success(s)) s = promote_temp_backup(fs, file, config.max_versions).status;
+    if (nt_success(s)) s = promote_temp_backup(fs, file, config.max_versions, version_trim(config)).status;
     if (nt_success(s)) {
       report.outcome = Outcome::kBackedUp;
       report.status = nt::kSuccess;

@@ -23,11 +23,48 @@ NtStatus delete_slot(FileSystem& fs, Str16 file, uint32_t slot) {
   return s;
 }
 
+bool slot_present(FileSystem& fs, Str16 file, uint32_t slot) {
+  return stream_exists(fs, file, SlotStream(slot, BackupPart::kData).name()) ||
+         stream_exists(fs, file, SlotStream(slot, BackupPart::kMeta).name());
+}
+
+// Step 0: each slot with data moves to the lowest free number below it (every target is free,
+// so no rename replaces anything). Stops at the first failure: the slots keep their order.
+NtStatus close_gaps(FileSystem& fs, Str16 file) {
+  uint32_t next = 1;
+  for (uint32_t slot = 1; slot <= kMaxBackupVersions; ++slot) {
+    if (!stream_exists(fs, file, SlotStream(slot, BackupPart::kData).name())) continue;
+    if (slot != next) {
+      const NtStatus s = shift_slot(fs, file, slot, next);
+      if (!nt_success(s)) return s;
+    }
+    ++next;
+  }
+  return nt::kSuccess;
+}
+
+// Step 4: slots above max, the highest first; stops at one that stays (a reader holds it), so
+// the slots left are still numbered without gaps.
+uint32_t trim_above(FileSystem& fs, Str16 file, uint32_t max_versions) {
+  uint32_t trimmed = 0;
+  for (uint32_t slot = kMaxBackupVersions; slot > max_versions; --slot) {
+    if (!slot_present(fs, file, slot)) continue;
+    if (!nt_success(delete_slot(fs, file, slot)) || slot_present(fs, file, slot)) break;
+    ++trimmed;
+  }
+  return trimmed;
+}
+
 }  // namespace
 
-PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versions) {
+PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versions, VersionTrim trim) {
   PromoteResult result;
-  if (max_versions < 1 || max_versions > kMaxBackupVersions) max_versions = 1;
+  if (max_versions < 1 || max_versions > kMaxBackupVersions) {
+    max_versions = 1;
+    trim = VersionTrim::kKeepAbove;  // never delete on a count nobody configured
+  }
+  // A gap that cannot be closed (a reader holds a slot) is left: the rotation below skips it.
+  if (trim == VersionTrim::kTrim) (void)close_gaps(fs, file);
   const SlotStream oldest(max_versions, BackupPart::kData);
   if (stream_exists(fs, file, oldest.name())) {
     result.status = delete_slot(fs, file, max_versions);
@@ -43,6 +80,7 @@ PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versi
     if (!nt_success(result.status)) return result;
   }
   result.status = shift_slot(fs, file, kTempBackupSlot, 1);
+  if (nt_success(result.status) && trim == VersionTrim::kTrim) result.trimmed = trim_above(fs, file, max_versions);
   return result;
 }
 

@@ -23,6 +23,11 @@
 namespace fb {
 namespace proto {
 
+// The communication port's name in the object manager namespace: FltCreateCommunicationPort
+// (driver) and FilterConnectCommunicationPort (fbmon) both take it from here.
+constexpr char16_t kPortName[] = u"\\FileBackupPort";
+constexpr uint32_t kPortNameUnits = sizeof(kPortName) / sizeof(kPortName[0]) - 1;  // without the NUL
+
 // Raised whenever any non-frozen message changes. Peers refuse other versions.
 constexpr uint16_t kProtocolVersion = 1;
 constexpr uint32_t kMagic = 0x504B4246;  // bytes 'F' 'B' 'K' 'P'

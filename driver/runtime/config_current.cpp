@@ -93,12 +93,13 @@ void trace_reports(const fb::ConfigReports& reports) {
   for (uint32_t i = 0; i < reports.count(); ++i) {
     const fb::ValueReport& r = reports[i];
     if (fb::is_item_problem(r.problem)) {
-      FB_TRACE_ERROR("registry value %s, item %lu: %s (rule error %u); item ignored",
+      FB_TRACE_ERROR("registry value %s, item %lu: %s (%s, rule error %u); item ignored",
                      fb::config_key_text(r.key), static_cast<ULONG>(r.index),
-                     fb::value_problem_text(r.problem), static_cast<unsigned>(r.rule_error));
+                     fb::value_problem_text(r.problem), fb::item_problem_text(r.item_problem),
+                     static_cast<unsigned>(r.rule_error));
     } else {
-      FB_TRACE_ERROR("registry value %s: %s; using its default", fb::config_key_text(r.key),
-                     fb::value_problem_text(r.problem));
+      FB_TRACE_ERROR("registry value %s: %s; %s", fb::config_key_text(r.key),
+                     fb::value_problem_text(r.problem), fb::invalid_value_outcome(r.key));
     }
   }
   if (reports.lost() != 0)
@@ -150,8 +151,9 @@ bool resolve_folders(const fb::RuleList& win32, ListBuffers* buffers, fb::RuleLi
   return true;
 }
 
-// Reads the registry and builds a new block with one reference (the caller's).
-NTSTATUS build(uint32_t generation, Published** out) {
+// Reads the registry and builds a new block with one reference (the caller's). `in_force`: the
+// tunables now in force (defaults at load); an invalid MaxVersions keeps its value.
+NTSTATUS build(uint32_t generation, const fb::EngineConfig& in_force, Published** out) {
   *out = nullptr;
   // The raw values, the reports and the list arrays: ~1 KiB, too much for a kernel stack frame.
   struct Scratch {
@@ -168,7 +170,7 @@ NTSTATUS build(uint32_t generation, Published** out) {
   if (!NT_SUCCESS(status)) return status;
   const fb::RawConfig& raw = scratch->values.raw();
 
-  const fb::EngineConfig engine = fb::parse_engine_config(raw, &reports);
+  const fb::EngineConfig engine = fb::parse_engine_config(raw, in_force, &reports);
   fb::RuleList win32_folders, names, include, exclude;
   if (!split_list(raw, fb::ConfigKey::kProtectedFolders, &buffers.items[0], &win32_folders, &reports) ||
       !split_list(raw, fb::ConfigKey::kFolderNames, &buffers.items[1], &names, &reports) ||
@@ -254,7 +256,7 @@ NTSTATUS load() {
   g_state.initialized = true;
   g_state.generation = 1;
   Published* first = nullptr;
-  const NTSTATUS status = build(g_state.generation, &first);
+  const NTSTATUS status = build(g_state.generation, fb::EngineConfig(), &first);
   if (!NT_SUCCESS(status)) {
     FB_TRACE_ERROR("configuration could not be built: 0x%08lx", static_cast<ULONG>(status));
     return status;
@@ -268,7 +270,7 @@ NTSTATUS reload(uint32_t* rules_loaded_now) {
   if (!g_state.initialized) return STATUS_INVALID_DEVICE_STATE;
   FltAcquirePushLockExclusive(&g_state.reload_lock);
   Published* next = nullptr;
-  const NTSTATUS status = build(g_state.generation + 1, &next);
+  const NTSTATUS status = build(g_state.generation + 1, engine_config(), &next);
   if (NT_SUCCESS(status)) {
     ++g_state.generation;
     // Tunables first, then rules: a decision in flight may pair the new tunables with the

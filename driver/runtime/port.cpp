@@ -3,6 +3,7 @@
 #include "driver/registration.h"
 #include "driver/nt/pool.h"
 #include "driver/nt/raii.h"
+#include "common/protocol/protocol.h"
 #include "driver/runtime/port_protocol.h"
 #include "driver/nt/trace.h"
 #include "driver/nt/user_memory.h"
@@ -30,8 +31,8 @@ PFLT_PORT current_watcher() {
       reinterpret_cast<PVOID volatile*>(&g_port.watcher), nullptr, nullptr));
 }
 
-// UNICODE_STRING wants a writable buffer; the object manager only reads it.
-WCHAR g_port_name[] = FB_PORT_NAME;
+// UNICODE_STRING wants a writable buffer pointer; the object manager only reads it.
+static_assert(sizeof(WCHAR) == sizeof(char16_t), "UTF-16 units");
 
 NTSTATUS FLTAPI on_connect(PFLT_PORT client_port, PVOID /*server_cookie*/, PVOID context,
                            ULONG context_size, PVOID* connection_cookie) {
@@ -99,7 +100,10 @@ NTSTATUS open(PFLT_FILTER filter) {
     return status;
   }
 
-  UNICODE_STRING name = RTL_CONSTANT_STRING(g_port_name);
+  UNICODE_STRING name;
+  name.Buffer = const_cast<PWCH>(reinterpret_cast<PCWCH>(fb::proto::kPortName));
+  name.Length = static_cast<USHORT>(fb::proto::kPortNameUnits * sizeof(WCHAR));
+  name.MaximumLength = static_cast<USHORT>(name.Length + sizeof(WCHAR));
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,
                              nullptr, security.get());

@@ -11,8 +11,7 @@
 
 namespace fbk::port {
 
-// The port's name in the object manager namespace (FilterConnectCommunicationPort's lpPortName).
-#define FB_PORT_NAME L"\\FileBackupPort"
+// The port's name is fb::proto::kPortName (common/protocol/protocol.h), shared with fbmon.
 
 // One watcher (`fbmon watch`: events are a single ordered stream, a second watcher would steal
 // half of them) plus control clients (`fbmon stats`, `fbmon config`, restore) at the same time.

@@ -77,7 +77,11 @@ ParsedArgs parse_config(Cursor& cur) {
   else if (verb == "set") { c.kind = CommandKind::kConfigSet; operands = 2; }
   else return usage_error("config: unknown action '" + verb + "'");
   std::vector<std::string> got;
-  while (!cur.done()) got.push_back(cur.take());
+  while (!cur.done()) {
+    const std::string& a = cur.take();
+    if (a == "--json" && c.kind == CommandKind::kConfigShow) c.json = true;
+    else got.push_back(a);
+  }
   if (got.size() != operands)
     return usage_error("config " + verb + " takes " + (operands == 0 ? "no arguments" :
                        operands == 1 ? "one PATH" : "KEY VALUE"));

@@ -1,48 +1,13 @@
 #include "monitor/lib/config.h"
 
-#include <stdlib.h>
+#include <string.h>
 
-#include "common/config/config_values.h"
 #include "common/engine/config.h"
 #include "common/paths/rules.h"
+#include "monitor/lib/json.h"
 #include "monitor/lib/text.h"
 
 namespace fbmon {
-
-const std::vector<KeyInfo>& config_keys() {
-  static const std::vector<KeyInfo> kKeys = {
-      {ConfigKey::kProtectedFolders, "ProtectedFolders", ValueKind::kMultiString,
-       "folders whose files are backed up (Win32 paths)", "folders named by FolderNames"},
-      {ConfigKey::kFolderNames, "FolderNames", ValueKind::kMultiString,
-       "folder names protected wherever they occur", "documents; pictures"},
-      {ConfigKey::kIncludeExtensions, "IncludeExtensions", ValueKind::kMultiString,
-       "only files with these extensions (empty: all)", "all extensions"},
-      {ConfigKey::kExcludeExtensions, "ExcludeExtensions", ValueKind::kMultiString,
-       "never files with these extensions", "none"},
-      {ConfigKey::kMaxFileSize, "MaxFileSize", ValueKind::kQword,
-       "larger files are skipped (bytes)", nullptr},
-      {ConfigKey::kMinFreeSpace, "MinFreeSpace", ValueKind::kQword,
-       "skip a backup that would leave less free space (bytes)", nullptr},
-      {ConfigKey::kMaxVersions, "MaxVersions", ValueKind::kDword,
-       "backups kept per file, 1..9", nullptr},
-      {ConfigKey::kEnabled, "Enabled", ValueKind::kDword,
-       "1: back up, 0: only watch", nullptr},
-  };
-  return kKeys;
-}
-
-const KeyInfo* find_config_key(const std::string& name) {
-  for (const KeyInfo& k : config_keys())
-    if (name.size() == std::char_traits<char>::length(k.name) && contains_ascii_nocase(k.name, name)) return &k;
-  return nullptr;
-}
-
-const KeyInfo& config_key_info(ConfigKey key) {
-  for (const KeyInfo& k : config_keys())
-    if (k.key == key) return k;
-  return config_keys().front();
-}
-
 namespace {
 
 std::string lower_ascii(std::string s) {
@@ -56,19 +21,6 @@ std::string trim(const std::string& s) {
   while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
   return s.substr(b, e - b);
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(';', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string item = trim(text.substr(start, end - start));
-    if (!item.empty()) items.push_back(item);
-    start = end + 1;
-  }
-  return items;
 }
 
 // "100MB" -> 104857600. False on anything else, including overflow.
@@ -102,46 +54,94 @@ ParsedValue fail(std::string error) {
   return p;
 }
 
-const char* rule_problem(fb::RuleError error) {
+std::string limits_text(const fb::ConfigValueSpec& spec) {
+  switch (spec.shape) {
+    case fb::ValueShape::kFlag: return "0 or 1";
+    case fb::ValueShape::kByteCount:
+      if (spec.min == 0 && spec.max == UINT64_MAX) return "any number of bytes";
+      return std::to_string(spec.min) + " .. " + (spec.max == UINT64_MAX ? "2^64-1" : std::to_string(spec.max)) +
+             " bytes";
+    case fb::ValueShape::kCount: return std::to_string(spec.min) + " .. " + std::to_string(spec.max);
+    case fb::ValueShape::kFolderPaths: return "local folder paths `C:\\...`";
+    case fb::ValueShape::kFolderNames: return "folder names";
+    case fb::ValueShape::kExtensions: return "extensions `docx` or `.docx`";
+  }
+  return "?";
+}
+
+std::string number_text(const fb::ConfigValueSpec& spec, uint64_t n) {
+  switch (spec.shape) {
+    case fb::ValueShape::kFlag: return n ? "1 (backups on)" : "0 (backups off)";
+    case fb::ValueShape::kByteCount: return std::to_string(n) + " bytes (" + format_size(n) + ")";
+    default: return std::to_string(n);
+  }
+}
+
+std::string default_text(const fb::ConfigValueSpec& spec) {
+  return fb::is_list(spec.shape) ? spec.default_text : number_text(spec, spec.default_value);
+}
+
+std::string str(fb::Str16 s) { return to_utf8(s); }
+
+std::string rule_problem(fb::RuleError error) {
   switch (error) {
     case fb::RuleError::kEmptyRule: return "is empty";
-    case fb::RuleError::kInvalidCharacter: return "has a character it cannot have (\\, :, or a dot inside an extension)";
+    case fb::RuleError::kInvalidCharacter: return "has a character the driver does not accept (\\ or :)";
     case fb::RuleError::kRuleTooLong: return "is too long";
     case fb::RuleError::kPathMalformed: return "is . or .. or has an empty part";
     default: return "is not accepted by the driver";
   }
 }
 
-// The driver's own rule check (rules_storage_size), one item at a time, so fbmon refuses
-// exactly what the driver would drop.
-fb::RuleError check_rule(ConfigKey key, const std::u16string& item) {
-  const fb::Str16 one = view(item);
-  fb::RuleConfig config;
-  const fb::RuleList list{&one, 1};
-  if (key == ConfigKey::kFolderNames) config.folder_names = list;
-  else if (key == ConfigKey::kIncludeExtensions) config.include_extensions = list;
-  else config.exclude_extensions = list;
-  size_t bytes = 0;
-  return fb::rules_storage_size(config, &bytes).error;
+// The rule compiler's check of one item (after fb::check_list_item), as the driver runs it.
+fb::RuleError check_rule(fb::ConfigKey key, const std::u16string& item) {
+  std::vector<fb::Str16> one{view(item)};
+  fb::ConfigReports reports;
+  const fb::RuleListId list = key == fb::ConfigKey::kFolderNames        ? fb::RuleListId::kFolderNames
+                              : key == fb::ConfigKey::kIncludeExtensions ? fb::RuleListId::kIncludeExtensions
+                                                                          : fb::RuleListId::kExcludeExtensions;
+  fb::drop_invalid_rules(list, key, one.data(), 1, &reports);
+  return reports.count() ? reports[0].rule_error : fb::RuleError::kNone;
 }
 
-ParsedValue parse_strings(const KeyInfo& key, const std::string& text) {
+std::string item_error(const fb::ConfigValueSpec& spec, const std::string& item, fb::ItemProblem problem) {
+  return std::string(spec.text) + ": '" + item + "' " + fb::item_problem_text(problem);
+}
+
+ParsedValue parse_strings(const fb::ConfigValueSpec& spec, const std::string& text) {
   ParsedValue p;
-  p.value.kind = ValueKind::kMultiString;
-  for (const std::string& item : split_list(text)) {
-    if (key.key == ConfigKey::kProtectedFolders) {
+  p.value.key = spec.key;
+  if (trim(text).empty()) {  // "" clears the list
+    p.ok = true;
+    return p;
+  }
+  size_t start = 0;
+  uint32_t index = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(';', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = trim(text.substr(start, end - start));
+    ++index;
+    start = end + 1;
+    if (item.empty())
+      return fail(std::string(spec.text) + ": entry " + std::to_string(index) +
+                  " is empty (two ';' in a row, or one at the end); separate entries with one ';'");
+    if (spec.shape == fb::ValueShape::kFolderPaths) {
       const FolderCheck f = normalize_folder(to_utf16(item));
       if (!f.ok) return fail(f.error);
       add_folder(p.value.strings, f.folder);
       continue;
     }
-    std::u16string value = to_utf16(item);
-    const bool extension = key.key != ConfigKey::kFolderNames;
+    const std::u16string typed = to_utf16(item);
+    uint32_t at = 0;
+    const fb::ItemProblem problem = fb::check_list_item(spec.key, view(typed), &at);
+    if (problem != fb::ItemProblem::kNone) return fail(item_error(spec, item, problem));
+    std::u16string value = typed;
     // Extensions are stored with their dot and in lower case, so ".DOCX", "docx" and ".docx" are one.
-    if (extension) value = to_utf16("." + lower_ascii(item[0] == '.' ? item.substr(1) : item));
-    const fb::RuleError error = check_rule(key.key, value);
-    if (error != fb::RuleError::kNone)
-      return fail(std::string(key.name) + ": '" + item + "' " + rule_problem(error));
+    if (spec.shape == fb::ValueShape::kExtensions)
+      value = to_utf16("." + lower_ascii(item[0] == '.' ? item.substr(1) : item));
+    const fb::RuleError error = check_rule(spec.key, value);
+    if (error != fb::RuleError::kNone) return fail(std::string(spec.text) + ": '" + item + "' " + rule_problem(error));
     p.value.strings.push_back(value);
   }
   p.ok = true;
@@ -150,42 +150,37 @@ ParsedValue parse_strings(const KeyInfo& key, const std::string& text) {
 
 }  // namespace
 
-ParsedValue parse_config_value(const KeyInfo& key, const std::string& text) {
+const fb::ConfigValueSpec* find_config_key(const std::string& name) {
+  const std::u16string n = to_utf16(name);
+  return fb::find_config_spec(view(n));
+}
+
+ParsedValue parse_config_value(const fb::ConfigValueSpec& spec, const std::string& text) {
+  if (fb::is_list(spec.shape)) return parse_strings(spec, text);
   ParsedValue p;
-  switch (key.key) {
-    case ConfigKey::kProtectedFolders:
-    case ConfigKey::kFolderNames:
-    case ConfigKey::kIncludeExtensions:
-    case ConfigKey::kExcludeExtensions:
-      return parse_strings(key, text);
-    case ConfigKey::kMaxFileSize:
-    case ConfigKey::kMinFreeSpace: {
-      uint64_t bytes = 0;
-      if (!parse_size(text, bytes))
-        return fail(std::string(key.name) + " takes a size in bytes or with KB/MB/GB/TB; got '" + text + "'");
-      if (key.key == ConfigKey::kMaxFileSize && bytes == 0)
-        return fail("MaxFileSize 0 would skip every file; use `fbmon config set Enabled 0` to stop backups");
-      p.value.kind = ValueKind::kQword;
-      p.value.number = bytes;
+  p.value.key = spec.key;
+  const std::string t = lower_ascii(trim(text));
+  const std::string must = std::string(spec.text) + " must be " + limits_text(spec) + "; got '" + text + "'";
+  uint64_t n = 0;
+  switch (spec.shape) {
+    case fb::ValueShape::kFlag:
+      if (t == "1" || t == "on" || t == "true" || t == "yes") n = 1;
+      else if (t == "0" || t == "off" || t == "false" || t == "no") n = 0;
+      else return fail(must);
       break;
-    }
-    case ConfigKey::kMaxVersions: {
-      const std::string t = trim(text);
-      if (t.size() != 1 || t[0] < '0' + static_cast<int>(kMinVersions) || t[0] > '0' + static_cast<int>(kMaxVersionsLimit))
-        return fail("MaxVersions must be 1..9; got '" + text + "'");
-      p.value.kind = ValueKind::kDword;
-      p.value.number = static_cast<uint64_t>(t[0] - '0');
+    case fb::ValueShape::kByteCount:
+      if (!parse_size(text, n))
+        return fail(std::string(spec.text) + " takes a size in bytes or with KB/MB/GB/TB; got '" + text + "'");
+      if (spec.key == fb::ConfigKey::kMaxFileSize && n == 0)
+        return fail("MaxFileSize 0 would skip every file; to stop backups use `fbmon config set Enabled 0`");
       break;
-    }
-    case ConfigKey::kEnabled: {
-      const std::string t = lower_ascii(trim(text));
-      p.value.kind = ValueKind::kDword;
-      if (t == "1" || t == "on" || t == "true" || t == "yes") p.value.number = 1;
-      else if (t == "0" || t == "off" || t == "false" || t == "no") p.value.number = 0;
-      else return fail("Enabled must be 0 or 1; got '" + text + "'");
+    default:
+      if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos) return fail(must);
+      n = std::stoull(t);
       break;
-    }
   }
+  if (n < spec.min || n > spec.max) return fail(must);
+  p.value.number = n;
   p.ok = true;
   return p;
 }
@@ -196,30 +191,26 @@ FolderCheck normalize_folder(const std::u16string& path) {
   std::u16string p = path;
   for (char16_t& c : p)
     if (c == u'/') c = u'\\';
-  // The driver resolves `X:\...` through the drive letter and drops anything else (UNC paths,
-  // relative paths): refuse those here with the same rule (fb::split_drive_path).
-  char16_t drive = 0;
-  fb::Str16 rest;
-  if (fb::split_drive_path(view(p), &drive, &rest) != fb::ValueProblem::kNone) {
+  uint32_t at = 0;
+  const fb::ItemProblem problem = fb::check_list_item(fb::ConfigKey::kProtectedFolders, view(p), &at);
+  if (problem == fb::ItemProblem::kNotDrivePath || problem == fb::ItemProblem::kEmpty) {
     r.error = "protected folders must be local drive paths like C:\\Users\\me\\Documents; got '" + shown + "'";
     return r;
   }
-  const std::u16string tail(rest.data, rest.len);
-  if (tail.find_first_of(u"*?\"<>|:") != std::u16string::npos) {
-    r.error = "a folder path cannot contain * ? \" < > | or a second ':'; got '" + shown + "'";
+  if (problem != fb::ItemProblem::kNone) {
+    r.error = "ProtectedFolders: '" + shown + "' " + fb::item_problem_text(problem);
     return r;
   }
-  // Components, rejecting . and .. (a protected folder must name one place).
+  char16_t drive = 0;
+  fb::Str16 rest;
+  fb::split_drive_path(view(p), &drive, &rest);
+  const std::u16string tail(rest.data, rest.len);
   std::u16string out{ascii_upper(drive), u':'};
   size_t i = 0;
   while (i <= tail.size()) {
     size_t end = tail.find(u'\\', i);
     if (end == std::u16string::npos) end = tail.size();
     const std::u16string part = tail.substr(i, end - i);
-    if (part == u"." || part == u"..") {
-      r.error = "a folder path cannot contain . or .. segments; got '" + shown + "'";
-      return r;
-    }
     if (!part.empty()) out += u"\\" + part;
     i = end + 1;
   }
@@ -270,47 +261,174 @@ std::vector<std::u16string> decode_multi_sz(const char16_t* data, size_t units) 
   return out;
 }
 
-std::string format_config_value(const ConfigValue& value, ConfigKey key) {
-  switch (value.kind) {
-    case ValueKind::kMultiString: {
-      if (value.strings.empty()) return "(empty)";
-      std::string out;
-      for (const std::u16string& s : value.strings) out += (out.empty() ? "" : "; ") + to_utf8(s);
-      return out;
-    }
-    case ValueKind::kQword:
-      return std::to_string(value.number) + " bytes (" + format_size(value.number) + ")";
-    case ValueKind::kDword:
-      if (key == ConfigKey::kEnabled) return value.number ? "1 (backups on)" : "0 (backups off)";
-      return std::to_string(value.number);
+fb::RawConfig StoredConfig::raw() const {
+  fb::RawConfig raw;
+  for (uint32_t i = 0; i < fb::kConfigKeyCount; ++i) {
+    const StoredValue& v = values[i];
+    raw.values[i].present = v.present;
+    raw.values[i].type = v.type;
+    raw.values[i].data = v.data.empty() ? nullptr : v.data.data();
+    raw.values[i].size = v.size;
   }
-  return "?";
+  return raw;
 }
 
-ConfigValue default_value(ConfigKey key) {
-  const fb::EngineConfig defaults;
-  ConfigValue v;
-  v.kind = config_key_info(key).kind;
-  switch (key) {
-    case ConfigKey::kMaxFileSize: v.number = defaults.max_file_size; break;
-    case ConfigKey::kMinFreeSpace: v.number = defaults.min_free_space; break;
-    case ConfigKey::kMaxVersions: v.number = defaults.max_versions; break;
-    case ConfigKey::kEnabled: v.number = defaults.enabled ? 1 : 0; break;
-    default: break;
+StoredValue stored_value(const ConfigValue& value) {
+  const fb::ConfigValueSpec& spec = fb::config_spec(value.key);
+  StoredValue v;
+  v.present = true;
+  v.type = spec.written_type;
+  if (fb::is_list(spec.shape)) {
+    const std::u16string data = encode_multi_sz(value.strings);
+    v.data.assign(data.begin(), data.end());
+    v.size = static_cast<uint32_t>(data.size() * 2);
+  } else {
+    v.size = spec.written_type == fb::reg::kQword ? 8 : 4;
+    v.data.resize(4);
+    memcpy(v.data.data(), &value.number, v.size);  // little-endian, as the registry stores it
   }
   return v;
 }
 
-std::string format_config(const std::vector<const ConfigValue*>& values) {
+std::vector<ShownValue> describe_config(const StoredConfig& stored) {
+  const fb::RawConfig raw = stored.raw();
+  fb::ConfigReports reports;
+  const fb::EngineConfig engine = fb::parse_engine_config(raw, &reports);
+  std::vector<ShownValue> shown;
+  for (uint32_t i = 0; i < fb::kConfigKeyCount; ++i) {
+    const fb::ConfigValueSpec& spec = fb::config_spec_at(i);
+    ShownValue s;
+    s.spec = &spec;
+    s.present = raw[spec.key].present;
+    if (!fb::is_list(spec.shape)) {
+      switch (spec.key) {
+        case fb::ConfigKey::kEnabled: s.number = engine.enabled ? 1 : 0; break;
+        case fb::ConfigKey::kMaxFileSize: s.number = engine.max_file_size; break;
+        case fb::ConfigKey::kMinFreeSpace: s.number = engine.min_free_space; break;
+        default: s.number = engine.max_versions; break;
+      }
+    } else {
+      const uint32_t capacity = fb::list_item_bound(raw[spec.key]) + 2;
+      std::vector<fb::Str16> storage(capacity);
+      const fb::RuleList list = fb::parse_list(raw, spec.key, storage.data(), capacity, &reports);
+      std::vector<fb::Str16> items(list.items, list.items + list.count);
+      const bool own = list.count != 0 && list.items == storage.data();
+      if (own && spec.shape != fb::ValueShape::kFolderPaths) {
+        const fb::RuleListId id = spec.shape == fb::ValueShape::kFolderNames ? fb::RuleListId::kFolderNames
+                                  : spec.key == fb::ConfigKey::kIncludeExtensions ? fb::RuleListId::kIncludeExtensions
+                                                                                   : fb::RuleListId::kExcludeExtensions;
+        fb::ConfigReports dropped;
+        const uint32_t kept = fb::drop_invalid_rules(id, spec.key, storage.data(), list.count, &dropped);
+        for (uint32_t d = 0; d < dropped.count(); ++d) {
+          const fb::ValueReport& r = dropped[d];
+          const std::string why = r.item_problem != fb::ItemProblem::kNone ? fb::item_problem_text(r.item_problem)
+                                                                           : rule_problem(r.rule_error);
+          s.ignored.push_back("item " + std::to_string(r.index + 1) + " '" + str(items[r.index]) + "' " + why);
+        }
+        items.assign(storage.data(), storage.data() + kept);
+      } else if (own) {
+        std::vector<fb::Str16> kept;
+        for (uint32_t k = 0; k < items.size(); ++k) {
+          uint32_t at = 0;
+          const fb::ItemProblem p = fb::check_list_item(spec.key, items[k], &at);
+          if (p == fb::ItemProblem::kNone) kept.push_back(items[k]);
+          else s.ignored.push_back("item " + std::to_string(k + 1) + " '" + str(items[k]) + "' " + fb::item_problem_text(p));
+        }
+        items = kept;
+      }
+      for (const fb::Str16& item : items) s.items.push_back(str(item));
+    }
+    const fb::ValueReport* r = reports.find(spec.key);
+    if (r != nullptr && !fb::is_item_problem(r->problem)) {
+      s.valid = false;
+      const fb::RawValue& v = raw[spec.key];
+      std::string what = fb::reg_type_name(v.type);
+      if ((v.type == fb::reg::kDword && v.size == 4) || (v.type == fb::reg::kQword && v.size == 8)) {
+        uint64_t n = 0;
+        memcpy(&n, v.data, v.size);
+        what += " " + std::to_string(n);
+      } else {
+        what += " of " + std::to_string(v.size) + " bytes";
+      }
+      s.problem = "ignored: " + what + ", " + fb::value_problem_text(r->problem) + " (valid: " +
+                  accepted_types_text(spec) + ", " + limits_text(spec) + "); the driver is " +
+                  fb::invalid_value_outcome(spec.key);
+      if (spec.key == fb::ConfigKey::kMaxVersions) s.problem += " and deletes no versions";
+      s.problem += "; fix it with `fbmon config set " + std::string(spec.text) + " VALUE`";
+    }
+    shown.push_back(s);
+  }
+  return shown;
+}
+
+std::string format_config_value(const ConfigValue& value) {
+  const fb::ConfigValueSpec& spec = fb::config_spec(value.key);
+  if (!fb::is_list(spec.shape)) return number_text(spec, value.number);
+  if (value.strings.empty()) return "(empty)";
+  std::string out;
+  for (const std::u16string& s : value.strings) out += (out.empty() ? "" : "; ") + to_utf8(s);
+  return out;
+}
+
+std::string format_config(const StoredConfig& stored) {
   std::string out = "HKLM\\" + to_utf8(std::u16string(kParametersKey)) + "\n";
-  const std::vector<KeyInfo>& keys = config_keys();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::string name = keys[i].name;
+  const std::string indent(2 + 20, ' ');
+  for (const ShownValue& s : describe_config(stored)) {
+    std::string name = s.spec->text;
     name.append(20 - name.size(), ' ');
-    const ConfigValue* v = i < values.size() ? values[i] : nullptr;
-    const std::string unset = keys[i].when_unset ? keys[i].when_unset
-                                                 : format_config_value(default_value(keys[i].key), keys[i].key);
-    out += "  " + name + (v ? format_config_value(*v, keys[i].key) : "(not set: " + unset + ")") + "\n";
+    std::string value;
+    if (!s.present) {
+      value = "(not set: " + default_text(*s.spec) + ")";
+    } else if (!s.valid) {
+      value = s.problem;
+    } else if (fb::is_list(s.spec->shape)) {
+      for (const std::string& item : s.items) value += (value.empty() ? "" : "; ") + item;
+      if (value.empty()) value = "(empty)";
+    } else {
+      value = number_text(*s.spec, s.number);
+    }
+    out += "  " + name + value + "\n";
+    for (const std::string& ignored : s.ignored) out += indent + "ignored: " + ignored + "\n";
+  }
+  return out;
+}
+
+std::string format_config_json(const StoredConfig& stored) {
+  std::string out;
+  for (const ShownValue& s : describe_config(stored)) {
+    out += "{\"name\":" + json_string(std::string(s.spec->text)) + ",\"set\":" + (s.present ? "true" : "false") +
+           ",\"valid\":" + (s.valid ? "true" : "false") + ",\"value\":";
+    if (fb::is_list(s.spec->shape)) {
+      out += "[";
+      for (size_t i = 0; i < s.items.size(); ++i) out += (i ? "," : "") + json_string(s.items[i]);
+      out += "],\"ignored\":[";
+      for (size_t i = 0; i < s.ignored.size(); ++i) out += (i ? "," : "") + json_string(s.ignored[i]);
+      out += "]";
+    } else {
+      out += std::to_string(s.number);
+    }
+    if (!s.valid) out += ",\"problem\":" + json_string(s.problem);
+    out += "}\n";
+  }
+  return out;
+}
+
+std::string config_keys_help() {
+  std::string out = "  Keys (type; valid; default when not set):\n";
+  for (uint32_t i = 0; i < fb::kConfigKeyCount; ++i) {
+    const fb::ConfigValueSpec& spec = fb::config_spec_at(i);
+    out += "    " + std::string(spec.text) + " (" + fb::accepted_types_text(spec) + "; " + limits_text(spec) +
+           "; default " + default_text(spec) + ")\n      " + spec.help + "\n";
+  }
+  return out;
+}
+
+std::string registry_values_table() {
+  std::string out = "| Value | Type | Default | Valid | Meaning |\n|---|---|---|---|---|\n";
+  for (uint32_t i = 0; i < fb::kConfigKeyCount; ++i) {
+    const fb::ConfigValueSpec& spec = fb::config_spec_at(i);
+    out += "| `" + std::string(spec.text) + "` | " + fb::accepted_types_text(spec) + " | " + default_text(spec) +
+           " | " + limits_text(spec) + " | " + spec.help + " |\n";
   }
   return out;
 }

@@ -1,6 +1,9 @@
-// `fbmon config`: the values under HKLM\SYSTEM\CurrentControlSet\Services\FileBackup\Parameters,
-// their types and limits, and the editing rules. The glue only reads and writes the registry;
-// every value is validated here before anything is written.
+// `fbmon config`: reading, checking, showing and editing the values under
+// HKLM\SYSTEM\CurrentControlSet\Services\FileBackup\Parameters. Names, types, limits, defaults
+// and help come from the one schema, fb::config_spec (common/config/config_values.h); what a
+// stored value means is decided by the driver's own parser (fb::parse_engine_config,
+// fb::parse_list, fb::drop_invalid_rules, fb::check_list_item), so `config show` and the driver
+// cannot disagree. The glue only moves bytes to and from the registry.
 #pragma once
 
 #include <stdint.h>
@@ -8,52 +11,36 @@
 #include <string>
 #include <vector>
 
+#include "common/config/config_values.h"
+
 namespace fbmon {
 
 constexpr const char16_t* kParametersKey = u"SYSTEM\\CurrentControlSet\\Services\\FileBackup\\Parameters";
 
-enum class ValueKind { kMultiString, kQword, kDword };
-
-enum class ConfigKey {
-  kProtectedFolders, kFolderNames, kIncludeExtensions, kExcludeExtensions,
-  kMaxFileSize, kMinFreeSpace, kMaxVersions, kEnabled,
-};
-
-struct KeyInfo {
-  ConfigKey key;
-  const char* name;        // registry value name
-  ValueKind kind;
-  const char* meaning;     // one line for `config show` and --help
-  const char* when_unset;  // what the driver does without the value; nullptr: default_value()
-};
-
-constexpr uint32_t kMinVersions = 1;
-constexpr uint32_t kMaxVersionsLimit = 9;
-
-// All keys in display order, and lookup by name (case-insensitive, as the registry is).
-const std::vector<KeyInfo>& config_keys();
-const KeyInfo* find_config_key(const std::string& name);
-const KeyInfo& config_key_info(ConfigKey key);
-
+// A value to write: strings for a list, number for a scalar (written as spec.written_type).
 struct ConfigValue {
-  ValueKind kind = ValueKind::kDword;
-  std::vector<std::u16string> strings;  // kMultiString
-  uint64_t number = 0;                  // kQword, kDword
+  fb::ConfigKey key = fb::ConfigKey::kEnabled;
+  std::vector<std::u16string> strings;
+  uint64_t number = 0;
 };
 
 struct ParsedValue {
   bool ok = false;
   ConfigValue value;
-  std::string error;  // "MaxVersions must be 1..9, got 12"
+  std::string error;  // "MaxVersions must be 1..9; got '12'"
 };
 
-// `config set KEY VALUE`: lists are separated by ';' ("" clears); sizes accept bytes or a
-// KB/MB/GB/TB suffix (binary: 1 MB = 1048576 bytes); Enabled takes 0/1/on/off/true/false.
-ParsedValue parse_config_value(const KeyInfo& key, const std::string& text);
+// Case-insensitive lookup of a key the user typed; nullptr if none.
+const fb::ConfigValueSpec* find_config_key(const std::string& name);
 
-// A protected folder as stored: a local drive path (`C:\...`: what the driver resolves;
-// fb::split_drive_path decides), backslashes, upper-case drive letter, no trailing backslash
-// except a drive root, no `.`/`..` segments, no wildcard characters.
+// `config set KEY VALUE`: lists are separated by ';' ("" clears; an empty entry is refused);
+// sizes accept bytes or a KB/MB/GB/TB suffix (binary: 1 MB = 1048576 bytes); flags take
+// 0/1/on/off/true/false/yes/no. Every entry is checked with fb::check_list_item and the rule
+// compiler, so nothing is stored that the driver would drop.
+ParsedValue parse_config_value(const fb::ConfigValueSpec& spec, const std::string& text);
+
+// A protected folder as stored: a local drive path (`C:\...`), backslashes, upper-case drive
+// letter, no trailing backslash except a drive root; refused with the reason otherwise.
 struct FolderCheck {
   bool ok = false;
   std::u16string folder;  // normalized
@@ -61,22 +48,52 @@ struct FolderCheck {
 };
 FolderCheck normalize_folder(const std::u16string& path);
 
-// Edits the folder list in place (duplicates compare case-insensitively). Returns what
-// happened for the message: true if the list changed.
+// Edits the folder list in place (duplicates compare case-insensitively). True if it changed.
 bool add_folder(std::vector<std::u16string>& folders, const std::u16string& normalized);
 bool remove_folder(std::vector<std::u16string>& folders, const std::u16string& normalized);
 
-// REG_MULTI_SZ: each string NUL-terminated, plus a final NUL. Empty strings cannot be stored
-// (they would end the list early) and are dropped.
+// REG_MULTI_SZ: each string NUL-terminated, plus a final NUL. Empty strings are dropped.
 std::u16string encode_multi_sz(const std::vector<std::u16string>& strings);
 std::vector<std::u16string> decode_multi_sz(const char16_t* data, size_t units);
 
-// The driver's default for a number key (fb::EngineConfig), used when the value is not set.
-ConfigValue default_value(ConfigKey key);
+// The bytes of one value as RegQueryValueExW returned them (char16_t storage keeps a list
+// 2-byte aligned, as the driver's parser wants).
+struct StoredValue {
+  bool present = false;
+  uint32_t type = 0;
+  std::vector<char16_t> data;
+  uint32_t size = 0;  // bytes
+};
+struct StoredConfig {
+  StoredValue values[fb::kConfigKeyCount];  // by fb::ConfigKey
+  fb::RawConfig raw() const;                // views into `values`
+};
+// Builds the StoredValue for a value fbmon is about to write (tests, and show after set).
+StoredValue stored_value(const ConfigValue& value);
 
-// One value as `config show` prints it: "ProtectedFolders   C:\Users\me\Documents; D:\Work".
-std::string format_config_value(const ConfigValue& value, ConfigKey key);
-// The whole `config show` table; values[i] belongs to config_keys()[i], nullptr when unset.
-std::string format_config(const std::vector<const ConfigValue*>& values);
+// One value as the driver sees it.
+struct ShownValue {
+  const fb::ConfigValueSpec* spec = nullptr;
+  bool present = false;
+  bool valid = true;                 // false: the whole value is ignored (see problem)
+  std::string problem;               // "REG_SZ, wrong registry type; using its default"
+  uint64_t number = 0;               // scalars: the value in effect (the default when unset/invalid)
+  std::vector<std::string> items;    // lists: the items in effect, UTF-8
+  std::vector<std::string> ignored;  // lists: "item 2 '.doc*' has a wildcard; ..."
+};
+std::vector<ShownValue> describe_config(const StoredConfig& stored);
+
+// `config show` as text, and as JSON Lines (one object per value).
+std::string format_config(const StoredConfig& stored);
+std::string format_config_json(const StoredConfig& stored);
+
+// "104857600 bytes (100 MiB)", "3", "1 (backups on)", "C:\a; D:\b": a value in effect.
+std::string format_config_value(const ConfigValue& value);
+
+// The keys, their types, limits and defaults, for `fbmon config --help`.
+std::string config_keys_help();
+// docs/registry.md's "Values" table (Markdown), generated from the schema; a test checks the
+// document holds exactly this.
+std::string registry_values_table();
 
 }  // namespace fbmon

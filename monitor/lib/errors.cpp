@@ -1,5 +1,6 @@
 #include "monitor/lib/errors.h"
 
+#include "common/protocol/protocol.h"
 #include "monitor/lib/text.h"
 
 namespace fbmon {
@@ -20,17 +21,20 @@ std::string code_of(const ErrorInfo& e, const char* default_kind) {
   return code_text(default_kind, e.code);
 }
 
-std::string port_text(const ErrorInfo& e) { return std::string("port ") + kPortName + code_of(e, "HRESULT"); }
+std::string port_text(const ErrorInfo& e) { return "port " + port_name() + code_of(e, "HRESULT"); }
 
 std::string file_code(const ErrorInfo& e) { return code_of(e, "error"); }
 
 }  // namespace
 
+std::string port_name() { return to_utf8(fb::Str16(fb::proto::kPortName, fb::proto::kPortNameUnits)); }
+
 std::string error_line(const ErrorInfo& e) {
   std::string line = "fbmon: ";
   switch (e.failure) {
     case Failure::kUsage:
-      return line + e.detail + " (see `fbmon --help`)";
+      // The one hint of the line: details never carry their own.
+      return line + e.detail + " (see `fbmon " + (e.help_topic.empty() ? "" : e.help_topic + " ") + "--help`)";
     case Failure::kNotElevated:
       return line + "not elevated: " + (e.subject.empty() ? port_text(e) : e.subject + file_code(e)) +
              " refused access; run fbmon from an elevated prompt (Run as administrator)";

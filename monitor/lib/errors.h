@@ -8,9 +8,8 @@
 
 namespace fbmon {
 
-// The port the driver creates; printed in every port error.
-constexpr const char* kPortName = "\\FileBackupPort";
-constexpr const char16_t* kPortName16 = u"\\FileBackupPort";
+// The port's name for messages (fb::proto::kPortName, the one spelling, as UTF-8).
+std::string port_name();
 
 enum class Failure {
   kUsage,             // bad command line
@@ -39,6 +38,7 @@ struct ErrorInfo {
   CodeKind code_kind = CodeKind::kNone;  // kNone: HRESULT for port errors, Win32 error otherwise
   std::string subject;            // the file, key or port concerned
   std::string detail;             // extra words for kUsage/kOther/kBackupCorrupt
+  std::string help_topic;         // kUsage: the command whose --help the line points to ("" = overview)
   uint32_t driver_protocol = 0;   // kProtocolMismatch: what the driver speaks (0 = unknown)
   uint32_t our_protocol = 0;
 };

@@ -44,65 +44,47 @@ ErrorInfo registry_error(LSTATUS status, const std::string& what) {
   return e;
 }
 
-// Reads one value; false when it is not set. A value of the wrong type counts as not set (the
-// driver ignores it too) and is reported.
-bool read_value(HKEY key, const KeyInfo& info, ConfigValue& out) {
-  const std::wstring name = to_wide(std::string(info.name));
-  DWORD type = 0, bytes = 0;
-  if (RegQueryValueExW(key, name.c_str(), nullptr, &type, nullptr, &bytes) != ERROR_SUCCESS) return false;
-  std::vector<uint8_t> data(bytes + 4, 0);
-  if (RegQueryValueExW(key, name.c_str(), nullptr, &type, data.data(), &bytes) != ERROR_SUCCESS) return false;
-  out.kind = info.kind;
-  if (info.kind == ValueKind::kMultiString && type == REG_MULTI_SZ) {
-    out.strings = decode_multi_sz(reinterpret_cast<const char16_t*>(data.data()), bytes / 2);
-    return true;
+// Reads every value's type and bytes as they are stored; what they mean is lib/config's (the
+// driver's parser) to say.
+LSTATUS read_all(HKEY key, StoredConfig& out) {
+  for (uint32_t i = 0; i < fb::kConfigKeyCount; ++i) {
+    const fb::ConfigValueSpec& spec = fb::config_spec_at(i);
+    const std::wstring name = to_wide(std::string(spec.text));
+    StoredValue& v = out.values[i];
+    DWORD type = 0, bytes = 0;
+    LSTATUS s = RegQueryValueExW(key, name.c_str(), nullptr, &type, nullptr, &bytes);
+    if (s == ERROR_FILE_NOT_FOUND) continue;
+    if (s != ERROR_SUCCESS) return s;
+    if (bytes > fb::kMaxValueBytes) bytes = fb::kMaxValueBytes;
+    v.data.assign(bytes / 2 + 2, 0);
+    s = RegQueryValueExW(key, name.c_str(), nullptr, &type, reinterpret_cast<BYTE*>(v.data.data()), &bytes);
+    if (s == ERROR_FILE_NOT_FOUND) continue;
+    if (s != ERROR_SUCCESS) return s;
+    v.present = true;
+    v.type = type;
+    v.size = bytes;
   }
-  if (info.kind == ValueKind::kQword && type == REG_QWORD && bytes == 8) {
-    memcpy(&out.number, data.data(), 8);
-    return true;
-  }
-  if (info.kind == ValueKind::kDword && type == REG_DWORD && bytes == 4) {
-    uint32_t v = 0;
-    memcpy(&v, data.data(), 4);
-    out.number = v;
-    return true;
-  }
-  print_error(std::string("fbmon: ignoring ") + info.name + ": it has the wrong registry type");
-  return false;
+  return ERROR_SUCCESS;
 }
 
-LSTATUS write_value(HKEY key, const KeyInfo& info, const ConfigValue& v) {
-  const std::wstring name = to_wide(std::string(info.name));
-  switch (info.kind) {
-    case ValueKind::kMultiString: {
-      const std::u16string data = encode_multi_sz(v.strings);
-      return RegSetValueExW(key, name.c_str(), 0, REG_MULTI_SZ, reinterpret_cast<const BYTE*>(data.data()),
-                            static_cast<DWORD>(data.size() * 2));
-    }
-    case ValueKind::kQword: {
-      const uint64_t q = v.number;
-      return RegSetValueExW(key, name.c_str(), 0, REG_QWORD, reinterpret_cast<const BYTE*>(&q), 8);
-    }
-    case ValueKind::kDword: {
-      const uint32_t d = static_cast<uint32_t>(v.number);
-      return RegSetValueExW(key, name.c_str(), 0, REG_DWORD, reinterpret_cast<const BYTE*>(&d), 4);
-    }
-  }
-  return ERROR_INVALID_PARAMETER;
+LSTATUS write_value(HKEY key, const ConfigValue& value) {
+  const fb::ConfigValueSpec& spec = fb::config_spec(value.key);
+  const std::wstring name = to_wide(std::string(spec.text));
+  const StoredValue v = stored_value(value);
+  return RegSetValueExW(key, name.c_str(), 0, v.type, reinterpret_cast<const BYTE*>(v.data.data()), v.size);
 }
 
-int show() {
+int show(bool json) {
   RegKey key;
   const LSTATUS s = key.open(KEY_QUERY_VALUE);
-  std::vector<ConfigValue> storage(config_keys().size());
-  std::vector<const ConfigValue*> values(config_keys().size(), nullptr);
+  StoredConfig stored;
   if (s == ERROR_SUCCESS) {
-    for (size_t i = 0; i < config_keys().size(); ++i)
-      if (read_value(key.get(), config_keys()[i], storage[i])) values[i] = &storage[i];
+    const LSTATUS r = read_all(key.get(), stored);
+    if (r != ERROR_SUCCESS) return report(registry_error(r, "cannot read the configuration"));
   } else if (s != ERROR_FILE_NOT_FOUND) {
     return report(registry_error(s, "cannot read the configuration"));
   }
-  print_out(format_config(values));
+  print_out(json ? format_config_json(stored) : format_config(stored));
   return 0;
 }
 
@@ -125,40 +107,36 @@ int reload() {
   return 0;
 }
 
+ErrorInfo usage_error(const std::string& detail) {
+  ErrorInfo e;
+  e.failure = Failure::kUsage;
+  e.detail = detail;
+  e.help_topic = "config";
+  return e;
+}
+
 int edit(const Command& c) {
-  const KeyInfo* info = nullptr;
   ConfigValue value;
   RegKey key;
   LSTATUS s = key.create();
   if (s != ERROR_SUCCESS) return report(registry_error(s, "cannot open the configuration for writing"));
 
   if (c.kind == CommandKind::kConfigSet) {
-    info = find_config_key(c.key);
-    if (info == nullptr) {
-      ErrorInfo e;
-      e.failure = Failure::kUsage;
-      e.detail = "unknown key '" + c.key + "' (see `fbmon config --help`)";
-      return report(e);
-    }
-    const ParsedValue parsed = parse_config_value(*info, c.value);
-    if (!parsed.ok) {
-      ErrorInfo e;
-      e.failure = Failure::kUsage;
-      e.detail = parsed.error;
-      return report(e);
-    }
+    const fb::ConfigValueSpec* spec = find_config_key(c.key);
+    if (spec == nullptr) return report(usage_error("unknown key '" + c.key + "'"));
+    const ParsedValue parsed = parse_config_value(*spec, c.value);
+    if (!parsed.ok) return report(usage_error(parsed.error));
     value = parsed.value;
   } else {
-    info = &config_key_info(ConfigKey::kProtectedFolders);
     const FolderCheck folder = normalize_folder(to_utf16(c.path));
-    if (!folder.ok) {
-      ErrorInfo e;
-      e.failure = Failure::kUsage;
-      e.detail = folder.error;
-      return report(e);
-    }
-    value.kind = ValueKind::kMultiString;
-    read_value(key.get(), *info, value);
+    if (!folder.ok) return report(usage_error(folder.error));
+    StoredConfig stored;
+    s = read_all(key.get(), stored);
+    if (s != ERROR_SUCCESS) return report(registry_error(s, "cannot read the configuration"));
+    value.key = fb::ConfigKey::kProtectedFolders;
+    const StoredValue& current = stored.values[static_cast<uint32_t>(fb::ConfigKey::kProtectedFolders)];
+    if (current.present && current.type == REG_MULTI_SZ)
+      value.strings = decode_multi_sz(current.data.data(), current.size / 2);
     const bool changed = c.kind == CommandKind::kConfigAddFolder ? add_folder(value.strings, folder.folder)
                                                                  : remove_folder(value.strings, folder.folder);
     if (!changed) {
@@ -167,16 +145,23 @@ int edit(const Command& c) {
       return 0;
     }
   }
-  s = write_value(key.get(), *info, value);
+  s = write_value(key.get(), value);
   if (s != ERROR_SUCCESS) return report(registry_error(s, "cannot write the configuration"));
-  print_line(std::string(info->name) + " = " + format_config_value(value, info->key));
+  print_line(std::string(fb::config_spec(value.key).text) + " = " + format_config_value(value));
   return reload();
 }
 
 }  // namespace
 
+fb::EngineConfig configured_engine() {
+  RegKey key;
+  StoredConfig stored;
+  if (key.open(KEY_QUERY_VALUE) == ERROR_SUCCESS) read_all(key.get(), stored);
+  return fb::parse_engine_config(stored.raw(), nullptr);
+}
+
 int run_config(const Command& command) {
-  return command.kind == CommandKind::kConfigShow ? show() : edit(command);
+  return command.kind == CommandKind::kConfigShow ? show(command.json) : edit(command);
 }
 
 }  // namespace fbmon

@@ -53,16 +53,6 @@ bool check_ntfs(const std::wstring& path, ErrorInfo& error) {
   return false;
 }
 
-// MaxVersions as the driver applies it (missing or out of range: the engine's default).
-uint32_t configured_max_versions() {
-  fb::EngineConfig config;
-  DWORD value = 0, size = sizeof value;
-  if (RegGetValueW(HKEY_LOCAL_MACHINE, L"SYSTEM\\CurrentControlSet\\Services\\FileBackup\\Parameters", L"MaxVersions",
-                   RRF_RT_REG_DWORD, nullptr, &value, &size) == ERROR_SUCCESS)
-    config.max_versions = value;
-  return fb::sanitize_config(config).max_versions;
-}
-
 std::vector<std::wstring> files_in(const std::wstring& folder) {
   std::vector<std::wstring> files;
   WIN32_FIND_DATAW found;
@@ -123,7 +113,7 @@ int run_restore(const Command& command) {
     options.out.assign(u16(out.c_str()), out.size());
   }
   options.version = command.version;
-  options.max_versions = configured_max_versions();
+  options.max_versions = configured_engine().max_versions;
   options.dry_run = command.dry_run;
   options.process_id = GetCurrentProcessId();
   options.now = now_filetime();

@@ -71,12 +71,12 @@ class Watcher {
         if (WaitForSingleObject(stop, kReconnectMs) == WAIT_OBJECT_0) return 0;
         continue;
       }
-      if (ever_connected) print_error(std::string("fbmon: reconnected to ") + kPortName);
+      if (ever_connected) print_error("fbmon: reconnected to " + port_name());
       ever_connected = true;
       devices_ = build_device_table();
       tracker_.reset();
       if (read_messages(port, stop, message_ready)) return 0;  // stopped by Ctrl+C
-      print_error(std::string("fbmon: lost ") + kPortName + " (driver unloaded?); waiting for it to come back, Ctrl+C stops");
+      print_error("fbmon: lost " + port_name() + " (driver unloaded?); waiting for it to come back, Ctrl+C stops");
       if (WaitForSingleObject(stop, kReconnectMs) == WAIT_OBJECT_0) return 0;
     }
   }

@@ -26,7 +26,7 @@ int dispatch(const Command& c) {
       return 0;
     case CommandKind::kVersion:
       print_line(std::string("fbmon ") + FB_VERSION + ", protocol " + std::to_string(fb::proto::kProtocolVersion) +
-                 ", port " + kPortName);
+                 ", port " + port_name());
       return 0;
     case CommandKind::kWatch: return run_watch(c);
     case CommandKind::kStats: return run_stats(c);

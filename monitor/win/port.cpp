@@ -9,7 +9,7 @@ namespace fbmon {
 HRESULT Port::connect(fb::proto::HelloRole role) {
   const std::vector<uint8_t> hello = hello_context(role);
   HANDLE raw = nullptr;
-  const HRESULT hr = FilterConnectCommunicationPort(wide_ptr(kPortName16), 0, hello.data(),
+  const HRESULT hr = FilterConnectCommunicationPort(wide_ptr(fb::proto::kPortName), 0, hello.data(),
                                                     static_cast<WORD>(hello.size()), nullptr, &raw);
   if (SUCCEEDED(hr)) port_.reset(raw);
   return hr;

@@ -4,6 +4,8 @@
 // is either the previous newest or the new one.
 #include "tests/scenario/scenario_support.h"
 
+#include "common/config/config_values.h"
+
 namespace fbscenario {
 namespace {
 
@@ -101,6 +103,98 @@ TEST_F(BackupVersions, SlotsShiftOldestOutAtMaxVersions) {
   EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2, 3}));
   EXPECT_FALSE(has_temp(kDoc));
   EXPECT_EQ(harness->engine().counters().backups, 1u);
+}
+
+// MaxVersions read valid from the registry (trim_versions) lowered below the slots in use: the
+// next backup leaves exactly the newest MaxVersions versions, numbered 1.. without gaps.
+fb::EngineConfig valid_max(uint32_t versions) {
+  fb::EngineConfig c;
+  c.max_versions = versions;
+  c.trim_versions = true;
+  return c;
+}
+
+TEST_F(BackupVersions, LoweredMaxVersionsKeepsTheNewestVersionsAtTheNextBackup) {
+  for (uint32_t lowered : {1u, 2u}) {
+    SCOPED_TRACE(lowered);
+    start(valid_max(3));
+    seed(3);  // slot 1 "version 9" (newest) .. slot 3 "version 7"
+    harness->engine().configure(valid_max(lowered));
+    ASSERT_EQ(harness->edit(kDoc, 0, "C"), nt::kSuccess);
+    expect_backup(kDoc, 1, "current content of the file", fb::Trigger::kWrite);
+    if (lowered == 2) expect_backup(kDoc, 2, "version 9", fb::Trigger::kWrite);
+    std::vector<uint32_t> expected;
+    for (uint32_t s = 1; s <= lowered; ++s) expected.push_back(s);
+    EXPECT_EQ(slots(kDoc), expected);
+    for (uint32_t slot = lowered + 1; slot <= 3; ++slot)
+      EXPECT_FALSE(volume->exists(kDoc, slot_stream(slot, fb::BackupPart::kMeta))) << "metadata of slot " << slot;
+    EXPECT_FALSE(has_temp(kDoc));
+    ASSERT_EQ(harness->events().size(), 1u);
+    EXPECT_EQ(harness->events()[0].event.outcome, fb::Outcome::kBackedUp);
+  }
+}
+
+// A gap left by damage (slot 2 missing) is closed by the next backup when trimming is allowed.
+TEST_F(BackupVersions, NextBackupNumbersTheVersionsWithoutGaps) {
+  start(valid_max(3));
+  volume->put(kDoc, "current content of the file");
+  seed_backup(kDoc, 1, "version 9");
+  seed_backup(kDoc, 3, "version 7");
+  seed_backup(kDoc, 5, "version 5");
+  ASSERT_EQ(harness->edit(kDoc, 0, "C"), nt::kSuccess);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2, 3}));
+  expect_backup(kDoc, 1, "current content of the file", fb::Trigger::kWrite);
+  expect_backup(kDoc, 2, "version 9", fb::Trigger::kWrite);
+  expect_backup(kDoc, 3, "version 7", fb::Trigger::kWrite);
+}
+
+// A reader holding a slot above MaxVersions without sharing delete stops the trimming there;
+// the backup itself succeeds, and the next one finishes the trimming.
+TEST_F(BackupVersions, TrimmingStopsAtAReaderAndFinishesNextTime) {
+  start(valid_max(4));
+  seed(4);
+  harness->engine().configure(valid_max(1));
+  fbmodel::AppHandle* reader = nullptr;
+  ASSERT_EQ(harness->open(kDoc, fb::access::kReadData, fb::CreateDisposition::kOpen, &reader, fb::share::kRead,
+                          slot_stream(3)),
+            nt::kSuccess);
+  ASSERT_EQ(harness->edit(kDoc, 0, "C"), nt::kSuccess);
+  expect_backup(kDoc, 1, "current content of the file", fb::Trigger::kWrite);
+  EXPECT_TRUE(volume->exists(kDoc, slot_stream(3)));  // held: still there
+  ASSERT_EQ(harness->events().size(), 1u);
+  EXPECT_EQ(harness->events()[0].event.outcome, fb::Outcome::kBackedUp);
+  harness->close(reader);
+
+  ASSERT_EQ(harness->edit(kDoc, 0, "D"), nt::kSuccess);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_backup(kDoc, 1, "Current content of the file", fb::Trigger::kWrite);
+}
+
+// The registry path end to end: an invalid MaxVersions (0, REG_SZ, 10) never deletes a version.
+// At load it leaves the default in force without trimming; at a reload, the value in force.
+TEST_F(BackupVersions, InvalidMaxVersionsFromTheRegistryNeverTrims) {
+  const uint32_t zero = 0, ten = 10;
+  const char16_t text[] = u"3";
+  const fb::RawValue invalid[] = {{true, fb::reg::kDword, &zero, 4},
+                                  {true, fb::reg::kDword, &ten, 4},
+                                  {true, fb::reg::kSz, text, sizeof text}};
+  for (const fb::RawValue& value : invalid) {
+    fb::RawConfig raw;
+    raw[fb::ConfigKey::kMaxVersions] = value;
+    fb::ConfigReports reports;
+    // At load: the default, not trimming.
+    const fb::EngineConfig at_load = fb::parse_engine_config(raw, fb::EngineConfig(), &reports);
+    EXPECT_FALSE(at_load.trim_versions);
+    ASSERT_NE(reports.find(fb::ConfigKey::kMaxVersions), nullptr);
+    start(at_load);
+    seed(3);
+    ASSERT_EQ(harness->edit(kDoc, 0, "C"), nt::kSuccess);
+    EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2, 3}));  // nothing above MaxVersions deleted
+    // At a reload: the value in force (3, valid) stays, trimming included.
+    const fb::EngineConfig reloaded = fb::parse_engine_config(raw, valid_max(3), &reports);
+    EXPECT_EQ(reloaded.max_versions, 3u);
+    EXPECT_TRUE(reloaded.trim_versions);
+  }
 }
 
 }  // namespace

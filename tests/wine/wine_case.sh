@@ -49,7 +49,7 @@ case "$name" in
     ;;
   config-show)
     fbmon config show; expect_rc 0; expect_in "MaxVersions" "$out"
-    fbmon config set MaxVersions 12; expect_rc 2; expect_in "MaxVersions must be 1..9" "$err"
+    fbmon config set MaxVersions 12; expect_rc 2; expect_in "MaxVersions must be 1 .. 9; got '12' (see \`fbmon config --help\`)" "$err"
     ;;
   config-edit)
     # Wine's registry is writable; its port is not there, so the reload is reported as failed.
@@ -69,6 +69,37 @@ case "$name" in
     fbmon config remove-folder 'C:\Users\me\Documents'; expect_rc 3
     fbmon config show; expect_rc 0; expect_in "ProtectedFolders    (empty)" "$out"
     reset_params
+    ;;
+  config-schema)
+    # One parser: what `reg add` stores is judged as the driver judges it; refused edits keep
+    # the value that was there.
+    params='HKLM\SYSTEM\CurrentControlSet\Services\FileBackup\Parameters'
+    reg_() { (cd "$cwd" && wine reg "$@" >/dev/null 2>&1) || fail "wine reg $*"; }
+    (cd "$cwd" && wine reg delete "$params" /f >/dev/null 2>&1)
+    reg_ add "$params" /v MaxFileSize /t REG_DWORD /d 1048576 /f
+    reg_ add "$params" /v MaxVersions /t REG_DWORD /d 0 /f
+    reg_ add "$params" /v IncludeExtensions /t REG_MULTI_SZ /d '.doc*\0.docx' /f
+    fbmon config show; expect_rc 0
+    expect_in "MaxFileSize         1048576 bytes (1.00 MiB)" "$out"
+    case "$err" in *"wrong registry type"*) fail "REG_DWORD MaxFileSize called the wrong type: $err" ;; esac
+    expect_in "MaxVersions         ignored: REG_DWORD 0, out of range" "$out"
+    expect_in "deletes no versions" "$out"
+    expect_in "IncludeExtensions   .docx" "$out"
+    expect_in "ignored: item 1 '.doc*' has a wildcard" "$out"
+    fbmon config show --json; expect_rc 0
+    expect_in '{"name":"MaxFileSize","set":true,"valid":true,"value":1048576}' "$out"
+    expect_in '{"name":"MaxVersions","set":true,"valid":false,"value":1,' "$out"
+    fbmon config set IncludeExtensions 'doc*'; expect_rc 2
+    expect_one_line "$err"
+    expect_in "IncludeExtensions: 'doc*' has a wildcard; entries are matched exactly, list each one (see \`fbmon config --help\`)" "$err"
+    fbmon config set ExcludeExtensions '.tmp;~*'; expect_rc 2; expect_in "'~*' has a wildcard" "$err"
+    fbmon config set IncludeExtensions 'doc;;xls'; expect_rc 2; expect_in "entry 2 is empty" "$err"
+    fbmon config add-folder 'C:\Users\*'; expect_rc 2; expect_in "has a wildcard" "$err"
+    fbmon config set Nonsense 1; expect_rc 2; expect_in "unknown key 'Nonsense' (see \`fbmon config --help\`)" "$err"
+    case "$err" in *"(see"*"(see"*) fail "usage hint given twice: $err" ;; esac
+    fbmon config show; expect_rc 0
+    expect_in "IncludeExtensions   .docx" "$out"   # the refused edits left the stored value as it was
+    (cd "$cwd" && wine reg delete "$params" /f >/dev/null 2>&1)
     ;;
   restore)
     fixture file "$file" "current content that is longer than the backup"

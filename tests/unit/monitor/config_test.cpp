@@ -5,21 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <stdio.h>
+#include <string.h>
 
 namespace {
 
-const fbmon::KeyInfo& key(const char* name) {
-  const fbmon::KeyInfo* k = fbmon::find_config_key(name);
+const fb::ConfigValueSpec& key(const char* name) {
+  const fb::ConfigValueSpec* k = fbmon::find_config_key(name);
   EXPECT_NE(k, nullptr) << name;
   return *k;
 }
 
 TEST(MonitorConfig, KeysAreFoundCaseInsensitively) {
-  EXPECT_EQ(fbmon::find_config_key("maxversions")->key, fbmon::ConfigKey::kMaxVersions);
-  EXPECT_EQ(fbmon::find_config_key("PROTECTEDFOLDERS")->kind, fbmon::ValueKind::kMultiString);
+  EXPECT_EQ(fbmon::find_config_key("maxversions")->key, fb::ConfigKey::kMaxVersions);
+  EXPECT_EQ(fbmon::find_config_key("PROTECTEDFOLDERS")->shape, fb::ValueShape::kFolderPaths);
   EXPECT_EQ(fbmon::find_config_key("MaxVersion"), nullptr);
   EXPECT_EQ(fbmon::find_config_key("MaxVersionsX"), nullptr);
-  EXPECT_EQ(fbmon::config_keys().size(), 8u);
 }
 
 TEST(MonitorConfig, NumbersAreValidated) {
@@ -55,9 +55,23 @@ TEST(MonitorConfig, NumbersAreValidated) {
 }
 
 TEST(MonitorConfig, ListsAreSplitAndNormalized) {
-  fbmon::ParsedValue p = fbmon::parse_config_value(key("IncludeExtensions"), "DOCX; .xlsx;;txt");
+  fbmon::ParsedValue p = fbmon::parse_config_value(key("IncludeExtensions"), "DOCX; .xlsx; txt");
   ASSERT_TRUE(p.ok);
   EXPECT_EQ(p.value.strings, (std::vector<std::u16string>{u".docx", u".xlsx", u".txt"}));
+  // The issue's examples: refused with the reason, nothing stored that no file can match.
+  p = fbmon::parse_config_value(key("IncludeExtensions"), "doc*");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.error, "IncludeExtensions: 'doc*' has a wildcard; entries are matched exactly, list each one");
+  p = fbmon::parse_config_value(key("ExcludeExtensions"), ".tmp;~*");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.error, "ExcludeExtensions: '~*' has a wildcard; entries are matched exactly, list each one");
+  p = fbmon::parse_config_value(key("IncludeExtensions"), "doc;;txt");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.error, "IncludeExtensions: entry 2 is empty (two ';' in a row, or one at the end); separate entries with one ';'");
+  p = fbmon::parse_config_value(key("IncludeExtensions"), "doc,txt");
+  EXPECT_EQ(p.error, "IncludeExtensions: 'doc,txt' has a separator inside; write one entry per item");
+  p = fbmon::parse_config_value(key("FolderNames"), "a|b");
+  EXPECT_EQ(p.error, "FolderNames: 'a|b' has a character NTFS does not allow in a name");
   EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), "*.tmp").ok);  // a pattern, not an extension
   EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), ".tar.gz").ok);
   EXPECT_FALSE(fbmon::parse_config_value(key("ExcludeExtensions"), ".").ok);
@@ -72,6 +86,8 @@ TEST(MonitorConfig, ListsAreSplitAndNormalized) {
   ASSERT_TRUE(p.ok);
   EXPECT_EQ(p.value.strings.size(), 2u);
   EXPECT_FALSE(fbmon::parse_config_value(key("FolderNames"), "C:\\Documents").ok);
+  p = fbmon::parse_config_value(key("ProtectedFolders"), "C:\\Users\\*");
+  EXPECT_EQ(p.error, "ProtectedFolders: 'C:\\Users\\*' has a wildcard; entries are matched exactly, list each one");
 
   p = fbmon::parse_config_value(key("ProtectedFolders"), "c:/Users/me/Documents/; C:\\USERS\\ME\\DOCUMENTS");
   ASSERT_TRUE(p.ok);
@@ -125,33 +141,90 @@ TEST(MonitorConfig, MultiSzRoundTrip) {
   EXPECT_EQ(fbmon::decode_multi_sz(u"ab\0cd", 5), (std::vector<std::u16string>{u"ab", u"cd"}));
 }
 
+fbmon::StoredValue dword(uint32_t v) {
+  fbmon::StoredValue s;
+  s.present = true;
+  s.type = fb::reg::kDword;
+  s.data.resize(2);
+  memcpy(s.data.data(), &v, 4);
+  s.size = 4;
+  return s;
+}
+
+fbmon::StoredValue multi_sz(const std::vector<std::u16string>& items) {
+  fbmon::ConfigValue v;
+  v.key = fb::ConfigKey::kFolderNames;
+  v.strings = items;
+  return fbmon::stored_value(v);
+}
+
+fbmon::StoredValue& at(fbmon::StoredConfig& c, fb::ConfigKey key) { return c.values[static_cast<uint32_t>(key)]; }
+
 TEST(MonitorConfig, ShowFormatsSetAndUnsetValues) {
-  fbmon::ConfigValue folders;
-  folders.kind = fbmon::ValueKind::kMultiString;
-  folders.strings = {u"C:\\Users\\me\\Documents", u"D:\\Work"};
-  fbmon::ConfigValue max_size;
-  max_size.kind = fbmon::ValueKind::kQword;
-  max_size.number = 104857600;
-  fbmon::ConfigValue versions;
-  versions.kind = fbmon::ValueKind::kDword;
-  versions.number = 3;
-  fbmon::ConfigValue enabled;
-  enabled.kind = fbmon::ValueKind::kDword;
-  enabled.number = 1;
-  const std::vector<const fbmon::ConfigValue*> values{&folders, nullptr, nullptr, nullptr, &max_size,
-                                                      nullptr, &versions, &enabled};
-  const std::string text = fbmon::format_config(values);
+  fbmon::StoredConfig stored;
+  at(stored, fb::ConfigKey::kProtectedFolders) = multi_sz({u"C:\\Users\\me\\Documents", u"D:\\Work"});
+  fbmon::ConfigValue size;
+  size.key = fb::ConfigKey::kMaxFileSize;
+  size.number = 104857600;
+  at(stored, fb::ConfigKey::kMaxFileSize) = fbmon::stored_value(size);
+  at(stored, fb::ConfigKey::kMaxVersions) = dword(3);
+  at(stored, fb::ConfigKey::kEnabled) = dword(1);
+  const std::string text = fbmon::format_config(stored);
   EXPECT_EQ(text,
             "HKLM\\SYSTEM\\CurrentControlSet\\Services\\FileBackup\\Parameters\n"
-            "  ProtectedFolders    C:\\Users\\me\\Documents; D:\\Work\n"
-            "  FolderNames         (not set: documents; pictures)\n"
-            "  IncludeExtensions   (not set: all extensions)\n"
-            "  ExcludeExtensions   (not set: none)\n"
+            "  Enabled             1 (backups on)\n"
             "  MaxFileSize         104857600 bytes (100 MiB)\n"
             "  MinFreeSpace        (not set: 536870912 bytes (512 MiB))\n"
             "  MaxVersions         3\n"
-            "  Enabled             1 (backups on)\n");
+            "  ProtectedFolders    C:\\Users\\me\\Documents; D:\\Work\n"
+            "  FolderNames         (not set: documents; pictures)\n"
+            "  IncludeExtensions   (not set: every extension)\n"
+            "  ExcludeExtensions   (not set: none)\n");
   printf("sample config show:\n%s", text.c_str());
+}
+
+// The issue: a REG_DWORD MaxFileSize is what the driver accepts, so show accepts it too (one parser).
+TEST(MonitorConfig, ShowAcceptsWhatTheDriverAcceptsAndNamesWhatItIgnores) {
+  fbmon::StoredConfig stored;
+  at(stored, fb::ConfigKey::kMaxFileSize) = dword(1048576);
+  at(stored, fb::ConfigKey::kMaxVersions) = dword(0);
+  fbmon::StoredValue ext = multi_sz({u".doc*", u".docx"});
+  at(stored, fb::ConfigKey::kIncludeExtensions) = ext;
+  const std::string text = fbmon::format_config(stored);
+  EXPECT_NE(text.find("  MaxFileSize         1048576 bytes (1.00 MiB)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  MaxVersions         ignored: REG_DWORD 0, out of range (valid: REG_DWORD, 1 .. 9); "
+                      "the driver is keeping the value in force (at load: its default) and deletes no versions; "
+                      "fix it with `fbmon config set MaxVersions VALUE`\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  IncludeExtensions   .docx\n"
+                      "                      ignored: item 1 '.doc*' has a wildcard; entries are matched exactly, list each one\n"),
+            std::string::npos)
+      << text;
+  const std::string json = fbmon::format_config_json(stored);
+  EXPECT_NE(json.find("{\"name\":\"MaxFileSize\",\"set\":true,\"valid\":true,\"value\":1048576}\n"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("{\"name\":\"MaxVersions\",\"set\":true,\"valid\":false,\"value\":1,\"problem\":"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("{\"name\":\"IncludeExtensions\",\"set\":true,\"valid\":true,\"value\":[\".docx\"],\"ignored\":[\"item 1 '.doc*' has a wildcard; entries are matched exactly, list each one\"]}"),
+            std::string::npos)
+      << json;
+  EXPECT_EQ(json.find("\": "), std::string::npos) << "no space after a key";
+  EXPECT_EQ(json.find(", \""), std::string::npos) << "no space between members";
+  printf("sample config show with problems:\n%s%s", text.c_str(), json.c_str());
+}
+
+// docs/registry.md's table of values is the schema, row for row.
+TEST(RegistrySchema, DocumentedTableIsTheSchema) {
+  FILE* f = fopen(FB_SOURCE_DIR "/docs/registry.md", "rb");
+  ASSERT_NE(f, nullptr);
+  std::string doc;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, f)) > 0) doc.append(buffer, n);
+  fclose(f);
+  const std::string table = fbmon::registry_values_table();
+  EXPECT_NE(doc.find(table), std::string::npos) << "docs/registry.md must hold this table:\n" << table;
 }
 
 }  // namespace

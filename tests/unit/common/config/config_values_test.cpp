@@ -377,7 +377,7 @@ TEST(ConfigValues, InvalidItemsAreDroppedOneByOneAndReportedWithTheirIndex) {
       EXPECT_EQ(reports[i].key, c.key);
       EXPECT_EQ(reports[i].problem, ValueProblem::kInvalidItem);
       EXPECT_TRUE(is_item_problem(reports[i].problem));
-      EXPECT_NE(reports[i].rule_error, RuleError::kNone);
+      EXPECT_TRUE(reports[i].rule_error != RuleError::kNone || reports[i].item_problem != ItemProblem::kNone);
       EXPECT_EQ(reports[i].index, c.dropped[i]);
     }
   }
@@ -575,6 +575,96 @@ TEST(ConfigValues, EveryProblemHasAText) {
                          ValueProblem::kReadFailed, ValueProblem::kRulesRejected, ValueProblem::kInvalidItem,
                          ValueProblem::kNotDrivePath, ValueProblem::kDriveNotResolved, ValueProblem::kPathTooLong})
     EXPECT_STRNE(value_problem_text(p), "unknown problem");
+}
+
+// Items no file name can match, or two items typed as one: refused with their own reason by
+// the driver (item dropped) and by fbmon (nothing stored). The issue's examples first.
+TEST(ConfigValues, ListItemsRefuseWildcardsSeparatorsForbiddenCharactersAndEmptyEntries) {
+  struct Case {
+    ConfigKey key;
+    U16 item;
+    ItemProblem problem;
+    uint32_t at;
+  };
+  const U16 long_name(kMaxRuleNameUnits + 1, u'n');
+  const std::vector<Case> cases = {
+      {ConfigKey::kIncludeExtensions, u"doc*", ItemProblem::kWildcard, 3},
+      {ConfigKey::kExcludeExtensions, u"~*", ItemProblem::kWildcard, 1},
+      {ConfigKey::kExcludeExtensions, u".tmp;~*", ItemProblem::kSeparator, 4},
+      {ConfigKey::kIncludeExtensions, u"doc,xls", ItemProblem::kSeparator, 3},
+      {ConfigKey::kIncludeExtensions, u"doc xls", ItemProblem::kSeparator, 3},
+      {ConfigKey::kIncludeExtensions, u"d?c", ItemProblem::kWildcard, 1},
+      {ConfigKey::kIncludeExtensions, u"a|b", ItemProblem::kForbiddenCharacter, 1},
+      {ConfigKey::kIncludeExtensions, u"a\"b", ItemProblem::kForbiddenCharacter, 1},
+      {ConfigKey::kIncludeExtensions, u"a<", ItemProblem::kForbiddenCharacter, 1},
+      {ConfigKey::kIncludeExtensions, u"a/b", ItemProblem::kForbiddenCharacter, 1},
+      {ConfigKey::kIncludeExtensions, U16(u"a\x01"), ItemProblem::kForbiddenCharacter, 1},
+      {ConfigKey::kIncludeExtensions, u"tar.gz", ItemProblem::kInnerDot, 3},
+      {ConfigKey::kIncludeExtensions, u"", ItemProblem::kEmpty, 0},
+      {ConfigKey::kIncludeExtensions, u".", ItemProblem::kEmpty, 0},
+      {ConfigKey::kIncludeExtensions, long_name, ItemProblem::kTooLong, 0},
+      {ConfigKey::kIncludeExtensions, u".docx", ItemProblem::kNone, 0},
+      {ConfigKey::kIncludeExtensions, u"docx", ItemProblem::kNone, 0},
+      {ConfigKey::kFolderNames, u"my documents", ItemProblem::kNone, 0},  // blanks are fine in names
+      {ConfigKey::kFolderNames, u"doc*", ItemProblem::kWildcard, 3},
+      {ConfigKey::kFolderNames, u"a;b", ItemProblem::kSeparator, 1},
+      {ConfigKey::kFolderNames, u"a\\b", ItemProblem::kForbiddenCharacter, 1},
+      {ConfigKey::kFolderNames, u"..", ItemProblem::kDotName, 0},
+      {ConfigKey::kFolderNames, u"", ItemProblem::kEmpty, 0},
+      {ConfigKey::kProtectedFolders, u"C:\\Users\\me", ItemProblem::kNone, 0},
+      {ConfigKey::kProtectedFolders, u"C:\\", ItemProblem::kNone, 0},
+      {ConfigKey::kProtectedFolders, u"C:\\Users\\*", ItemProblem::kWildcard, 9},
+      {ConfigKey::kProtectedFolders, u"C:\\a;D:\\b", ItemProblem::kSeparator, 4},
+      {ConfigKey::kProtectedFolders, u"C:\\a\\..\\b", ItemProblem::kDotName, 0},
+      {ConfigKey::kProtectedFolders, u"C:\\a:b", ItemProblem::kForbiddenCharacter, 4},
+      {ConfigKey::kProtectedFolders, u"\\\\server\\share", ItemProblem::kNotDrivePath, 0},
+      {ConfigKey::kProtectedFolders, u"", ItemProblem::kEmpty, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(config_key_text(c.key)) + " item " + std::string(c.item.begin(), c.item.end()));
+    uint32_t at = 99;
+    EXPECT_EQ(check_list_item(c.key, Str16(c.item.data(), static_cast<uint32_t>(c.item.size())), &at), c.problem);
+    EXPECT_EQ(at, c.at);
+    EXPECT_STRNE(item_problem_text(c.problem), "is not accepted");
+  }
+}
+
+// The driver drops such an item from a REG_MULTI_SZ and keeps the rest, with the item's reason.
+TEST(ConfigValues, AWildcardExtensionIsDroppedWithItsReason) {
+  std::vector<U16> stored = {u".doc*", u".docx"};
+  std::vector<Str16> items;
+  for (const U16& x : stored) items.emplace_back(x.data(), static_cast<uint32_t>(x.size()));
+  ConfigReports reports;
+  const uint32_t kept =
+      drop_invalid_rules(RuleListId::kIncludeExtensions, ConfigKey::kIncludeExtensions, items.data(), 2, &reports);
+  ASSERT_EQ(kept, 1u);
+  EXPECT_TRUE(equal(items[0], Str16::lit(u".docx")));
+  ASSERT_EQ(reports.count(), 1u);
+  EXPECT_EQ(reports[0].item_problem, ItemProblem::kWildcard);
+  EXPECT_EQ(reports[0].index, 0u);
+}
+
+// One schema: every row's name, types, limits and default, and the engine's defaults agree.
+TEST(ConfigSchema, EveryKeyHasOneRowWithItsTypesLimitsAndDefault) {
+  const EngineConfig defaults;
+  for (uint32_t i = 0; i < kConfigKeyCount; ++i) {
+    const ConfigValueSpec& spec = config_spec_at(i);
+    EXPECT_EQ(static_cast<uint32_t>(spec.key), i);
+    EXPECT_EQ(&config_spec(spec.key), &spec);
+    EXPECT_EQ(find_config_spec(spec.name), &spec);
+    EXPECT_NE(spec.help, nullptr);
+    EXPECT_EQ(std::string(spec.text), std::string(spec.name.data, spec.name.data + spec.name.len));
+    EXPECT_NE(spec.accepted_types & type_bit(spec.written_type), 0u) << spec.text;
+  }
+  EXPECT_EQ(find_config_spec(Str16::lit(u"maxversions")), &config_spec(ConfigKey::kMaxVersions));
+  EXPECT_EQ(find_config_spec(Str16::lit(u"MaxVersion")), nullptr);
+  EXPECT_EQ(config_spec(ConfigKey::kMaxVersions).max, kMaxBackupVersions);
+  EXPECT_EQ(config_spec(ConfigKey::kMaxVersions).default_value, defaults.max_versions);
+  EXPECT_EQ(config_spec(ConfigKey::kMaxFileSize).default_value, defaults.max_file_size);
+  // REG_DWORD and REG_QWORD both for byte counts (what `reg add` users type), REG_DWORD only for counts.
+  EXPECT_STREQ(accepted_types_text(config_spec(ConfigKey::kMaxFileSize)), "REG_QWORD or REG_DWORD");
+  EXPECT_STREQ(accepted_types_text(config_spec(ConfigKey::kMaxVersions)), "REG_DWORD");
+  EXPECT_STREQ(accepted_types_text(config_spec(ConfigKey::kFolderNames)), "REG_MULTI_SZ");
 }
 
 }  // namespace
