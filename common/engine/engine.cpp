@@ -52,6 +52,8 @@ Engine::Engine(const EngineServices& services, const EngineConfig& config) : ser
   configure(config);
   // Rescue file names differ from one boot to the next, so a file left by a crash rarely collides.
   next_rescue_id_ = static_cast<uint32_t>(static_cast<uint64_t>(services_.clock->now()) >> 16);
+  // Vault ids start at the boot's time, so they sort by age and rarely meet a crash's leftover.
+  vault_.init(services_.vault_lock, static_cast<uint64_t>(services_.clock->now()) | 1);
 }
 
 void Engine::configure(const EngineConfig& config) {
@@ -59,6 +61,9 @@ void Engine::configure(const EngineConfig& config) {
   __atomic_store_n(&config_.enabled, c.enabled, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.max_file_size, c.max_file_size, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.min_free_space, c.min_free_space, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.vault_max_bytes, c.vault_max_bytes, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.vault_max_age_hours, c.vault_max_age_hours, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.vault_max_file_size, c.vault_max_file_size, __ATOMIC_RELAXED);
   // trim_versions before max_versions (release): a reader that sees the new count sees its flag.
   __atomic_store_n(&config_.trim_versions, c.trim_versions, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.max_versions, c.max_versions, __ATOMIC_RELEASE);
@@ -71,6 +76,9 @@ EngineConfig Engine::config() const {
   c.enabled = __atomic_load_n(&config_.enabled, __ATOMIC_RELAXED);
   c.max_file_size = __atomic_load_n(&config_.max_file_size, __ATOMIC_RELAXED);
   c.min_free_space = __atomic_load_n(&config_.min_free_space, __ATOMIC_RELAXED);
+  c.vault_max_bytes = __atomic_load_n(&config_.vault_max_bytes, __ATOMIC_RELAXED);
+  c.vault_max_age_hours = __atomic_load_n(&config_.vault_max_age_hours, __ATOMIC_RELAXED);
+  c.vault_max_file_size = __atomic_load_n(&config_.vault_max_file_size, __ATOMIC_RELAXED);
   return c;
 }
 
@@ -113,7 +121,13 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
     }
     *ticket = CreateTicket();  // nothing was lost: nothing to report
   }
-  if (!usable || result.information == create_info::kCreated) return PostCreateAction::kNone;
+  if (usable && result.information == create_info::kCreated) {
+    // A new file at a protected name whose previous file left it moments ago takes its history.
+    // (pre_create asked for this callback only for a protected name.)
+    (void)arrive(file_path, file_path, op.process_id, false);
+    return PostCreateAction::kNone;
+  }
+  if (!usable) return PostCreateAction::kNone;
   if (overwritten || access_can_write(op.desired_access)) return PostCreateAction::kTrack;
   if (op.create_options & create_option::kDeleteOnClose) return PostCreateAction::kTrack;  // the delete's watch
   return PostCreateAction::kNone;
@@ -336,8 +350,31 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   const NameDecision source = classify_name(name, rules);
   if (source.verdict != NameVerdict::kProtected && source.verdict != NameVerdict::kNotProtected) return;
   const NameDecision target = classify_name(destination, rules);
-  if (target.verdict != NameVerdict::kProtected) return;
   if (equal_ignore_case(source.file_path, target.file_path, upcase_native)) return;  // a case change
+  const bool is_rename = op.info_class != FileInfoClass::kLink && op.info_class != FileInfoClass::kLinkEx;
+  if (!op.replace_if_exists) {
+    // Nothing can be replaced. Onto an existing name the rename fails: nothing to do.
+    if (!is_rename || stream_exists(*services_.fs, target.file_path, Str16())) return;
+    if (target.verdict == NameVerdict::kProtected) {
+      if (state == nullptr) {
+        (void)arrive_or_depart(op, source, target);
+        return;
+      }
+      LockGuard guard(*state->lock);
+      flush_unobserved(state);
+      const bool claimed = claim_session(state, kDeciding);
+      const bool arrived = arrive_or_depart(op, source, target);
+      if (claimed) set_decided(state, arrived ? kDecided : kUndecided);
+      return;
+    }
+  }
+  if (target.verdict != NameVerdict::kProtected) {
+    // Renamed away to a name the rules leave alone (Word's `~WRL*.tmp` under extension rules):
+    // the vault holds the file for the protected name's history (S6b).
+    if (source.verdict == NameVerdict::kProtected && target.verdict == NameVerdict::kNotProtected)
+      depart(source.file_path, op.process_id);
+    return;
+  }
 
   AdoptJob job;
   job.source = source.file_path;
@@ -350,6 +387,7 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   if (state == nullptr) {
     const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
     if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+    else (void)arrive_or_depart(op, source, target);
     return;
   }
   LockGuard guard(*state->lock);
@@ -360,8 +398,19 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   const bool claimed = claim_session(state, kDeciding);
   const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
   if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  // An arrival is an adoption too: the session's decision, like S5's.
+  const bool arrived = !report.decided && arrive_or_depart(op, source, target);
   // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
-  if (claimed) set_decided(state, report.decided ? kDecided : kUndecided);
+  if (claimed) set_decided(state, report.decided || arrived ? kDecided : kUndecided);
+}
+
+bool Engine::arrive_or_depart(const SetInfoOp& op, const NameDecision& source, const NameDecision& target) {
+  // Nothing was replaced: the source either takes a name its previous file left moments ago
+  // (S6: deleted; S6b: renamed away) and with it that file's history, or it leaves its own
+  // protected name, whose history the vault then holds for the window.
+  if (arrive(target.file_path, source.file_path, op.process_id, true)) return true;
+  if (source.verdict == NameVerdict::kProtected) depart(source.file_path, op.process_id);
+  return false;
 }
 
 bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const {
@@ -375,28 +424,119 @@ bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet
 
 void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id) {
   LockGuard guard(*state->lock);
-  if (watching_delete(*state)) return;  // asked before: one delete, one report
-  // Checked now: when the delete happens the streams are gone with the file (N9).
-  if (!stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+  if (watching_delete(*state)) return;  // asked before: one delete, one watch
+  // The vault gives the file a second name now, before the delete can take its last one (N10,
+  // N11); whether the delete happens is settled at the stream's cleanups.
+  VaultEvents events(*this);
+  const VaultKeep keep = vault_.keep(*services_.fs, file_path, VaultEntryState::kPending, config(),
+                                     services_.clock->now(), process_id, events);
+  if (keep.covered) return;  // nothing this delete can lose
+  if (!keep.kept) {
+    // Refused or failed: the delete takes the streams with the file (N9). Reported when it
+    // happens, if there was a backup to lose, or content the vault refused for a bound.
+    const bool backup = stream_exists(*services_.fs, file_path, SlotStream(1, BackupPart::kData).name());
+    if (!backup && (keep.refused == SkipReason::kDisabled || keep.size == 0)) return;
+  }
+  state->vault_id = keep.id;
+  state->vault_refused = keep.refused;
+  state->vault_status = keep.status;
   state->delete_process_id = process_id;
   __atomic_store_n(&state->delete_watch, 1u, __ATOMIC_RELEASE);
 }
 
 void Engine::stream_cleaned_up(FileState* state, bool file_deleted) {
-  if (state == nullptr || !watching_delete(*state) || !file_deleted) return;
+  if (state == nullptr || !watching_delete(*state)) return;
   LockGuard guard(*state->lock);
-  if (!watching_delete(*state)) return;  // another cleanup reported it
+  if (!watching_delete(*state)) return;  // another cleanup settled it
+  if (state->vault_id != 0) {
+    // The vault's name keeps the file alive, so the file system does not call it deleted: the
+    // original name says whether the delete happened.
+    VaultEntry entry;
+    const VaultSettle settled =
+        vault_.settle(*services_.fs, state->vault_id, state->name, services_.clock->now(), &entry);
+    if (settled == VaultSettle::kWaiting) return;
+    __atomic_store_n(&state->delete_watch, 0u, __ATOMIC_RELEASE);
+    state->vault_id = 0;
+    if (settled == VaultSettle::kKept) {
+      emit_delete(Outcome::kKeptInVault, state->name, state->delete_process_id, entry.size, SkipReason::kNone,
+                  nt::kSuccess);
+      vault_enforce_bounds();
+    }
+    return;
+  }
+  if (!file_deleted) return;
   __atomic_store_n(&state->delete_watch, 0u, __ATOMIC_RELEASE);
+  emit_delete(Outcome::kBackupLost, state->name, state->delete_process_id, 0, state->vault_refused,
+              state->vault_refused == SkipReason::kNone ? state->vault_status : nt::kSuccess);
+}
+
+void Engine::emit_delete(Outcome outcome, Str16 path, uint64_t process_id, uint64_t size, SkipReason reason,
+                         NtStatus status) {
   BackupEvent event;
   event.time = services_.clock->now();
-  event.process_id = state->delete_process_id;
+  event.process_id = process_id;
   event.trigger = Trigger::kDelete;
-  event.outcome = Outcome::kBackupLost;
-  event.slot = 1;
-  event.path = state->name;
-  counters_.add_backup_lost();
+  event.outcome = outcome;
+  event.skip_reason = reason;
+  event.status = status;
+  event.file_size = size;
+  event.slot = outcome == Outcome::kBackupLost ? 1 : 0;
+  event.path = path;
+  if (outcome == Outcome::kBackupLost) counters_.add_backup_lost();
   counters_.add_event();
   services_.sink->notify(event);
+}
+
+bool Engine::arrive(Str16 name, Str16 receiver, uint64_t process_id, bool renamed_in) {
+  if (!vault_.has_history()) return false;  // the common case: one load
+  const int64_t now = services_.clock->now();
+  VaultEntry entry;
+  if (!vault_.history_for(name, now, &entry)) return false;
+  {
+    // The file that left the name comes back to it: its history is its own already.
+    ScopedHandle h(*services_.fs);
+    uint64_t id = 0;
+    if (nt_success(h.open(receiver, Str16(), OpenMode::kLink)) && nt_success(services_.fs->query_file_id(h.get(), &id)) &&
+        id == entry.file_id) {
+      h.reset();
+      vault_.adopted(*services_.fs, entry.id, now);
+      return true;
+    }
+  }
+  const Trigger trigger = entry.state == VaultEntryState::kDeparted
+                              ? Trigger::kRenameAwayThenRename
+                              : (renamed_in ? Trigger::kDeleteThenRename : Trigger::kDeleteThenCreate);
+  const VaultPath link(Str16(entry.volume, entry.volume_len), entry.id);
+  AdoptJob job;
+  job.source = receiver;
+  job.target = link.view();
+  job.config = config();
+  job.time = now;
+  job.process_id = process_id;
+  job.trigger = trigger;
+  PooledBuffer buffer(*services_.buffers);
+  const BackupReport report = adopt_replaced_target(*services_.fs, job, as_copy_buffer(buffer));
+  if (!report.decided) return false;  // the vault's name is gone (evicted meanwhile)
+  emit(report, trigger, name, process_id, now);
+  // Only a complete adoption releases the vault's copy; otherwise the bounds keep it.
+  if (report.outcome == Outcome::kBackedUp && report.versions_dropped == 0)
+    vault_.adopted(*services_.fs, entry.id, now);
+  vault_enforce_bounds();
+  return true;
+}
+
+void Engine::depart(Str16 file, uint64_t process_id) {
+  if (!vault_.enabled()) return;
+  VaultEvents events(*this);
+  // Refusals are not reported: the file still exists under its new name.
+  (void)vault_.keep(*services_.fs, file, VaultEntryState::kDeparted, config(), services_.clock->now(), process_id,
+                    events);
+  vault_enforce_bounds();
+}
+
+void Engine::vault_enforce_bounds() {
+  VaultEvents events(*this);
+  vault_.enforce_bounds(*services_.fs, config(), services_.clock->now(), events);
 }
 
 void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle) {

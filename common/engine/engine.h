@@ -30,6 +30,7 @@
 #include "common/engine/ops.h"
 #include "common/engine/services.h"
 #include "common/engine/state.h"
+#include "common/engine/vault.h"
 #include "common/base/fb_base.h"
 #include "common/paths/rules.h"
 
@@ -77,6 +78,9 @@ struct EngineServices {
   NotificationSink* sink = nullptr;
   Clock* clock = nullptr;
   BufferPool* buffers = nullptr;
+  // Guards the vault's ledger (common/engine/vault.h); taken after a file's lock, never before.
+  // null: no vault (deletes of files with backups are reported as lost).
+  FileLock* vault_lock = nullptr;
 };
 
 class Engine {
@@ -209,6 +213,16 @@ class Engine {
   // Takes the file's lock itself.
   void post_cleanup(FileState* state, HandleState* handle) FB_EXCLUDES(state->lock);
 
+  // --- the vault (common/engine/vault.h) ------------------------------------------------------
+  // An entry the driver found in a vault folder after a restart: under the bounds from now on.
+  bool vault_found(Str16 volume, uint64_t id, int64_t time, uint64_t size) {
+    return vault_.found(volume, id, time, size);
+  }
+  // The bounds, also run after every vault operation; the driver may call it on a timer.
+  void vault_enforce_bounds();
+  uint32_t vault_count(VaultEntryState state) { return vault_.count(state); }
+  uint64_t vault_kept_bytes() { return vault_.kept_bytes(); }
+
   // --- statistics -------------------------------------------------------------------------
   EngineCounters counters() const { return counters_.snapshot(); }
   void fill_statistics(Statistics* out) const { counters_.fill(out); }
@@ -243,11 +257,35 @@ class Engine {
   // when it happens. watch_delete starts the watch under the file's lock, which it takes itself.
   void watch_delete(FileState* state, Str16 file_path, uint64_t process_id) FB_EXCLUDES(state->lock);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
+  // An event about a deleted file (kept, lost, evicted): no copy was made.
+  void emit_delete(Outcome outcome, Str16 path, uint64_t process_id, uint64_t size, SkipReason reason,
+                   NtStatus status);
+  // A file arriving at a protected name: takes the history its previous file left in the vault
+  // (the S6/S6b/new-file adoption). true when it did (an event was emitted).
+  // name: the protected name arrived at; receiver: the file taking it (the rename's source, or
+  // the created file itself).
+  bool arrive(Str16 name, Str16 receiver, uint64_t process_id, bool renamed_in);
+  // A protected file renamed away from `file`: the vault holds it for the name's history.
+  void depart(Str16 file, uint64_t process_id);
+  // A rename that replaced nothing: arrive at the target, or else depart from the source.
+  bool arrive_or_depart(const SetInfoOp& op, const NameDecision& source, const NameDecision& target);
+  class VaultEvents final : public VaultReporter {
+   public:
+    explicit VaultEvents(Engine& engine) : engine_(engine) {}
+    void evicted(Str16 vault_path, const VaultEntry& entry) override {
+      engine_.emit_delete(Outcome::kVaultEvicted, vault_path, entry.process_id, entry.size, SkipReason::kNone,
+                          nt::kSuccess);
+    }
+
+   private:
+    Engine& engine_;
+  };
 
   EngineServices services_;
   EngineConfig config_;
   CounterSet counters_;
   uint32_t next_rescue_id_ = 0;
+  Vault vault_;
 };
 
 }  // namespace fb

@@ -42,6 +42,11 @@ enum class OpenMode : uint8_t {
   // `:backup`) that does not share delete makes the rotation stop before it deletes or moves
   // anything, instead of leaving a delete-pending name that the next rename cannot take.
   kMove = 3,
+  // Give an existing file another name (the vault, common/engine/vault.h): FILE_WRITE_ATTRIBUTES
+  // (what CreateHardLinkW opens the file with), FILE_OPEN, share all, share access ignored (the
+  // file's own handles may share nothing). Only link_into, query_file_id, query_links,
+  // query_size and query_free_space are used on it.
+  kLink = 4,
 };
 
 class FileSystem {
@@ -67,6 +72,17 @@ class FileSystem {
   // the requestor's thread, share access ignored, closed at once). kSuccess, or the status the
   // check gave (kAccessDenied, STATUS_PRIVILEGE_NOT_HELD, not found...).
   virtual NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) = 0;
+  // FileLinkInformation on the open file: `target_file` (a full NT path on the same volume,
+  // in an existing folder) becomes another name of the same file record, with every stream
+  // (N10). ReplaceIfExists FALSE: an existing target fails with nt::kObjectNameCollision.
+  virtual NtStatus link_into(FsHandle h, Str16 target_file) = 0;
+  // FileInternalInformation: the file record's number, the same through every name (N10).
+  virtual NtStatus query_file_id(FsHandle h, uint64_t* file_id) = 0;
+  // FileStandardInformation.NumberOfLinks.
+  virtual NtStatus query_links(FsHandle h, uint32_t* links) = 0;
+  // Creates the folder `directory` (a full NT path) if it is missing (FILE_OPEN_IF, directory,
+  // hidden and system, the protected DACL of common/engine/rescue_security.h when created).
+  virtual NtStatus ensure_directory(Str16 directory) = 0;
   virtual void close(FsHandle h) = 0;
 
  protected:

@@ -46,6 +46,10 @@ Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
     case FileInfoClass::kRenameBypassAccess:
     case FileInfoClass::kRenameEx:
     case FileInfoClass::kRenameExBypassAccess:
+      // Without replace too: a rename away from a protected name (S6b) or onto a name whose
+      // previous file just left it (S6) moves the name's history (common/engine/vault.h).
+      if (op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;
+      return Precheck::kNeedName;
     case FileInfoClass::kLink:
     case FileInfoClass::kLinkEx:
       if (!op.replace_if_exists || op.requestor_mode != RequestorMode::kUser) return Precheck::kIgnore;

@@ -60,6 +60,11 @@ OpenParameters parameters_for(fb::OpenMode mode) {
       // Share access checked: a reader of one of our streams that does not share delete must
       // stop the rotation before anything is moved (common/engine/file_system.h).
       return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0, 0};
+    case fb::OpenMode::kLink:
+      // CreateHardLinkW opens the existing file for FILE_WRITE_ATTRIBUTES; the file's own
+      // handles may share nothing (common/engine/vault.h).
+      return {FILE_WRITE_ATTRIBUTES | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, kShareAll, 0,
+              IO_IGNORE_SHARE_ACCESS_CHECK};
   }
   return {0, FILE_OPEN, 0, 0, 0};
 }

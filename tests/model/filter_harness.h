@@ -65,6 +65,7 @@ class StepClock final : public fb::Clock {
  public:
   static constexpr int64_t kStart = 133000000000000000;  // 2022
   int64_t now() override { return t_.fetch_add(10) + 10; }
+  void advance(int64_t units) { t_.fetch_add(units); }
 
  private:
   std::atomic<int64_t> t_{kStart};
@@ -302,6 +303,26 @@ class FilterHarness {
     return volume_.set_delete(h->model);
   }
 
+  // FileDispositionInformationEx with FILE_DISPOSITION_DELETE | FILE_DISPOSITION_POSIX_SEMANTICS
+  // (DeleteFileW's default on NTFS since Windows 10 1709): the name goes at this handle's close.
+  NtStatus delete_posix(AppHandle* h) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kDispositionEx);
+    op.delete_file = true;
+    call_set_information(h, op, Name());
+    return volume_.set_delete_posix(h->model);
+  }
+
+  // The delete of a file from the outside (cmd's `del`, Explorer with Shift+Del): open for
+  // DELETE, disposition, close.
+  NtStatus del(const Name& path, bool posix = false) {
+    AppHandle* h = nullptr;
+    NtStatus s = open(path, fb::access::kDelete, fb::CreateDisposition::kOpen, &h);
+    if (!fb::nt_success(s)) return s;
+    s = posix ? delete_posix(h) : delete_on_close(h);
+    close(h);
+    return s;
+  }
+
   // FileDispositionInformation with DeleteFile FALSE: cancels a pending delete.
   NtStatus cancel_delete(AppHandle* h) {
     fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
@@ -390,6 +411,8 @@ class FilterHarness {
   std::vector<RecordedEvent> events() const { return sink_.events(); }
   void clear_events() { sink_.clear(); }
   fb::Engine& engine() { return engine_; }
+  // Time passes (FILETIME units): the vault's window and age bounds.
+  void advance_clock(int64_t units) { clock_.advance(units); }
   ModelFs& fs() { return fs_; }
   HeapBuffers& buffers() { return buffers_; }
   const fb::RuleSet& rules() const { return rules_.get(); }
@@ -413,6 +436,7 @@ class FilterHarness {
     s.sink = &sink_;
     s.clock = &clock_;
     s.buffers = &buffers_;
+    s.vault_lock = &vault_lock_;
     return s;
   }
 
@@ -501,6 +525,7 @@ class FilterHarness {
   StepClock clock_;
   HeapBuffers buffers_;
   CompiledRules rules_;
+  StdFileLock vault_lock_;
   fb::Engine engine_;
   std::atomic<uint64_t> pid_;
   std::atomic<bool> own_client_{false};

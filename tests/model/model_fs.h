@@ -41,6 +41,9 @@ class ModelFs final : public fb::FileSystem {
         access = access::kDelete;
         ignore_share = false;
         break;
+      case OpenMode::kLink:
+        access = access::kWriteAttributes;
+        break;
     }
     ModelHandle h = 0;
     uint64_t information = 0;
@@ -63,6 +66,19 @@ class ModelFs final : public fb::FileSystem {
   NtStatus rename_stream(fb::FsHandle h, fb::Str16 new_stream, bool replace) override {
     return volume_.rename(id(h), u":" + to_name(new_stream), replace);
   }
+  NtStatus link_into(fb::FsHandle h, fb::Str16 target_file) override {
+    return volume_.link(id(h), to_name(target_file), false);
+  }
+  NtStatus query_file_id(fb::FsHandle h, uint64_t* file_id) override {
+    *file_id = volume_.file_id(id(h));
+    return *file_id != 0 ? fb::nt::kSuccess : fb::nt::kInvalidParameter;
+  }
+  NtStatus query_links(fb::FsHandle h, uint32_t* links) override {
+    *links = volume_.links_of(id(h));
+    return fb::nt::kSuccess;
+  }
+  // Folders are implicit in the model (a file's parent always exists).
+  NtStatus ensure_directory(fb::Str16) override { return fb::nt::kSuccess; }
   NtStatus mark_delete(fb::FsHandle h) override { return volume_.set_delete(id(h)); }
   NtStatus query_free_space(fb::FsHandle, uint64_t* free_bytes) override {
     *free_bytes = volume_.free_space();

@@ -144,7 +144,7 @@ TEST(EngineDecisions, SetInformationPrecheck) {
       {"allocation tracked", FileInfoClass::kAllocation, true, false, false, Precheck::kUseState},
       {"valid data length", FileInfoClass::kValidDataLength, true, false, false, Precheck::kUseState},
       {"rename replace", FileInfoClass::kRename, false, true, false, Precheck::kNeedName},
-      {"rename no replace", FileInfoClass::kRename, true, false, false, Precheck::kIgnore},
+      {"rename no replace (the vault: S6, S6b)", FileInfoClass::kRename, true, false, false, Precheck::kNeedName},
       {"rename ex replace", FileInfoClass::kRenameEx, false, true, false, Precheck::kNeedName},
       {"rename bypass replace", FileInfoClass::kRenameExBypassAccess, false, true, false, Precheck::kNeedName},
       {"link replace", FileInfoClass::kLink, false, true, false, Precheck::kNeedName},
