@@ -36,11 +36,16 @@ NtStatus delete_name(FileSystem& fs, Str16 file) {
 }
 
 // Writes the record `<id>.info` (header, then the path in pieces). A failure leaves no record.
-NtStatus write_record(FileSystem& fs, Str16 info_path, Str16 original, const VaultRecord& record) {
+// Not inlined, like the other helpers that hold a VaultPath: the kernel's 1 KiB frame limit.
+__attribute__((noinline)) NtStatus write_record(FileSystem& fs, Str16 volume, uint64_t id, Str16 original, const VaultRecord& record) {
   ScopedHandle h(fs);
-  NtStatus s = h.open(info_path, Str16(), OpenMode::kCreateNew);
+  NtStatus s;
+  {
+    const VaultPath info(volume, id, true);
+    s = h.open(info.view(), Str16(), OpenMode::kCreateNew);
+  }
   if (!nt_success(s)) return s;
-  uint8_t chunk[256];
+  uint8_t chunk[kVaultRecordHeaderBytes + 24];
   encode_vault_record_header(record, chunk);
   uint32_t written = 0;
   s = fs.write(h.get(), 0, chunk, kVaultRecordHeaderBytes, &written);
@@ -55,6 +60,43 @@ NtStatus write_record(FileSystem& fs, Str16 info_path, Str16 original, const Vau
   }
   if (!nt_success(s)) (void)fs.mark_delete(h.get());
   return s;
+}
+
+__attribute__((noinline)) NtStatus ensure_vault_folder(FileSystem& fs, Str16 volume) {
+  const VaultPath folder(volume, 0);
+  return fs.ensure_directory(folder.view());
+}
+
+__attribute__((noinline)) NtStatus link_file(FileSystem& fs, FsHandle h, Str16 volume, uint64_t id) {
+  const VaultPath link(volume, id);
+  return fs.link_into(h, link.view());
+}
+
+__attribute__((noinline)) NtStatus delete_vault_name(FileSystem& fs, Str16 volume, uint64_t id, bool info) {
+  const VaultPath path(volume, id, info);
+  return delete_name(fs, path.view());
+}
+
+// The number of names of the vault file `id` (0: it is gone).
+__attribute__((noinline)) NtStatus vault_links(FileSystem& fs, Str16 volume, uint64_t id, uint32_t* links) {
+  const VaultPath link(volume, id);
+  ScopedHandle h(fs);
+  *links = 0;
+  const NtStatus s = h.open(link.view(), Str16(), OpenMode::kLink);
+  if (is_not_found(s)) return nt::kSuccess;
+  if (!nt_success(s)) return s;
+  return fs.query_links(h.get(), links);
+}
+
+// Free space on the volume of the vault file `id`; UINT64_MAX when it cannot be asked.
+__attribute__((noinline)) uint64_t vault_free_space(FileSystem& fs, Str16 volume, uint64_t id) {
+  const VaultPath link(volume, id);
+  ScopedHandle h(fs);
+  uint64_t free_space = UINT64_MAX;
+  if (!nt_success(h.open(link.view(), Str16(), OpenMode::kLink)) ||
+      !nt_success(fs.query_free_space(h.get(), &free_space)))
+    return UINT64_MAX;
+  return free_space;
 }
 
 }  // namespace
@@ -154,9 +196,8 @@ void Vault::release(VaultEntry* e) {
 
 bool Vault::remove_names(FileSystem& fs, const VaultEntry& e) {
   const Str16 volume(e.volume, e.volume_len);
-  const VaultPath link(volume, e.id), info(volume, e.id, true);
-  const NtStatus s = delete_name(fs, link.view());
-  (void)delete_name(fs, info.view());
+  const NtStatus s = delete_vault_name(fs, volume, e.id, false);
+  (void)delete_vault_name(fs, volume, e.id, true);
   return nt_success(s);
 }
 
@@ -235,9 +276,8 @@ VaultKeep Vault::keep(FileSystem& fs, Str16 file, VaultEntryState kind, const En
     out.status = nt::kInsufficientResources;
     return out;
   }
-  const VaultPath folder(volume, 0), link(volume, next_id_), info(volume, next_id_, true);
-  s = fs.ensure_directory(folder.view());
-  if (nt_success(s)) s = fs.link_into(h.get(), link.view());
+  s = ensure_vault_folder(fs, volume);
+  if (nt_success(s)) s = link_file(fs, h.get(), volume, next_id_);
   if (!nt_success(s)) {
     out.status = s;
     return out;
@@ -249,7 +289,7 @@ VaultKeep Vault::keep(FileSystem& fs, Str16 file, VaultEntryState kind, const En
   record.path_units = file.len;
   // Without its record the entry still gives the name its history and is bounded; only
   // fbmon cannot show where it came from.
-  (void)write_record(fs, info.view(), file, record);
+  (void)write_record(fs, volume, next_id_, file, record);
   e->state = kind;
   e->id = next_id_++;
   e->name_hash = history_hash(file);
@@ -332,17 +372,11 @@ void Vault::enforce_bounds(FileSystem& fs, const EngineConfig& config, int64_t n
         if (age <= (e.state == VaultEntryState::kDeparted ? kNameHistoryWindow : max_age)) break;
         // The window passed: if the file still has another name, the vault's goes; if the
         // vault's is its last (the new name was deleted since), it is a kept file now.
-        const VaultPath link(Str16(e.volume, e.volume_len), e.id);
-        ScopedHandle h(fs);
         uint32_t links = 0;
-        const NtStatus s = h.open(link.view(), Str16(), OpenMode::kLink);
-        if (is_not_found(s)) {
+        if (!nt_success(vault_links(fs, Str16(e.volume, e.volume_len), e.id, &links))) break;
+        if (links == 0) {
           release(&e);
-          break;
-        }
-        if (!nt_success(s) || !nt_success(fs.query_links(h.get(), &links))) break;
-        h.reset();
-        if (links > 1) {
+        } else if (links > 1) {
           if (remove_names(fs, e)) release(&e);
         } else {
           e.state = VaultEntryState::kKept;
@@ -367,14 +401,7 @@ void Vault::enforce_bounds(FileSystem& fs, const EngineConfig& config, int64_t n
     }
     if (oldest == nullptr) return;
     bool over = total > config.vault_max_bytes;
-    if (!over) {
-      const VaultPath link(Str16(oldest->volume, oldest->volume_len), oldest->id);
-      ScopedHandle h(fs);
-      uint64_t free_space = UINT64_MAX;
-      if (nt_success(h.open(link.view(), Str16(), OpenMode::kLink)) &&
-          nt_success(fs.query_free_space(h.get(), &free_space)))
-        over = free_space < config.min_free_space;
-    }
+    if (!over) over = vault_free_space(fs, Str16(oldest->volume, oldest->volume_len), oldest->id) < config.min_free_space;
     if (!over) return;
     evict(fs, oldest, reporter);
     if (oldest->state != VaultEntryState::kFree) return;  // could not go now: try at the next bound

@@ -3,6 +3,7 @@
 #include "driver/runtime/engine_seam.h"
 
 #include "driver/runtime/kernel_fs.h"
+#include "driver/nt/lock.h"
 #include "driver/nt/pool.h"
 #include "driver/runtime/kernel_services.h"
 #include "driver/nt/trace.h"
@@ -21,12 +22,15 @@ struct EngineBlock {
     out.sink = &event_sink();
     out.clock = &clock;
     out.buffers = &buffers;
+    vault_lock.initialize();  // before the engine, which is constructed after these members
+    out.vault_lock = &vault_lock;
     return out;
   }
 
   KernelFileSystem fs;
   KernelClock clock;
   KernelBufferPool buffers;
+  KernelFileLock vault_lock;  // the vault's ledger (common/engine/vault.h): after a file's lock
   fb::Engine engine;
 };
 

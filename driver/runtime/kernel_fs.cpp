@@ -247,6 +247,70 @@ fb::NtStatus KernelFileSystem::mark_delete(fb::FsHandle h) {
   return to_fb(FltSetInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileDispositionInformation));
 }
 
+// FileLinkInformation (docs: FILE_LINK_INFORMATION): the open file gets `target_file` as another
+// name, ReplaceIfExists FALSE, the name a full path (no RootDirectory). The vault's link (N10).
+fb::NtStatus KernelFileSystem::link_into(fb::FsHandle h, fb::Str16 target_file) {
+  OpenFile* f = open_file(h);
+  if (target_file.len == 0 || target_file.len > fb::kMaxPathUnits) return fb::nt::kNameTooLong;
+  const size_t name_bytes = target_file.len * sizeof(char16_t);
+  const size_t bytes = FIELD_OFFSET(FILE_LINK_INFORMATION, FileName) + name_bytes;
+  ScopedBlock block(bytes);
+  if (block.get() == nullptr) return fb::nt::kInsufficientResources;
+  auto* info = static_cast<FILE_LINK_INFORMATION*>(block.get());
+  __builtin_memset(info, 0, FIELD_OFFSET(FILE_LINK_INFORMATION, FileName));
+  info->ReplaceIfExists = FALSE;
+  info->RootDirectory = nullptr;
+  info->FileNameLength = static_cast<ULONG>(name_bytes);
+  __builtin_memcpy(info->FileName, target_file.data, name_bytes);
+  return to_fb(FltSetInformationFile(f->instance, f->file.object(), info, static_cast<ULONG>(bytes),
+                                     FileLinkInformation));
+}
+
+fb::NtStatus KernelFileSystem::query_file_id(fb::FsHandle h, uint64_t* file_id) {
+  OpenFile* f = open_file(h);
+  FILE_INTERNAL_INFORMATION info;
+  ULONG returned = 0;
+  const NTSTATUS status =
+      FltQueryInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileInternalInformation, &returned);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  *file_id = static_cast<uint64_t>(info.IndexNumber.QuadPart);
+  return fb::nt::kSuccess;
+}
+
+fb::NtStatus KernelFileSystem::query_links(fb::FsHandle h, uint32_t* links) {
+  OpenFile* f = open_file(h);
+  FILE_STANDARD_INFORMATION info;
+  ULONG returned = 0;
+  const NTSTATUS status =
+      FltQueryInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileStandardInformation, &returned);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  *links = info.NumberOfLinks;
+  return fb::nt::kSuccess;
+}
+
+// The vault's folder: FILE_OPEN_IF, a directory, hidden and system, created with the protected
+// DACL of common/engine/rescue_security.h (SYSTEM and Administrators; others cannot list it or
+// add and remove names in it). Closed at once.
+fb::NtStatus KernelFileSystem::ensure_directory(fb::Str16 directory) {
+  UNICODE_STRING name;
+  if (!as_unicode(directory.data, directory.len, &name)) return fb::nt::kNameTooLong;
+  PFLT_INSTANCE instance = nullptr;
+  const fb::NtStatus found = instance_for(g_driver.filter, directory, &instance);
+  if (!fb::nt_success(found)) return found;
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr,
+                             const_cast<uint8_t*>(kRescueFileSecurity.bytes));
+  IO_STATUS_BLOCK iosb;
+  HANDLE handle = nullptr;
+  const NTSTATUS nt = FltCreateFileEx2(g_driver.filter, instance, &handle, nullptr, FILE_LIST_DIRECTORY | SYNCHRONIZE,
+                                       &attributes, &iosb, nullptr, FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM,
+                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN_IF,
+                                       FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0, 0, nullptr);
+  if (NT_SUCCESS(nt)) FltClose(handle);
+  FltObjectDereference(instance);
+  return to_fb(nt);
+}
+
 fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_bytes) {
   OpenFile* f = open_file(h);
   FILE_FS_SIZE_INFORMATION info;

@@ -33,6 +33,10 @@ class KernelFileSystem final : public fb::FileSystem {
   fb::NtStatus mark_delete(fb::FsHandle h) override;
   fb::NtStatus query_free_space(fb::FsHandle h, uint64_t* free_bytes) override;
   fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access, uint32_t create_options) override;
+  fb::NtStatus link_into(fb::FsHandle h, fb::Str16 target_file) override;
+  fb::NtStatus query_file_id(fb::FsHandle h, uint64_t* file_id) override;
+  fb::NtStatus query_links(fb::FsHandle h, uint32_t* links) override;
+  fb::NtStatus ensure_directory(fb::Str16 directory) override;
   void close(fb::FsHandle h) override;
 };
 
