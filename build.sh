@@ -14,7 +14,7 @@ PACKAGES=(
   cmake ninja-build g++ clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64 mingw-w64-x86-64-dev
-  osslsigncode openssl wine wine64
+  osslsigncode openssl python3-asn1crypto wine wine64
 )
 
 log() { printf '==> %s\n' "$*"; }

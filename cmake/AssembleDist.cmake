@@ -1,5 +1,5 @@
 # cmake -P script run by the fb_dist target: fills DIST_DIR with the package.
-#   -DDIST_DIR=  -DDRIVER=<signed .sys>  -DCERT=<.cer>  -DPACKAGE_FILES_DIR=<inf/>  [-DFBMON=<exe>]
+#   -DDIST_DIR=  -DDRIVER=<signed .sys>  -DCERT=<.cer>  -DPACKAGE_FILES_DIR=<inf/>  [-DFBMON=<exe>] [-DFBCHECK=<exe>]
 # Text files get CRLF line endings: cmd.exe mis-parses LF-only batch files (labels, long
 # lines), and Notepad on older Windows shows LF-only text as one line.
 foreach(var DIST_DIR DRIVER CERT PACKAGE_FILES_DIR)
@@ -16,8 +16,11 @@ file(COPY ${DRIVER} ${CERT} DESTINATION ${DIST_DIR})
 if(FBMON)
   file(COPY ${FBMON} DESTINATION ${DIST_DIR})
 endif()
+if(FBCHECK)
+  file(COPY ${FBCHECK} DESTINATION ${DIST_DIR})
+endif()
 
-foreach(name FileBackup.inf install.cmd uninstall.cmd find_package.cmd README.txt)
+foreach(name FileBackup.inf install.cmd uninstall.cmd find_package.cmd delete_package.cmd README.txt)
   file(READ ${PACKAGE_FILES_DIR}/${name} text)
   string(REPLACE "\r\n" "\n" text "${text}")
   string(REPLACE "\n" "\r\n" text "${text}")

@@ -10,11 +10,13 @@ rem looks at each word. pnputil prints both names in lower case, as the Driver S
 rem Used by uninstall.cmd, which checks the package's provider before it deletes anything.
 setlocal
 set "published="
-if "%~1"=="" (
-  for /f "tokens=1-8 delims=:	 " %%a in ('pnputil /enum-drivers 2^>nul ^| find ".inf"') do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
-) else (
-  for /f "tokens=1-8 delims=:	 " %%a in ('type "%~1" ^| find ".inf"') do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
-)
+rem (No "if ... ( for ... ) else ( for ... )": Wine's cmd, which runs this in the tests,
+rem misparses the else after a for /f.)
+if "%~1"=="" goto from_pnputil
+for /f "tokens=1-8 delims=:	 " %%a in ('type "%~1" ^| find ".inf"') do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
+exit /b 0
+:from_pnputil
+for /f "tokens=1-8 delims=:	 " %%a in ('pnputil /enum-drivers 2^>nul ^| find ".inf"') do call :words "%%a" "%%b" "%%c" "%%d" "%%e" "%%f" "%%g" "%%h"
 exit /b 0
 
 :words

@@ -28,9 +28,11 @@ bool slot_present(FileSystem& fs, Str16 file, uint32_t slot) {
          stream_exists(fs, file, SlotStream(slot, BackupPart::kMeta).name());
 }
 
+}  // namespace
+
 // Step 0: each slot with data moves to the lowest free number below it (every target is free,
 // so no rename replaces anything). Stops at the first failure: the slots keep their order.
-NtStatus close_gaps(FileSystem& fs, Str16 file) {
+NtStatus renumber_slots(FileSystem& fs, Str16 file) {
   uint32_t next = 1;
   for (uint32_t slot = 1; slot <= kMaxBackupVersions; ++slot) {
     if (!stream_exists(fs, file, SlotStream(slot, BackupPart::kData).name())) continue;
@@ -42,6 +44,10 @@ NtStatus close_gaps(FileSystem& fs, Str16 file) {
   }
   return nt::kSuccess;
 }
+
+NtStatus delete_backup_slot(FileSystem& fs, Str16 file, uint32_t slot) { return delete_slot(fs, file, slot); }
+
+namespace {
 
 // Step 4: slots above max, the highest first; stops at one that stays (a reader holds it), so
 // the slots left are still numbered without gaps.
@@ -64,7 +70,7 @@ PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versi
     trim = VersionTrim::kKeepAbove;  // never delete on a count nobody configured
   }
   // A gap that cannot be closed (a reader holds a slot) is left: the rotation below skips it.
-  if (trim == VersionTrim::kTrim) (void)close_gaps(fs, file);
+  if (trim == VersionTrim::kTrim) (void)renumber_slots(fs, file);
   const SlotStream oldest(max_versions, BackupPart::kData);
   if (stream_exists(fs, file, oldest.name())) {
     result.status = delete_slot(fs, file, max_versions);

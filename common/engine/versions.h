@@ -46,6 +46,13 @@ inline VersionTrim version_trim(const EngineConfig& config) {
   return config.trim_versions ? VersionTrim::kTrim : VersionTrim::kKeepAbove;
 }
 
+// Deletes one slot's data, then its metadata (fbmon prune). Never the file's own content.
+NtStatus delete_backup_slot(FileSystem& fs, Str16 file, uint32_t slot);
+
+// Renumbers the slots with data downwards to 1..n, keeping their order (renames only; every
+// target is free). Stops at the first failure. Step 0 of kTrim, and fbmon prune's last step.
+NtStatus renumber_slots(FileSystem& fs, Str16 file);
+
 // Deletes every backup stream of `file` (slots 1..9, their metadata, the temp backup).
 // Stops at the first failure and returns it.
 NtStatus delete_all_backups(FileSystem& fs, Str16 file);

@@ -85,6 +85,15 @@ RequestOutcome answer_request(HelloRole role, const void* request, uint32_t requ
       return written(encode_reload_config_reply(answer, reply, reply_capacity), MessageType::kReloadConfigReply,
                      answer.status);
     }
+    case MessageType::kGetStatus: {
+      const Error e = decode_get_status(request, request_bytes);
+      if (e != Error::kOk) return refuse(request, request_bytes, status_for(e), e, reply, reply_capacity);
+      if (reply_capacity < kStatusReplyBytes)
+        return written({Error::kOutputTooSmall, kStatusReplyBytes}, MessageType::kStatusReply, nt::kSuccess);
+      StatusReply answer;
+      host.fill_status(&answer.driver);
+      return written(encode_status_reply(answer, reply, reply_capacity), MessageType::kStatusReply, answer.status);
+    }
     default:  // events, gaps and replies travel from the driver, never to it
       return refuse(request, request_bytes, nt::kInvalidDeviceRequest, Error::kUnexpectedType, reply,
                     reply_capacity);

@@ -14,7 +14,8 @@
 //   - hello: answered with the driver's version (status kVersionMismatchStatus if the hello's
 //     version differs, so a version probe learns both numbers);
 //   - get statistics: what the host fills in;
-//   - reload: the host's reload status and the rules now loaded.
+//   - reload: the host's reload status and the rules now loaded;
+//   - get status (protocol 2): what the host fills in (build version, watcher).
 // The result is kSuccess with the reply's size whenever a reply was written, kBufferTooSmall
 // when the caller's output cannot hold it (nothing written).
 #pragma once
@@ -32,6 +33,8 @@ class RequestHost {
   virtual void fill_statistics(Statistics* out) = 0;
   // Re-reads the configuration; *rules_loaded: rules in force afterwards (old ones on failure).
   virtual NtStatus reload(uint32_t* rules_loaded) = 0;
+  // The driver's build version and whether a watcher is connected (fbmon status).
+  virtual void fill_status(DriverStatus* out) = 0;
 
  protected:
   RequestHost() = default;

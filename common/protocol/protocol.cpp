@@ -25,6 +25,9 @@ static_assert(kReloadConfigReplyBytes ==
               "reload reply size");
 static_assert(kErrorReplyBytes == sizeof(wire::Header) + sizeof(wire::ReplyPrefix) + sizeof(wire::ErrorReplyBody),
               "error reply size");
+static_assert(kStatusReplyBytes == sizeof(wire::Header) + sizeof(wire::ReplyPrefix) + sizeof(wire::StatusReplyBody),
+              "status reply size");
+static_assert(kStatusReplyBytes <= kMaxReplyBytes, "every reply fits the reply buffer");
 static_assert(sizeof(Statistics::skips) == sizeof(wire::StatsBody::skips), "skip slots");
 static_assert(sizeof(Statistics::failures) == sizeof(wire::StatsBody::failures), "failure slots");
 static_assert(kSkipReasonCount <= wire::kSkipSlots && kFailureReasonCount <= wire::kFailureSlots, "slots");
@@ -43,9 +46,11 @@ bool is_known_type(uint16_t type) {
     case MessageType::kHello:
     case MessageType::kGetStats:
     case MessageType::kReloadConfig:
+    case MessageType::kGetStatus:
     case MessageType::kHelloReply:
     case MessageType::kStatsReply:
     case MessageType::kReloadConfigReply:
+    case MessageType::kStatusReply:
     case MessageType::kErrorReply:
       return true;
   }
@@ -297,6 +302,17 @@ Error decode_reload_config(const void* data, size_t size) {
   return read_fixed(data, size, MessageType::kReloadConfig, kReloadConfigBytes, Versions::kOurs, &h);
 }
 
+EncodeResult encode_get_status(void* out, size_t capacity) {
+  const EncodeResult room = check_room(out, capacity, kGetStatusBytes);
+  if (room.error == Error::kOk) put_header(out, MessageType::kGetStatus, kGetStatusBytes);
+  return room;
+}
+
+Error decode_get_status(const void* data, size_t size) {
+  wire::Header h;
+  return read_fixed(data, size, MessageType::kGetStatus, kGetStatusBytes, Versions::kOurs, &h);
+}
+
 NtStatus connect_status(const void* context, size_t size, Hello* out) {
   Hello hello;
   if (decode_hello(context, size, &hello) != Error::kOk) return nt::kInvalidParameter;
@@ -381,6 +397,32 @@ Error decode_reload_config_reply(const void* data, size_t size, ReloadConfigRepl
   if (body.reserved != 0) return Error::kReservedNotZero;
   out->status = status;
   out->rules_loaded = body.rules_loaded;
+  return Error::kOk;
+}
+
+EncodeResult encode_status_reply(const StatusReply& reply, void* out, size_t capacity) {
+  wire::StatusReplyBody body{};
+  body.driver_major = reply.driver.driver_major;
+  body.driver_minor = reply.driver.driver_minor;
+  body.driver_patch = reply.driver.driver_patch;
+  body.watcher_connected = reply.driver.watcher_connected ? 1 : 0;
+  body.watcher_process_id = reply.driver.watcher_process_id;
+  return put_reply(MessageType::kStatusReply, reply.status, body, out, capacity);
+}
+
+Error decode_status_reply(const void* data, size_t size, StatusReply* out) {
+  wire::StatusReplyBody body;
+  NtStatus status = 0;
+  const Error e = read_reply(data, size, MessageType::kStatusReply, Versions::kOurs, &status, &body);
+  if (e != Error::kOk) return e;
+  if (body.reserved0 != 0 || body.reserved1 != 0) return Error::kReservedNotZero;
+  if (body.watcher_connected > 1) return Error::kBadEnumValue;
+  out->status = status;
+  out->driver.driver_major = body.driver_major;
+  out->driver.driver_minor = body.driver_minor;
+  out->driver.driver_patch = body.driver_patch;
+  out->driver.watcher_connected = body.watcher_connected != 0;
+  out->driver.watcher_process_id = body.watcher_process_id;
   return Error::kOk;
 }
 

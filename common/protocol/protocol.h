@@ -29,7 +29,8 @@ constexpr char16_t kPortName[] = u"\\FileBackupPort";
 constexpr uint32_t kPortNameUnits = sizeof(kPortName) / sizeof(kPortName[0]) - 1;  // without the NUL
 
 // Raised whenever any non-frozen message changes. Peers refuse other versions.
-constexpr uint16_t kProtocolVersion = 1;
+// 2: get status / status reply added (fbmon status).
+constexpr uint16_t kProtocolVersion = 2;
 constexpr uint32_t kMagic = 0x504B4246;  // bytes 'F' 'B' 'K' 'P'
 constexpr uint32_t kHeaderBytes = 16;
 constexpr uint32_t kFilterMessageHeaderBytes = 16;  // FILTER_MESSAGE_HEADER before a watcher's message
@@ -43,10 +44,12 @@ enum class MessageType : uint16_t {
   kHello = 0x0010,  // frozen
   kGetStats = 0x0011,
   kReloadConfig = 0x0012,
+  kGetStatus = 0x0013,  // protocol 2
   // kernel -> client replies: request type | kReplyBit
   kHelloReply = 0x0090,  // frozen
   kStatsReply = 0x0091,
   kReloadConfigReply = 0x0092,
+  kStatusReply = 0x0093,  // protocol 2
   kErrorReply = 0x00FF,  // a request refused: unknown type, malformed, wrong role
 };
 constexpr uint16_t kReplyBit = 0x0080;
@@ -108,6 +111,19 @@ struct ReloadConfigReply {
   uint32_t rules_loaded = 0;
 };
 
+// The driver at a glance (fbmon status); the rest of what status shows comes from the stats
+// reply, the service control manager and Filter Manager's instance list.
+struct DriverStatus {
+  uint16_t driver_major = 0, driver_minor = 0, driver_patch = 0;  // FileBackup.sys's build version
+  bool watcher_connected = false;
+  uint64_t watcher_process_id = 0;
+};
+
+struct StatusReply {
+  NtStatus status = nt::kSuccess;
+  DriverStatus driver;
+};
+
 struct ErrorReply {
   NtStatus status = nt::kInvalidDeviceRequest;
   uint16_t request_type = 0;          // raw type of the refused request
@@ -126,10 +142,12 @@ constexpr uint32_t kGapBytes = kHeaderBytes + 24;
 constexpr uint32_t kHelloBytes = kHeaderBytes + 8;
 constexpr uint32_t kGetStatsBytes = kHeaderBytes;
 constexpr uint32_t kReloadConfigBytes = kHeaderBytes;
+constexpr uint32_t kGetStatusBytes = kHeaderBytes;
 constexpr uint32_t kHelloReplyBytes = kHeaderBytes + 8 + 8;
 constexpr uint32_t kStatsReplyBytes = kHeaderBytes + 8 + 192;
 constexpr uint32_t kReloadConfigReplyBytes = kHeaderBytes + 8 + 8;
 constexpr uint32_t kErrorReplyBytes = kHeaderBytes + 8 + 8;
+constexpr uint32_t kStatusReplyBytes = kHeaderBytes + 8 + 24;
 constexpr uint32_t kMaxMessageBytes = kEventFixedBytes + 2 * kMaxPathUnits;
 constexpr uint32_t kMaxReplyBytes = kStatsReplyBytes;
 
@@ -150,6 +168,8 @@ EncodeResult encode_gap(const GapReport& gap, void* out, size_t capacity);
 EncodeResult encode_hello(const Hello& hello, void* out, size_t capacity);
 EncodeResult encode_get_stats(void* out, size_t capacity);
 EncodeResult encode_reload_config(void* out, size_t capacity);
+EncodeResult encode_get_status(void* out, size_t capacity);
+EncodeResult encode_status_reply(const StatusReply& reply, void* out, size_t capacity);
 EncodeResult encode_hello_reply(const HelloReply& reply, void* out, size_t capacity);
 EncodeResult encode_stats_reply(const StatsReply& reply, void* out, size_t capacity);
 EncodeResult encode_reload_config_reply(const ReloadConfigReply& reply, void* out, size_t capacity);
@@ -170,6 +190,8 @@ Error decode_hello(const void* data, size_t size, Hello* out);
 Error decode_hello_reply(const void* data, size_t size, HelloReply* out);
 Error decode_get_stats(const void* data, size_t size);
 Error decode_reload_config(const void* data, size_t size);
+Error decode_get_status(const void* data, size_t size);
+Error decode_status_reply(const void* data, size_t size, StatusReply* out);
 Error decode_stats_reply(const void* data, size_t size, StatsReply* out);
 Error decode_reload_config_reply(const void* data, size_t size, ReloadConfigReply* out);
 Error decode_error_reply(const void* data, size_t size, ErrorReply* out);

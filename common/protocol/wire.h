@@ -92,6 +92,17 @@ struct ReloadConfigReplyBody {
   uint32_t reserved;
 };
 
+// Status reply (protocol 2): the driver's build version and whether a watcher is connected.
+struct StatusReplyBody {
+  uint16_t driver_major;
+  uint16_t driver_minor;
+  uint16_t driver_patch;
+  uint16_t reserved0;
+  uint32_t watcher_connected;  // 0 or 1
+  uint32_t reserved1;
+  uint64_t watcher_process_id; // 0 when none
+};
+
 struct ErrorReplyBody {
   uint16_t request_type;  // the type of the refused request, as received
   uint8_t decode_error;   // proto::Error that made the driver refuse it (0 if none)
@@ -159,6 +170,15 @@ FB_WIRE_AT(StatsBody, failures, 128);
 static_assert(sizeof(ReloadConfigReplyBody) == 8, "ReloadConfigReplyBody");
 FB_WIRE_AT(ReloadConfigReplyBody, rules_loaded, 0);
 FB_WIRE_AT(ReloadConfigReplyBody, reserved, 4);
+
+static_assert(sizeof(StatusReplyBody) == 24 && alignof(StatusReplyBody) == 8, "StatusReplyBody");
+FB_WIRE_AT(StatusReplyBody, driver_major, 0);
+FB_WIRE_AT(StatusReplyBody, driver_minor, 2);
+FB_WIRE_AT(StatusReplyBody, driver_patch, 4);
+FB_WIRE_AT(StatusReplyBody, reserved0, 6);
+FB_WIRE_AT(StatusReplyBody, watcher_connected, 8);
+FB_WIRE_AT(StatusReplyBody, reserved1, 12);
+FB_WIRE_AT(StatusReplyBody, watcher_process_id, 16);
 
 static_assert(sizeof(ErrorReplyBody) == 8, "ErrorReplyBody");
 FB_WIRE_AT(ErrorReplyBody, request_type, 0);

@@ -50,6 +50,18 @@ extern "C" {
 // dllimport because a driver has no runtime to patch auto-imported data).
 extern NTKERNELAPI ULONG_PTR MmUserProbeAddress;
 
+// The thread object type, as the WDK's `*PsThreadType` means it. ntoskrnl exports the variable
+// `POBJECT_TYPE PsThreadType`. The WDK declares `extern POBJECT_TYPE *PsThreadType` without
+// dllimport: the name denotes the import address table slot (which holds the variable's
+// address), so `*PsThreadType` is the type pointer. mingw-w64's wdm.h adds NTSYSAPI
+// (dllimport): the name then already denotes the variable, and `*PsThreadType` reads the first
+// 8 bytes of the OBJECT_TYPE (its TypeList link, which only points back at the type while the
+// type list is empty). Reading the IAT slot by the import library's own symbol for it
+// (__imp_PsThreadType) gives two loads, slot then variable, whatever the header says.
+// tests/kernel/nt/ps_thread_type_test.cpp checks it on the shipped image.
+extern POBJECT_TYPE* __imp_PsThreadType;
+static inline POBJECT_TYPE FbkThreadObjectType(void) { return *__imp_PsThreadType; }
+
 // FILE_DISPOSITION_INFORMATION_EX (FileDispositionInformationEx = 64) and its flags.
 typedef struct _FILE_DISPOSITION_INFORMATION_EX {
   ULONG Flags;

@@ -79,6 +79,14 @@ class DriverRequestHost final : public proto::RequestHost {
     out->queue_capacity_bytes = queue.capacity_bytes;
     out->rules_loaded = config::rules_loaded();
   }
+  void fill_status(proto::DriverStatus* out) override {
+    out->driver_major = FB_VERSION_MAJOR;
+    out->driver_minor = FB_VERSION_MINOR;
+    out->driver_patch = FB_VERSION_PATCH;
+    const LONG64 watcher = InterlockedCompareExchange64(&g_clients.watcher_process_id, 0, 0);
+    out->watcher_connected = watcher != 0;
+    out->watcher_process_id = static_cast<uint64_t>(watcher);
+  }
   fb::NtStatus reload(uint32_t* rules_loaded) override {
     const NTSTATUS status = config::reload(rules_loaded);
     FB_TRACE("configuration reload requested by process %p: 0x%08lx, %lu rules", PsGetCurrentProcessId(),

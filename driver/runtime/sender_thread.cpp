@@ -86,7 +86,7 @@ NTSTATUS start() {
   }
   // Keep the thread object, not the handle: stop() waits on the object.
   PVOID thread = nullptr;
-  status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, *PsThreadType, KernelMode, &thread, nullptr);
+  status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, FbkThreadObjectType(), KernelMode, &thread, nullptr);
   if (!NT_SUCCESS(status)) {
     // Not expected for a handle just created; undo through the handle instead.
     FB_TRACE_ERROR("ObReferenceObjectByHandle(sender) failed: 0x%08lx", static_cast<ULONG>(status));

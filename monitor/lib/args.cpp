@@ -1,5 +1,8 @@
 #include "monitor/lib/args.h"
 
+#include "monitor/lib/config.h"
+
+#include "monitor/lib/errors.h"
 #include "monitor/lib/restore_plan.h"
 
 namespace fbmon {
@@ -17,6 +20,12 @@ struct Cursor {
 ParsedArgs usage_error(std::string text) {
   ParsedArgs p;
   p.error = std::move(text);
+  return p;
+}
+
+// The command a usage error belongs to, for its "(see `fbmon COMMAND --help`)".
+ParsedArgs for_topic(ParsedArgs p, const std::string& topic) {
+  if (!p.ok) p.help_topic = topic;
   return p;
 }
 
@@ -90,16 +99,83 @@ ParsedArgs parse_config(Cursor& cur) {
   return success(c);
 }
 
+bool is_option(const std::string& a) { return a.size() > 1 && a[0] == '-' && a[1] == '-'; }
+
 ParsedArgs parse_list(Cursor& cur) {
   Command c;
   c.kind = CommandKind::kList;
   while (!cur.done()) {
     const std::string& a = cur.take();
-    if (a.size() > 1 && a[0] == '-' && a[1] == '-') return usage_error("list: unknown option '" + a + "'");
-    if (!c.path.empty()) return usage_error("list takes one FILE or FOLDER");
-    c.path = a;
+    if (a == "--recurse") c.recurse = true;
+    else if (a == "--json") c.json = true;
+    else if (is_option(a)) return usage_error("list: unknown option '" + a + "'");
+    else if (!c.path.empty()) return usage_error("list takes one FILE or FOLDER");
+    else c.path = a;
   }
   if (c.path.empty()) return usage_error("list needs a FILE or FOLDER");
+  return success(c);
+}
+
+ParsedArgs parse_status(Cursor& cur) {
+  Command c;
+  c.kind = CommandKind::kStatus;
+  while (!cur.done()) {
+    const std::string& a = cur.take();
+    if (a == "--json") c.json = true;
+    else return usage_error("status: unknown argument '" + a + "'");
+  }
+  return success(c);
+}
+
+ParsedArgs parse_usage(Cursor& cur) {
+  Command c;
+  c.kind = CommandKind::kUsage;
+  while (!cur.done()) {
+    const std::string& a = cur.take();
+    if (a == "--json") c.json = true;
+    else if (is_option(a)) return usage_error("usage: unknown option '" + a + "'");
+    else if (!c.path.empty()) return usage_error("usage takes one FOLDER");
+    else c.path = a;
+  }
+  if (c.path.empty()) c.path = ".";
+  return success(c);
+}
+
+// A whole number of at most 5 digits within [min, max].
+bool parse_count(const std::string& text, uint32_t min, uint32_t max, uint32_t& out) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const uint32_t v = static_cast<uint32_t>(std::stoul(text));
+  if (v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+ParsedArgs parse_prune(Cursor& cur) {
+  Command c;
+  c.kind = CommandKind::kPrune;
+  while (!cur.done()) {
+    const std::string& a = cur.take();
+    if (a == "--dry-run") c.dry_run = true;
+    else if (a == "--all") c.all = true;
+    else if (a == "--keep") {
+      if (cur.done() || !parse_count(cur.take(), 0, kMaxSlots, c.keep))
+        return usage_error("prune --keep takes how many of the newest backups to keep, 0..9");
+    } else if (a == "--older-than") {
+      if (cur.done() || !parse_count(cur.take(), 1, 36500, c.older_than_days))
+        return usage_error("prune --older-than takes a number of days, 1..36500");
+    } else if (is_option(a)) {
+      return usage_error("prune: unknown option '" + a + "'");
+    } else if (!c.path.empty()) {
+      return usage_error("prune takes one FILE or FOLDER");
+    } else {
+      c.path = a;
+    }
+  }
+  if (c.path.empty()) return usage_error("prune needs a FILE or FOLDER");
+  if (!c.all && c.keep == UINT32_MAX && c.older_than_days == 0)
+    return usage_error("prune needs --keep N, --older-than DAYS or --all (it never guesses what to delete)");
+  if (c.all && (c.keep != UINT32_MAX || c.older_than_days != 0))
+    return usage_error("prune --all deletes every backup; it takes no --keep or --older-than");
   return success(c);
 }
 
@@ -121,7 +197,7 @@ ParsedArgs parse_restore(Cursor& cur) {
     } else if (a == "--to") {
       if (cur.done()) return usage_error("restore --to needs OUT");
       c.out = cur.take();
-    } else if (a.size() > 1 && a[0] == '-' && a[1] == '-') {
+    } else if (is_option(a)) {
       return usage_error("restore: unknown option '" + a + "'");
     } else {
       if (!c.path.empty()) return usage_error("restore takes one FILE");
@@ -135,7 +211,11 @@ ParsedArgs parse_restore(Cursor& cur) {
 }  // namespace
 
 ParsedArgs parse_args(const std::vector<std::string>& args) {
-  if (args.empty()) return usage_error("no command given");
+  if (args.empty()) {  // the summary, and exit status 2: nothing was done
+    ParsedArgs p = help_for("");
+    p.command.no_command = true;
+    return p;
+  }
   const std::string& first = args[0];
   if (is_help(first) || first == "help") return help_for(args.size() > 1 && first == "help" ? args[1] : "");
   if (first == "--version") {
@@ -144,18 +224,21 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     return success(c);
   }
   struct Sub { const char* name; ParsedArgs (*parse)(Cursor&); };
-  static const Sub kSubs[] = {{"watch", parse_watch}, {"stats", parse_stats}, {"config", parse_config},
-                              {"list", parse_list}, {"restore", parse_restore}};
+  static const Sub kSubs[] = {{"watch", parse_watch},   {"stats", parse_stats},     {"status", parse_status},
+                              {"config", parse_config}, {"list", parse_list},       {"usage", parse_usage},
+                              {"restore", parse_restore}, {"prune", parse_prune}};
   for (const Sub& s : kSubs) {
     if (first != s.name) continue;
     if (wants_help(args, 1)) return help_for(first);
     Cursor cur{args, 1};
-    return s.parse(cur);
+    return for_topic(s.parse(cur), first);
   }
   return usage_error("unknown command '" + first + "'");
 }
 
-std::string help_text(const std::string& topic) {
+namespace {
+
+std::string page(const std::string& topic) {
   if (topic == "watch")
     return "usage: fbmon watch [--json] [--filter TEXT]\n"
            "  Shows every backup the driver makes, live, one line per event: local time, writer PID\n"
@@ -168,39 +251,79 @@ std::string help_text(const std::string& topic) {
   if (topic == "stats")
     return "usage: fbmon stats [--json]\n"
            "  Prints the driver's counters: tracked files, backups, bytes copied, skips and failures\n"
-           "  by reason, events dropped, queue high-water mark, rules loaded. Works while watch runs.\n";
+           "  by reason, events dropped, queue high-water mark, rules loaded. Works while watch runs.\n"
+           "  --json  one JSON object (snake_case keys)\n";
+  if (topic == "status")
+    return "usage: fbmon status [--json]\n"
+           "  The driver at a glance: whether its service is installed and how it starts, whether it\n"
+           "  is loaded (its protocol), the volumes it is attached to, and its event queue. Without\n"
+           "  a driver it still says what it can. Exit 0 whenever it could report.\n"
+           "  --json  one JSON object (snake_case keys)\n";
   if (topic == "config")
-    return "usage: fbmon config show\n"
+    return "usage: fbmon config show [--json]\n"
            "       fbmon config add-folder PATH\n"
            "       fbmon config remove-folder PATH\n"
            "       fbmon config set KEY VALUE\n"
            "  Edits HKLM\\SYSTEM\\CurrentControlSet\\Services\\FileBackup\\Parameters, then asks the\n"
            "  driver to reload its rules (if it is not loaded, the change applies at its next load).\n"
-           "  Keys: ProtectedFolders, FolderNames, IncludeExtensions, ExcludeExtensions (lists, ';'\n"
-           "  separated, \"\" clears), MaxFileSize, MinFreeSpace (bytes, or 10MB / 2GB), MaxVersions\n"
-           "  (1..9), Enabled (0 or 1).\n";
+           "  show judges each stored value with the driver's own parser and says what it ignores.\n"
+           "  Lists are ';'-separated (\"\" clears); no wildcards, separators inside an entry,\n"
+           "  characters NTFS forbids or empty entries. Sizes take bytes or KB/MB/GB/TB.\n" +
+           config_keys_help();
   if (topic == "list")
-    return "usage: fbmon list FILE|FOLDER\n"
+    return "usage: fbmon list FILE|FOLDER [--recurse] [--json]\n"
            "  Lists the backups of FILE (or of every file in FOLDER that has one): slot, time, size,\n"
-           "  writer PID and integrity (ok when the data matches its metadata, else bad).\n";
+           "  writer PID and integrity (ok when the data matches its metadata, else bad).\n"
+           "  --recurse  with a FOLDER, its subfolders too\n"
+           "  --json     one JSON object per file\n";
+  if (topic == "usage")
+    return "usage: fbmon usage [FOLDER] [--json]\n"
+           "  Every file under FOLDER (default: the current folder), subfolders included, that holds\n"
+           "  backups: how many and the bytes their streams take, largest first, then the total.\n"
+           "  --json  one JSON object per file, then {\"total\":...}\n";
   if (topic == "restore")
     return "usage: fbmon restore FILE [--version N] [--to OUT] [--dry-run]\n"
            "  Puts back a backup of FILE. The backup is verified against its metadata first and a\n"
            "  corrupt or incomplete one is refused. The current content becomes the newest backup\n"
            "  (so running restore again undoes it), then FILE gets the backup's content and length.\n"
            "  --version N  which backup: 1 is the newest (default), see `fbmon list FILE`\n"
-           "  --to OUT     write the backup to OUT instead; FILE and its backups stay as they are\n"
-           "  --dry-run    print the steps, change nothing\n"
+           "  --to OUT     write the backup to OUT instead; FILE and its backups stay as they are.\n"
+           "               An existing OUT keeps its content as OUT's own backup 1 (undo with\n"
+           "               `fbmon restore OUT`); OUT may not be FILE itself or a stream (x:y)\n"
+           "  --dry-run    verify and print the steps, change nothing\n"
            "  FILE may be open in another program if that program shares writes.\n";
+  if (topic == "prune")
+    return "usage: fbmon prune FILE|FOLDER (--keep N | --older-than DAYS | --all) [--dry-run]\n"
+           "  Deletes backups (data and metadata together), never the file's own content, then\n"
+           "  renumbers the rest newest-first from 1. A FOLDER means every file below it.\n"
+           "  --keep N           keep the N newest (0..9), delete the others\n"
+           "  --older-than DAYS  delete backups made more than DAYS days ago\n"
+           "                     (with --keep: only those beyond the N newest)\n"
+           "  --all              delete every backup\n"
+           "  --dry-run          print what would be deleted, change nothing\n"
+           "  Deleted backups cannot be brought back: run with --dry-run first.\n";
   return "usage: fbmon <command> [options]      (fbmon <command> --help for details)\n"
+         "  status [--json]                      the driver at a glance\n"
          "  watch [--json] [--filter TEXT]       show backups live\n"
          "  stats [--json]                       the driver's counters\n"
-         "  config show|add-folder|remove-folder|set   what is protected and how\n"
-         "  list FILE|FOLDER                     the backups of a file\n"
+         "  config show [--json]|add-folder|remove-folder|set   what is protected and how\n"
+         "  list FILE|FOLDER [--recurse] [--json]   the backups of a file\n"
+         "  usage [FOLDER] [--json]              files with backups and the space they take\n"
          "  restore FILE [--version N] [--to OUT] [--dry-run]   put a backup back\n"
+         "  prune FILE|FOLDER (--keep N|--older-than DAYS|--all) [--dry-run]   delete backups\n"
          "  --version                            fbmon's version and protocol\n"
-         "watch, stats and config talk to the FileBackup driver through \\FileBackupPort and need\n"
-         "an elevated prompt.\n";
+         "watch, stats, status and config talk to the FileBackup driver through \\FileBackupPort\n"
+         "and need an elevated prompt.\n";
 }
+
+}  // namespace
+
+const std::vector<std::string>& help_topics() {
+  static const std::vector<std::string> kTopics = {"", "status", "watch", "stats", "config",
+                                                   "list", "usage", "restore", "prune"};
+  return kTopics;
+}
+
+std::string help_text(const std::string& topic) { return page(topic) + exit_codes_text(); }
 
 }  // namespace fbmon

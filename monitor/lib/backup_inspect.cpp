@@ -2,8 +2,11 @@
 
 #include <stdio.h>
 
+#include <algorithm>
+
 #include "common/engine/streams.h"
 #include "monitor/lib/civil_time.h"
+#include "monitor/lib/json.h"
 #include "monitor/lib/text.h"
 #include "common/paths/stream_names.h"
 
@@ -13,13 +16,15 @@ namespace {
 constexpr uint32_t kMaxMetadataRead = 4096;  // a record is 48 bytes; anything longer is refused
 
 // Reads the whole metadata stream (up to kMaxMetadataRead bytes) into `record`.
-fb::NtStatus read_metadata(fb::FileSystem& fs, fb::Str16 file, fb::Str16 stream, std::vector<uint8_t>& record) {
+fb::NtStatus read_metadata(fb::FileSystem& fs, fb::Str16 file, fb::Str16 stream, std::vector<uint8_t>& record,
+                           uint64_t* length) {
   fb::ScopedHandle h(fs);
   fb::NtStatus s = h.open(file, stream, fb::OpenMode::kRead);
   if (!fb::nt_success(s)) return s;
   uint64_t size = 0;
   s = fs.query_size(h.get(), &size);
   if (!fb::nt_success(s)) return s;
+  *length = size;
   record.resize(size > kMaxMetadataRead ? kMaxMetadataRead : static_cast<size_t>(size));
   uint32_t got = 0;
   for (uint64_t offset = 0; offset < record.size(); offset += got) {
@@ -42,7 +47,7 @@ SlotInspection inspect_slot(fb::FileSystem& fs, fb::Str16 file, uint32_t slot, b
   const fb::SlotStream data_name(slot, fb::BackupPart::kData), meta_name(slot, fb::BackupPart::kMeta);
 
   std::vector<uint8_t> record;
-  const fb::NtStatus meta_status = read_metadata(fs, file, meta_name.name(), record);
+  const fb::NtStatus meta_status = read_metadata(fs, file, meta_name.name(), record, &r.meta_length);
   r.meta_present = !fb::is_not_found(meta_status);
   if (r.meta_present && !fb::nt_success(meta_status)) r.status = meta_status;
 
@@ -119,6 +124,98 @@ std::string format_backup_list(const std::string& file, const std::vector<SlotIn
     if (s.slot == fb::kTempBackupSlot) out += "  (a backup in progress, or one that was interrupted)";
     out += "\n";
   }
+  return out;
+}
+
+namespace {
+
+bool has_record(const SlotInspection& s) {
+  return s.meta_present && s.check.integrity != fb::BackupIntegrity::kMetadataInvalid && fb::nt_success(s.status) &&
+         s.data_present;
+}
+
+// "2026-11-21T13:03:17.512": format_civil with a T, as `watch --json` writes times.
+std::string iso_time(int64_t local) {
+  std::string t = format_civil(civil_from_filetime(local));
+  const size_t space = t.find(' ');
+  if (space != std::string::npos) t[space] = 'T';
+  return t;
+}
+
+}  // namespace
+
+std::string format_backup_list_json(const std::string& file, const std::vector<SlotInspection>& slots,
+                                    const std::function<int64_t(int64_t)>& to_local) {
+  std::string out = "{\"file\":" + json_string(file) + ",\"slots\":[";
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const SlotInspection& s = slots[i];
+    out += (i ? ",{" : "{") + std::string("\"slot\":") + std::to_string(s.slot);
+    if (has_record(s)) {
+      out += ",\"time\":" + json_string(iso_time(to_local(s.check.metadata.backup_time))) +
+             ",\"filetime_utc\":" + std::to_string(s.check.metadata.backup_time) +
+             ",\"writer\":" + std::to_string(s.check.metadata.writer_process_id);
+    }
+    out += ",\"size\":" + std::to_string(s.data_length);
+    const std::string problem = integrity_problem(s);
+    out += std::string(",\"ok\":") + (problem.empty() ? "true" : "false");
+    if (!problem.empty()) out += ",\"problem\":" + json_string(problem);
+    out += "}";
+  }
+  return out + "]}\n";
+}
+
+FileUsage usage_of(const std::string& file, const std::vector<SlotInspection>& slots) {
+  FileUsage u;
+  u.file = file;
+  for (const SlotInspection& s : slots) {
+    if (!s.present()) continue;
+    ++u.slots;
+    u.bytes += s.data_length + s.meta_length;
+    if (s.slot == 1 && has_record(s)) u.newest_time = static_cast<uint64_t>(s.check.metadata.backup_time);
+  }
+  return u;
+}
+
+namespace {
+
+void largest_first(std::vector<FileUsage>& files) {
+  std::sort(files.begin(), files.end(), [](const FileUsage& a, const FileUsage& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.file < b.file;
+  });
+}
+
+}  // namespace
+
+std::string format_usage(const std::string& folder, std::vector<FileUsage> files) {
+  if (files.empty()) return "no file under " + folder + " has a backup\n";
+  largest_first(files);
+  uint64_t total = 0, slots = 0;
+  std::string out = "  backups  size        file\n";
+  for (const FileUsage& f : files) {
+    char row[64];
+    snprintf(row, sizeof row, "  %7u  %-10s  ", f.slots, format_size(f.bytes).c_str());
+    out += row + f.file + "\n";
+    total += f.bytes;
+    slots += f.slots;
+  }
+  out += std::to_string(files.size()) + (files.size() == 1 ? " file" : " files") + " under " + folder + " hold " +
+         std::to_string(slots) + (slots == 1 ? " backup" : " backups") + " in " + format_size(total) + " (" +
+         std::to_string(total) + " bytes)\n";
+  return out;
+}
+
+std::string format_usage_json(const std::string& folder, std::vector<FileUsage> files) {
+  largest_first(files);
+  std::string out;
+  uint64_t total = 0, slots = 0;
+  for (const FileUsage& f : files) {
+    out += "{\"file\":" + json_string(f.file) + ",\"backups\":" + std::to_string(f.slots) +
+           ",\"bytes\":" + std::to_string(f.bytes) + "}\n";
+    total += f.bytes;
+    slots += f.slots;
+  }
+  out += "{\"total\":{\"folder\":" + json_string(folder) + ",\"files\":" + std::to_string(files.size()) +
+         ",\"backups\":" + std::to_string(slots) + ",\"bytes\":" + std::to_string(total) + "}}\n";
   return out;
 }
 

@@ -19,6 +19,7 @@ struct SlotInspection {
   bool data_present = false;
   bool meta_present = false;
   uint64_t data_length = 0;
+  uint64_t meta_length = 0;                // bytes of the metadata stream (48 when well-formed)
   fb::NtStatus status = fb::nt::kSuccess;  // an open/read failure other than "not found"
   fb::BackupCheck check;                   // meaningful when both streams were read
   bool data_verified = false;              // check includes rule 3 (data hashed)
@@ -45,5 +46,24 @@ std::string integrity_text(const SlotInspection& slot);
 // The `fbmon list` table for one file. to_local turns a UTC FILETIME into local time.
 std::string format_backup_list(const std::string& file, const std::vector<SlotInspection>& slots,
                                const std::function<int64_t(int64_t)>& to_local);
+
+// The same as JSON Lines: one object for the file, stable snake_case keys, no spaces:
+// {"file":"C:\\d\\a.txt","slots":[{"slot":1,"time":"2026-11-21T13:03:17.512","filetime_utc":...,
+//  "size":11,"writer":4312,"ok":true},{"slot":2,...,"ok":false,"problem":"data: content hash mismatch"}]}
+// `tmp` is slot 0.
+std::string format_backup_list_json(const std::string& file, const std::vector<SlotInspection>& slots,
+                                    const std::function<int64_t(int64_t)>& to_local);
+
+// `fbmon usage`: the backups one file holds and the bytes they take (data + metadata streams).
+struct FileUsage {
+  std::string file;
+  uint32_t slots = 0;       // slots 1..9 present (data or metadata), plus tmp
+  uint64_t bytes = 0;       // every backup stream's length
+  uint64_t newest_time = 0; // slot 1's backup time (UTC FILETIME), 0 if unknown
+};
+FileUsage usage_of(const std::string& file, const std::vector<SlotInspection>& slots);
+// Largest first (then by name); a total line at the end. Empty list: one sentence saying so.
+std::string format_usage(const std::string& folder, std::vector<FileUsage> files);
+std::string format_usage_json(const std::string& folder, std::vector<FileUsage> files);
 
 }  // namespace fbmon

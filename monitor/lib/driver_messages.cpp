@@ -86,6 +86,21 @@ StatsResult read_stats_reply(const void* data, size_t size) {
   return r;
 }
 
+StatusResult read_status_reply(const void* data, size_t size) {
+  StatusResult r;
+  fb::proto::StatusReply reply;
+  const fb::proto::Error e = fb::proto::decode_status_reply(data, size, &reply);
+  if (e != fb::proto::Error::kOk) {
+    r.error = reply_problem(data, size, e);
+  } else if (!fb::nt_success(reply.status)) {
+    r.error = status_problem(reply.status);
+  } else {
+    r.ok = true;
+    r.driver = reply.driver;
+  }
+  return r;
+}
+
 ReloadResult read_reload_reply(const void* data, size_t size) {
   ReloadResult r;
   fb::proto::ReloadConfigReply reply;
@@ -134,15 +149,23 @@ std::string format_stats_text(const fb::Statistics& s) {
   return out;
 }
 
+// "sharing violation" -> "sharing_violation": JSON keys are stable snake_case.
+static std::string snake(const char* words) {
+  std::string k = words;
+  for (char& c : k)
+    if (c == ' ' || c == '-') c = '_';
+  return k;
+}
+
 std::string format_stats_json(const fb::Statistics& s) {
   std::string j = "{\"tracked_files\":" + u64(s.tracked_files) + ",\"backups\":" + u64(s.backups) +
                   ",\"bytes_copied\":" + u64(s.bytes_copied) + ",\"skips\":{";
   for (uint32_t i = 1; i < fb::kSkipReasonCount; ++i)
-    j += (i > 1 ? "," : "") + json_string(std::string(fb::skip_reason_text(static_cast<fb::SkipReason>(i)))) + ":" +
+    j += (i > 1 ? "," : "") + json_string(snake(fb::skip_reason_text(static_cast<fb::SkipReason>(i)))) + ":" +
          u64(s.skips[i]);
   j += "},\"failures\":{";
   for (uint32_t i = 0; i < fb::kFailureReasonCount; ++i)
-    j += (i > 0 ? "," : "") + json_string(std::string(fb::failure_reason_text(static_cast<fb::FailureReason>(i)))) +
+    j += (i > 0 ? "," : "") + json_string(snake(fb::failure_reason_text(static_cast<fb::FailureReason>(i)))) +
          ":" + u64(s.failures[i]);
   j += "},\"events_dropped\":" + u64(s.events_dropped) + ",\"queue_high_water\":" + u64(s.queue_high_water) +
        ",\"queue_high_water_bytes\":" + u64(s.queue_high_water_bytes) +

@@ -45,6 +45,13 @@ ReloadResult read_reload_reply(const void* data, size_t size);
 // The driver's protocol version from the reply to a version probe's hello; 0 if unreadable.
 uint16_t read_probe_reply(const void* data, size_t size);
 
+struct StatusResult {
+  bool ok = false;
+  fb::proto::DriverStatus driver;
+  ErrorInfo error;
+};
+StatusResult read_status_reply(const void* data, size_t size);
+
 std::string format_stats_text(const fb::Statistics& stats);
 std::string format_stats_json(const fb::Statistics& stats);
 

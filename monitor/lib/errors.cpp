@@ -64,7 +64,10 @@ std::string error_line(const ErrorInfo& e) {
              "; backups live in NTFS streams, so only NTFS files have them";
     case Failure::kNoBackup:
       return line + "no backup yet: " + e.subject + (e.detail.empty() ? "" : " " + e.detail) +
-             "; FileBackup keeps one when a protected file is first modified (`fbmon config show`)";
+             "; FileBackup keeps one when a protected file is first modified (`fbmon config show` says what is protected)";
+    case Failure::kNoSuchVersion:
+      return line + e.subject + " has no backup " + std::to_string(e.version) + " (backups present: " + e.detail +
+             "); pick one of those with --version N, `fbmon list " + e.subject + "` shows them";
     case Failure::kBackupCorrupt:
       return line + "backup is corrupt, refusing to restore it: " + e.subject +
              (e.detail.empty() ? "" : " (" + e.detail + ")") + "; pick another with `fbmon list` and --version N";
@@ -75,7 +78,20 @@ std::string error_line(const ErrorInfo& e) {
       return line + "file in use by another program: " + e.subject + file_code(e) +
              "; it holds the file without sharing writes, close it and retry";
     case Failure::kFileNotFound:
-      return line + "file not found: " + e.subject + file_code(e) + "; check the path";
+      return line + "file not found: " + e.subject + file_code(e) + "; check the name";
+    case Failure::kFolderNotFound:
+      return line + "folder not found: " + e.subject + file_code(e) +
+             (e.detail.empty() ? "; check the path" : "; " + e.detail);
+    case Failure::kIsFolder:
+      return line + e.subject + " is a folder" +
+             (e.detail.empty() ? "; give a file (`fbmon list " + e.subject + "` shows the files in it with backups)"
+                               : "; " + e.detail);
+    case Failure::kReadOnly:
+      return line + e.subject + " is read-only" + (e.detail.empty() ? "" : " (" + e.detail + ")") +
+             "; clear the attribute with `attrib -r \"" + e.subject + "\"` and retry";
+    case Failure::kFileAccessDenied:
+      return line + "access denied: " + e.subject + file_code(e) + (e.detail.empty() ? "" : " (" + e.detail + ")") +
+             "; your account may not open it this way: check its permissions (`icacls \"" + e.subject + "\"`)";
     case Failure::kOther:
       break;
   }
@@ -94,11 +110,16 @@ int exit_code(Failure failure) {
     case Failure::kNotElevated:
     case Failure::kAccessDenied: return 4;
     case Failure::kNoBackup:
+    case Failure::kNoSuchVersion:
     case Failure::kBackupCorrupt:
     case Failure::kBackupIncomplete: return 5;
     case Failure::kFileInUse: return 6;
     case Failure::kNotNtfs:
     case Failure::kFileNotFound:
+    case Failure::kFolderNotFound:
+    case Failure::kIsFolder:
+    case Failure::kReadOnly:
+    case Failure::kFileAccessDenied:
     case Failure::kOther: return 1;
   }
   return 1;
@@ -118,29 +139,41 @@ Failure classify_port_hresult(uint32_t hresult, bool elevated) {
   }
 }
 
-Failure classify_win32_error(uint32_t error, bool elevated) {
+Failure classify_win32_error(uint32_t error, bool /*elevated*/) {
   switch (error) {
     case win32::kFileNotFound:
-    case win32::kPathNotFound:
     case win32::kInvalidName: return Failure::kFileNotFound;
-    case win32::kAccessDenied: return elevated ? Failure::kAccessDenied : Failure::kNotElevated;
+    case win32::kPathNotFound: return Failure::kFolderNotFound;
+    case win32::kAccessDenied: return Failure::kFileAccessDenied;
     case win32::kSharingViolation:
     case win32::kLockViolation: return Failure::kFileInUse;
     default: return Failure::kOther;
   }
 }
 
-Failure classify_status(int32_t status, bool elevated) {
+Failure classify_registry_error(uint32_t error, bool elevated) {
+  if (error == win32::kAccessDenied) return elevated ? Failure::kAccessDenied : Failure::kNotElevated;
+  return Failure::kOther;
+}
+
+Failure classify_status(int32_t status, bool /*elevated*/) {
   switch (static_cast<uint32_t>(status)) {
     case 0xC0000034:  // object name not found
-    case 0xC000003A:  // object path not found
     case 0xC000000F:  // no such file
     case 0xC0000033: return Failure::kFileNotFound;  // object name invalid
-    case 0xC0000022: return elevated ? Failure::kAccessDenied : Failure::kNotElevated;
+    case 0xC000003A: return Failure::kFolderNotFound;  // object path not found
+    case 0xC0000022: return Failure::kFileAccessDenied;
+    case 0xC00000BA: return Failure::kIsFolder;      // STATUS_FILE_IS_A_DIRECTORY
     case 0xC0000043:  // sharing violation
     case 0xC0000054: return Failure::kFileInUse;    // file lock conflict
     default: return Failure::kOther;
   }
+}
+
+std::string exit_codes_text() {
+  return "exit status: 0 done; 1 a file error (not found, a folder, read-only, access denied, not NTFS, other);\n"
+         "  2 bad command line; 3 driver or port unavailable; 4 not elevated or the port refused access;\n"
+         "  5 no usable backup (none, no such version, corrupt or incomplete); 6 file in use by another program\n";
 }
 
 }  // namespace fbmon

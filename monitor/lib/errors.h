@@ -20,11 +20,16 @@ enum class Failure {
   kProtocolMismatch,  // the driver refused our hello
   kPortFailed,        // any other port error
   kNotNtfs,           // backups live in NTFS streams
-  kNoBackup,          // the file has no backup (or not that version)
+  kNoBackup,          // the file has no backup at all
+  kNoSuchVersion,     // the file has backups, but not the version asked for
   kBackupCorrupt,     // data does not match its metadata
   kBackupIncomplete,  // data or metadata missing or short
   kFileInUse,         // sharing violation
   kFileNotFound,
+  kFolderNotFound,    // a folder on the way to the file (or the --to destination's) is missing
+  kIsFolder,          // a folder where a file is needed
+  kReadOnly,          // the file to write has the read-only attribute
+  kFileAccessDenied,  // the file system refused a file (permissions), as opposed to the port
   kDriverTooOld,      // connected, but the driver did not understand a command
   kOther,
 };
@@ -39,6 +44,7 @@ struct ErrorInfo {
   std::string subject;            // the file, key or port concerned
   std::string detail;             // extra words for kUsage/kOther/kBackupCorrupt
   std::string help_topic;         // kUsage: the command whose --help the line points to ("" = overview)
+  uint32_t version = 0;           // kNoSuchVersion: the version asked for (detail: the ones present)
   uint32_t driver_protocol = 0;   // kProtocolMismatch: what the driver speaks (0 = unknown)
   uint32_t our_protocol = 0;
 };
@@ -51,10 +57,15 @@ int exit_code(Failure failure);
 
 // What a FilterConnectCommunicationPort / FilterSendMessage HRESULT means.
 Failure classify_port_hresult(uint32_t hresult, bool elevated);
-// What a Win32 error from a file or registry call means.
+// What a Win32 error from a file call means (file errors never get the port's advice).
 Failure classify_win32_error(uint32_t error, bool elevated);
+// What a Win32 error from a registry call means (access denied: elevation).
+Failure classify_registry_error(uint32_t error, bool elevated);
 // What an NTSTATUS from the file-system layer (fb::FileSystem) means.
 Failure classify_status(int32_t status, bool elevated);
+
+// The exit statuses, for `fbmon --help` and docs/usage.md.
+std::string exit_codes_text();
 
 // HRESULT values fbmon recognises (winerror.h values, here so lib/ needs no Windows headers).
 namespace hr {

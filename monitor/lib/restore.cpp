@@ -15,27 +15,37 @@ class Restorer {
  public:
   Restorer(MonitorFileSystem& fs, const RestoreOptions& o, void* buffer, uint32_t size)
       : fs_(fs), o_(o), buffer_(buffer), buffer_size_(size), file_(view(o.file)),
-        target_path_(o.out.empty() ? o.file : o.out), target_(fs) {}
+        target_path_(o.out.empty() ? o.file : o.out), target_view_(view(target_path_)), target_(fs) {}
 
   RestoreReport run() {
+    if (!o_.out.empty() && !check_target()) return report_;
     RestoreRequest request;
     request.version = o_.version;
     request.max_versions = o_.max_versions;
     request.to_other_file = !o_.out.empty();
+    request.target_exists = !request.to_other_file || fb::stream_exists(fs_, target_view_, fb::Str16());
     for (uint32_t slot = 1; slot <= kMaxSlots; ++slot) {
       request.slots[slot].data = fb::stream_exists(fs_, file_, fb::SlotStream(slot, fb::BackupPart::kData).name());
       request.slots[slot].meta = fb::stream_exists(fs_, file_, fb::SlotStream(slot, fb::BackupPart::kMeta).name());
+      if (request.to_other_file && request.target_exists) {
+        request.target_slots[slot].data =
+            fb::stream_exists(fs_, target_view_, fb::SlotStream(slot, fb::BackupPart::kData).name());
+        request.target_slots[slot].meta =
+            fb::stream_exists(fs_, target_view_, fb::SlotStream(slot, fb::BackupPart::kMeta).name());
+      }
     }
     const RestorePlan plan = plan_restore(request);
     if (!plan.ok()) return refuse_plan(plan.error, request);
 
     const std::string file_text = to_utf8(o_.file), target_text = to_utf8(target_path_);
+    report_.undo_copy = plan.steps.size() > 2;
     for (const RestoreStep& step : plan.steps)
       if (step.kind == StepKind::kPromote) versions_to_keep_ = step.slot;
     for (const RestoreStep& step : plan.steps) {
       if (o_.dry_run) {
-        // Verification only reads, so a dry run does it too: it tells whether the restore would work.
-        if (step.kind == StepKind::kVerify && !verify(step.slot)) return report_;
+        // Verification and the target's open only read, so a dry run does them too: it says
+        // "would" only for what the real run would do (a file in use is refused here as there).
+        if (step.kind == StepKind::kVerify && !(verify(step.slot) && open_target(/*probe=*/true))) return report_;
         report_.lines.push_back("would " + describe_step(step, file_text, target_text));
         continue;
       }
@@ -79,35 +89,43 @@ class Restorer {
 
   // The target is opened before anything changes, so "file in use" stops the restore while the
   // file and its backups are still exactly as they were.
-  bool open_target() {
+  // probe: a dry run opens an existing target the same way and closes it again (never creates).
+  bool open_target(bool probe = false) {
+    const bool exists = fb::stream_exists(fs_, target_view_, fb::Str16());
+    if (probe && !exists) return true;
     fb::FsHandle h;
-    const fb::NtStatus s = fs_.open_target(view(target_path_), !o_.out.empty(), &h);
+    const fb::NtStatus s = fs_.open_target(target_view_, !o_.out.empty(), &h);
     if (!fb::nt_success(s)) return fail_status(s, to_utf8(target_path_), "cannot open the file for writing");
     target_.adopt(h);
+    if (probe) target_.reset();
     return true;
   }
 
+  bool check_target() { return !refuse_target(o_, &report_.error); }
+
+  // The undo copy of the target (the file itself, or an existing OUT) in its own `:backup.tmp`.
   bool snapshot() {
     fb::ScopedHandle current(fs_);
-    fb::NtStatus s = current.open(file_, fb::Str16(), fb::OpenMode::kRead);
+    fb::NtStatus s = current.open(target_view_, fb::Str16(), fb::OpenMode::kRead);
     uint64_t size = 0;
     if (fb::nt_success(s)) s = fs_.query_size(current.get(), &size);
-    if (!fb::nt_success(s)) return fail_status(s, to_utf8(o_.file), "cannot read the current content");
+    if (!fb::nt_success(s)) return fail_status(s, to_utf8(target_path_), "cannot read the current content");
     fb::FsSource source(fs_, current.get());
     const fb::SlotStream temp(fb::kTempBackupSlot, fb::BackupPart::kData), temp_meta(fb::kTempBackupSlot, fb::BackupPart::kMeta);
     const fb::CopyResult copy =
-        fb::copy_into_stream(fs_, source, size, file_, temp.name(), fb::CopyBuffer{buffer_, buffer_size_});
-    if (!copy.ok()) return fail_status(copy.status, to_utf8(o_.file) + ":backup.tmp", "cannot save the current content");
+        fb::copy_into_stream(fs_, source, size, target_view_, temp.name(), fb::CopyBuffer{buffer_, buffer_size_});
+    if (!copy.ok())
+      return fail_status(copy.status, to_utf8(target_path_) + ":backup.tmp", "cannot save the current content");
     fb::BackupMetadata m;
     m.backup_time = o_.now;
     m.original_size = copy.bytes_copied;
     m.content_hash = copy.hash;
     m.writer_process_id = o_.process_id;
     m.trigger = fb::Trigger::kOther;
-    s = fb::write_metadata_stream(fs_, file_, temp_meta.name(), m);
+    s = fb::write_metadata_stream(fs_, target_view_, temp_meta.name(), m);
     if (!fb::nt_success(s)) {
-      fb::delete_stream(fs_, file_, temp.name());
-      return fail_status(s, to_utf8(o_.file) + ":backup.tmp.meta", "cannot save the current content");
+      fb::delete_stream(fs_, target_view_, temp.name());
+      return fail_status(s, to_utf8(target_path_) + ":backup.tmp.meta", "cannot save the current content");
     }
     snapshot_taken_ = true;
     return true;
@@ -138,9 +156,9 @@ class Restorer {
 
   bool promote(uint32_t max_versions) {
     if (driver_took_snapshot()) return true;
-    const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, max_versions);
+    const fb::PromoteResult r = fb::promote_temp_backup(fs_, target_view_, max_versions);
     if (!fb::nt_success(r.status))
-      return fail_status(r.status, to_utf8(o_.file) + ":backup.tmp",
+      return fail_status(r.status, to_utf8(target_path_) + ":backup.tmp",
                          "restored, but the previous content could not be made backup 1 (it is kept in :backup.tmp)");
     return true;
   }
@@ -157,16 +175,17 @@ class Restorer {
   // knows), it did so before the first write changed the file, into `backup.tmp`, and promoted
   // it: the previous content is backup 1 already, and our snapshot was that same content.
   bool driver_took_snapshot() {
-    if (fb::stream_exists(fs_, file_, fb::SlotStream(fb::kTempBackupSlot, fb::BackupPart::kData).name())) return false;
+    if (fb::stream_exists(fs_, target_view_, fb::SlotStream(fb::kTempBackupSlot, fb::BackupPart::kData).name()))
+      return false;
     report_.lines.push_back("note: the driver backed up the previous content itself (backup 1)");
     return true;
   }
 
   void keep_snapshot_after_failure() {
     if (!snapshot_taken_ || driver_took_snapshot()) return;
-    const fb::PromoteResult r = fb::promote_temp_backup(fs_, file_, versions_to_keep_);
+    const fb::PromoteResult r = fb::promote_temp_backup(fs_, target_view_, versions_to_keep_);
     report_.error.detail += fb::nt_success(r.status)
-                                ? "; the previous content is backup 1 (`fbmon restore " + to_utf8(o_.file) + "`)"
+                                ? "; the previous content is backup 1 (`fbmon restore " + to_utf8(target_path_) + "`)"
                                 : "; the previous content is kept in :backup.tmp";
   }
 
@@ -192,14 +211,19 @@ class Restorer {
         report_.error.failure = Failure::kNoBackup;
         break;
       case PlanError::kNoSuchVersion:
-        report_.error.failure = Failure::kNoBackup;
-        report_.error.detail = "has no version " + std::to_string(o_.version) + " (versions present: " +
-                               present_versions(request) + ")";
+        report_.error.failure = Failure::kNoSuchVersion;
+        report_.error.version = o_.version;
+        report_.error.detail = present_versions(request);
         break;
       case PlanError::kMissingMetadata:
         report_.error.failure = Failure::kBackupIncomplete;
         report_.error.subject = slot_name(o_.version);
         report_.error.detail = "its metadata stream is missing";
+        break;
+      case PlanError::kMissingData:
+        report_.error.failure = Failure::kBackupIncomplete;
+        report_.error.subject = slot_name(o_.version);
+        report_.error.detail = "its data stream is missing; only its metadata is left";
         break;
     }
     return report_;
@@ -234,6 +258,7 @@ class Restorer {
   uint32_t buffer_size_;
   fb::Str16 file_;
   std::u16string target_path_;
+  fb::Str16 target_view_;
   TargetHandle target_;
   fb::BackupMetadata expected_;
   bool snapshot_taken_ = false;
@@ -242,6 +267,21 @@ class Restorer {
 };
 
 }  // namespace
+
+bool refuse_target(const RestoreOptions& o, ErrorInfo* error) {
+  if (o.out.empty()) return false;
+  const TargetProblem problem = target_problem(o.file, o.out);
+  if (problem == TargetProblem::kNone) return false;
+  error->failure = Failure::kUsage;
+  error->help_topic = "restore";
+  error->detail =
+      problem == TargetProblem::kIsTheFile
+          ? "--to " + to_utf8(o.out) + " is the file itself; to put a backup back into it, run `fbmon restore " +
+                to_utf8(o.file) + "` (its current content becomes backup 1)"
+          : "--to " + to_utf8(o.out) +
+                " names a stream (a backup, its metadata or another stream), which restore never writes; give a file";
+  return true;
+}
 
 RestoreReport run_restore(MonitorFileSystem& fs, const RestoreOptions& options, void* buffer, uint32_t buffer_size) {
   Restorer restorer(fs, options, buffer, buffer_size);

@@ -15,7 +15,8 @@ namespace fbmon {
 
 struct RestoreOptions {
   std::u16string file;         // the file whose backups are used, as the file system takes it
-  std::u16string out;          // --to OUT; empty: restore in place
+  std::u16string out;          // --to OUT; empty: restore in place. An existing OUT keeps its
+                               // content as its own backup 1; OUT may not be FILE or a stream
   uint32_t version = 1;        // slot to restore
   uint32_t max_versions = 9;   // MaxVersions in effect, for the rotation
   bool dry_run = false;
@@ -29,7 +30,13 @@ struct RestoreReport {
   ErrorInfo error;                 // when !ok
   std::vector<std::string> lines;  // what was done (or, dry run, would be done), one per step
   uint64_t restored_bytes = 0;
+  bool undo_copy = false;          // the target's previous content became its backup 1
 };
+
+// --to OUT that is FILE itself (same path) or names a stream: fills *error (a usage error naming
+// the fix) and returns true. run_restore checks it first; the glue also calls it before its own
+// checks of OUT (which add: another name of the same file, a folder, read-only, not NTFS).
+bool refuse_target(const RestoreOptions& options, ErrorInfo* error);
 
 RestoreReport run_restore(MonitorFileSystem& fs, const RestoreOptions& options, void* buffer, uint32_t buffer_size);
 

@@ -14,7 +14,11 @@
 // The target is written before the rotation because the rotation may drop the very slot being
 // restored (restoring the oldest of MaxVersions backups); the current content is already safe
 // in the snapshot by then.
-// With --to OUT only steps 1 and 3 run, into OUT: the file and its backups stay untouched.
+// With --to OUT the file and its backups stay untouched and OUT is the target: a new OUT gets
+// steps 1 and 3 only; an existing OUT gets all four on OUT's own streams, so its content becomes
+// OUT's backup 1 exactly as a restore in place keeps the file's (`fbmon restore OUT` undoes it).
+// An OUT that is the file itself or any stream (`a.txt:backup.2`) is refused before anything
+// runs (target_problem).
 #pragma once
 
 #include <stdint.h>
@@ -35,7 +39,9 @@ struct RestoreRequest {
   uint32_t version = 1;              // slot to restore, 1 = newest
   uint32_t max_versions = kMaxSlots; // MaxVersions in effect (1..9)
   bool to_other_file = false;        // --to OUT
-  SlotPresence slots[kMaxSlots + 1]; // index 1..9
+  bool target_exists = true;         // --to: OUT exists (its content must be kept)
+  SlotPresence slots[kMaxSlots + 1]; // the file's, index 1..9
+  SlotPresence target_slots[kMaxSlots + 1];  // --to: OUT's own backups (in place: unused)
 };
 
 enum class StepKind {
@@ -48,6 +54,8 @@ enum class StepKind {
 struct RestoreStep {
   StepKind kind;
   uint32_t slot = 0;
+  uint32_t existing = 0;      // kPromote: backups the target has now
+  uint32_t max_versions = 0;  // kPromote: MaxVersions in effect, for the explanation
 };
 
 enum class PlanError {
@@ -56,6 +64,7 @@ enum class PlanError {
   kNoBackup,           // no slot at all
   kNoSuchVersion,      // that slot is empty
   kMissingMetadata,    // data without its metadata: cannot be verified
+  kMissingData,        // metadata without its data: the backup's content is gone
 };
 
 struct RestorePlan {
@@ -66,8 +75,17 @@ struct RestorePlan {
 
 RestorePlan plan_restore(const RestoreRequest& request);
 
-// One line per step for --dry-run, naming real streams of `file` ("report.docx:backup.2").
+// One line per step for --dry-run, naming real streams of `file` ("report.docx:backup.2") and
+// of the target (the file itself, or OUT).
 std::string describe_step(const RestoreStep& step, const std::string& file, const std::string& target);
+
+// Why `out` cannot be a restore target for `file` (both full Win32 paths), or kNone.
+enum class TargetProblem {
+  kNone,
+  kIsTheFile,   // the file itself: its content would be overwritten without the undo copy
+  kIsAStream,   // `x:stream`: a backup, its metadata or any other stream
+};
+TargetProblem target_problem(const std::u16string& file, const std::u16string& out);
 // "versions present: 1, 2, 4" for messages; "none" when empty.
 std::string present_versions(const RestoreRequest& request);
 

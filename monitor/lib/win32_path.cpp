@@ -72,4 +72,10 @@ std::u16string win32_to_nt(fb::Str16 win32, const DeviceTable& table) {
   return {};
 }
 
+std::u16string join_path(const std::u16string& folder, const std::u16string& name) {
+  if (folder.empty()) return name;
+  const char16_t last = folder.back();
+  return folder + (last == u'\\' || last == u'/' ? u"" : u"\\") + name;
+}
+
 }  // namespace fbmon

@@ -38,4 +38,8 @@ Win32Path nt_to_win32(fb::Str16 nt_path, const DeviceTable& table);
 // from theirs: `C:\x` -> `\Device\HarddiskVolume3\x`; empty when the drive is unknown.
 std::u16string win32_to_nt(fb::Str16 win32_path, const DeviceTable& table);
 
+// `folder` + `\` + `name`, without doubling the separator of a root (`C:\` + `a.txt` is
+// `C:\a.txt`, not `C:\\a.txt`).
+std::u16string join_path(const std::u16string& folder, const std::u16string& name);
+
 }  // namespace fbmon

@@ -35,12 +35,9 @@ ErrorInfo registry_error(LSTATUS status, const std::string& what) {
   ErrorInfo e;
   e.code = static_cast<uint32_t>(status);
   e.code_kind = CodeKind::kWin32;
-  e.failure = classify_win32_error(e.code, is_elevated());
+  e.failure = classify_registry_error(e.code, is_elevated());
   e.subject = "HKLM\\" + to_utf8(std::u16string(kParametersKey));
-  if (e.failure == Failure::kFileNotFound || e.failure == Failure::kOther) {
-    e.failure = Failure::kOther;
-    e.detail = what;
-  }
+  if (e.failure == Failure::kOther) e.detail = what;
   return e;
 }
 

@@ -1,14 +1,15 @@
-// `fbmon list` and `fbmon restore`: resolve the user's path, check the volume is NTFS, then run
-// the portable code (lib/backup_inspect, lib/restore) on the Win32 file system.
+// `fbmon list`, `usage`, `restore` and `prune`: resolve the user's path, check what it is (file,
+// folder, read-only, NTFS), then run the portable code (lib/backup_inspect, lib/restore,
+// lib/prune) on the Win32 file system.
 //
-// The driver and restore's own write: the driver leaves alone the I/O of every process
-// connected to \FileBackupPort (driver/runtime/port_protocol.cpp, runtime::is_monitor_process) and never
-// backs up its own `backup*` streams. So restore holds a control connection while it runs, and
-// its write of the file is not backed up again (restore has just saved the previous content as
-// backup 1 itself). Should a driver back the write up anyway, it does so into `backup.tmp`
-// before the first write and promotes it; lib/restore notices its snapshot is gone and does
-// not rotate twice. When the port is unavailable (driver not loaded, or Wine), nothing backs
-// the write up.
+// The driver and fbmon's own writes: the driver leaves alone the I/O of every process connected
+// to \FileBackupPort (driver/runtime/port_protocol.cpp, runtime::is_monitor_process) and never
+// backs up its own `backup*` streams. So restore and prune hold a control connection while they
+// run, and restore's write of the file is not backed up again (restore has just saved the
+// previous content as backup 1 itself). Should a driver back the write up anyway, it does so
+// into `backup.tmp` before the first write and promotes it; lib/restore notices its snapshot is
+// gone and does not rotate twice. When the port is unavailable (driver not loaded, or Wine),
+// nothing backs the write up.
 #include <windows.h>
 
 #include <vector>
@@ -17,8 +18,10 @@
 #include "monitor/win/console.h"
 #include "common/engine/config.h"
 #include "monitor/lib/backup_inspect.h"
+#include "monitor/lib/prune.h"
 #include "monitor/lib/restore.h"
 #include "monitor/lib/text.h"
+#include "monitor/lib/win32_path.h"
 #include "monitor/win/port.h"
 #include "monitor/win/win32_file_system.h"
 #include "monitor/win/win_util.h"
@@ -28,17 +31,36 @@ namespace {
 
 constexpr uint32_t kCopyBufferBytes = 1u << 20;
 
+std::wstring parent_of(const std::wstring& path);
+
 ErrorInfo file_error(DWORD error, const std::wstring& path) {
   ErrorInfo e;
   e.code = error;
   e.code_kind = CodeKind::kWin32;
   e.failure = classify_win32_error(error, is_elevated());
   e.subject = narrow(path);
+  if (e.failure == Failure::kFolderNotFound) {
+    // Name the first folder that is missing, not the file below it.
+    std::wstring missing = parent_of(path);
+    for (std::wstring up = parent_of(missing); up != missing && GetFileAttributesW(up.c_str()) == INVALID_FILE_ATTRIBUTES;
+         up = parent_of(up))
+      missing = up;
+    e.subject = narrow(missing);
+    e.detail = "it holds " + narrow(path) + "; check the path";
+  }
+  return e;
+}
+
+ErrorInfo simple_error(Failure failure, const std::wstring& subject, const std::string& detail = "") {
+  ErrorInfo e;
+  e.failure = failure;
+  e.subject = narrow(subject);
+  e.detail = detail;
   return e;
 }
 
 // Backups live in NTFS streams: say so plainly for FAT/exFAT/ReFS/network volumes.
-bool check_ntfs(const std::wstring& path, ErrorInfo& error) {
+bool check_ntfs(const std::wstring& path, ErrorInfo& error, const std::string& detail_suffix = "") {
   wchar_t root[MAX_PATH];
   wchar_t fs_name[MAX_PATH + 1] = L"";
   if (!GetVolumePathNameW(path.c_str(), root, MAX_PATH) ||
@@ -49,68 +71,139 @@ bool check_ntfs(const std::wstring& path, ErrorInfo& error) {
   if (lstrcmpiW(fs_name, L"NTFS") == 0) return true;
   error.failure = Failure::kNotNtfs;
   error.subject = narrow(path);
-  error.detail = narrow(fs_name);
+  error.detail = narrow(fs_name) + detail_suffix;
   return false;
 }
 
-std::vector<std::wstring> files_in(const std::wstring& folder) {
-  std::vector<std::wstring> files;
-  WIN32_FIND_DATAW found;
-  HANDLE find = FindFirstFileW((folder + L"\\*").c_str(), &found);
-  if (find == INVALID_HANDLE_VALUE) return files;
-  do {
-    const std::wstring name = found.cFileName;
-    // A ':' cannot be in a Windows file name; Wine shows streams as such files: skip them.
-    if ((found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || name.find(L':') != std::wstring::npos) continue;
-    files.push_back(folder + L"\\" + name);
-  } while (FindNextFileW(find, &found));
-  FindClose(find);
-  return files;
+std::wstring parent_of(const std::wstring& path) {
+  const size_t slash = path.find_last_of(L"\\/");
+  if (slash == std::wstring::npos) return L".";
+  if (slash == 2 && path.size() > 1 && path[1] == L':') return path.substr(0, 3);  // `C:\`
+  return path.substr(0, slash);
 }
 
-std::vector<SlotInspection> inspect(Win32FileSystem& fs, const std::wstring& file, std::vector<uint8_t>& buffer) {
-  const std::u16string f(u16(file.c_str()), file.size());
-  return inspect_backups(fs, view(f), /*verify_data=*/true, buffer.data(), static_cast<uint32_t>(buffer.size()));
+// The file system's identity of a file (another name for the same file: hard link, short name).
+bool file_identity(const std::wstring& path, BY_HANDLE_FILE_INFORMATION& info) {
+  UniqueHandle h(CreateFileW(path.c_str(), 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                             OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  return h.valid() && GetFileInformationByHandle(h.get(), &info);
+}
+
+bool same_file(const std::wstring& a, const std::wstring& b) {
+  BY_HANDLE_FILE_INFORMATION x{}, y{};
+  return file_identity(a, x) && file_identity(b, y) && x.dwVolumeSerialNumber == y.dwVolumeSerialNumber &&
+         x.nFileIndexHigh == y.nFileIndexHigh && x.nFileIndexLow == y.nFileIndexLow;
+}
+
+std::u16string u16_of(const std::wstring& s) { return std::u16string(u16(s.c_str()), s.size()); }
+std::wstring wide_of(const std::u16string& s) { return std::wstring(wide_ptr(s.c_str()), s.size()); }
+
+// Files (not folders, not Wine's stand-ins for streams) in `folder`; subfolders too with recurse.
+void files_under(const std::wstring& folder, bool recurse, std::vector<std::wstring>& files) {
+  WIN32_FIND_DATAW found;
+  HANDLE find = FindFirstFileW(wide_of(join_path(u16_of(folder), u"*")).c_str(), &found);
+  if (find == INVALID_HANDLE_VALUE) return;
+  std::vector<std::wstring> folders;
+  do {
+    const std::wstring name = found.cFileName;
+    const std::wstring path = wide_of(join_path(u16_of(folder), u16_of(name)));
+    if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+      // Not into junctions or symbolic links: they may loop or lead off the volume.
+      if (recurse && name != L"." && name != L".." && !(found.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
+        folders.push_back(path);
+      continue;
+    }
+    // A ':' cannot be in a Windows file name; Wine shows streams as such files: skip them.
+    if (name.find(L':') != std::wstring::npos) continue;
+    files.push_back(path);
+  } while (FindNextFileW(find, &found));
+  FindClose(find);
+  for (const std::wstring& f : folders) files_under(f, recurse, files);
+}
+
+std::vector<SlotInspection> inspect(Win32FileSystem& fs, const std::wstring& file, std::vector<uint8_t>& buffer,
+                                    bool verify) {
+  const std::u16string f = u16_of(file);
+  return inspect_backups(fs, view(f), verify, buffer.data(), static_cast<uint32_t>(buffer.size()));
+}
+
+// An existing path on NTFS, with its attributes; fills error otherwise.
+bool existing_ntfs_path(const std::wstring& path, DWORD& attributes, ErrorInfo& error) {
+  attributes = GetFileAttributesW(path.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) {
+    error = file_error(GetLastError(), path);
+    return false;
+  }
+  return check_ntfs(path, error);
 }
 
 }  // namespace
 
 int run_list(const Command& command) {
   const std::wstring path = full_path(to_wide(command.path));
-  const DWORD attributes = GetFileAttributesW(path.c_str());
-  if (attributes == INVALID_FILE_ATTRIBUTES) return report(file_error(GetLastError(), path));
+  DWORD attributes = 0;
   ErrorInfo error;
-  if (!check_ntfs(path, error)) return report(error);
+  if (!existing_ntfs_path(path, attributes, error)) return report(error);
 
   Win32FileSystem fs;
   std::vector<uint8_t> buffer(kCopyBufferBytes);
+  auto show = [&](const std::wstring& file, const std::vector<SlotInspection>& slots, bool first) {
+    if (command.json) print_out(format_backup_list_json(narrow(file), slots, utc_to_local));
+    else print_out((first ? "" : "\n") + format_backup_list(narrow(file), slots, utc_to_local));
+  };
   if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-    const std::vector<SlotInspection> slots = inspect(fs, path, buffer);
-    if (slots.empty()) {
-      error.failure = Failure::kNoBackup;
-      error.subject = narrow(path);
-      return report(error);
-    }
-    print_out(format_backup_list(narrow(path), slots, utc_to_local));
+    const std::vector<SlotInspection> slots = inspect(fs, path, buffer, true);
+    if (slots.empty()) return report(simple_error(Failure::kNoBackup, path));
+    show(path, slots, true);
     return 0;
   }
+  std::vector<std::wstring> files;
+  files_under(path, command.recurse, files);
   size_t with_backups = 0;
-  for (const std::wstring& file : files_in(path)) {
-    const std::vector<SlotInspection> slots = inspect(fs, file, buffer);
+  for (const std::wstring& file : files) {
+    const std::vector<SlotInspection> slots = inspect(fs, file, buffer, true);
     if (slots.empty()) continue;
-    print_out((with_backups++ ? "\n" : "") + format_backup_list(narrow(file), slots, utc_to_local));
+    show(file, slots, with_backups++ == 0);
   }
-  if (with_backups == 0) print_line("no file in " + narrow(path) + " has a backup");
+  if (with_backups == 0 && !command.json)
+    print_line("no file in " + narrow(path) + (command.recurse ? " or below it" : "") + " has a backup" +
+               (command.recurse ? "" : " (--recurse looks in subfolders too)"));
+  return 0;
+}
+
+int run_usage(const Command& command) {
+  const std::wstring path = full_path(to_wide(command.path));
+  DWORD attributes = 0;
+  ErrorInfo error;
+  if (!existing_ntfs_path(path, attributes, error)) return report(error);
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    ErrorInfo e;
+    e.failure = Failure::kUsage;
+    e.help_topic = "usage";
+    e.detail = "usage takes a FOLDER and " + narrow(path) + " is a file; for one file use `fbmon list FILE`";
+    return report(e);
+  }
+  Win32FileSystem fs;
+  std::vector<uint8_t> buffer(64);  // no data is read: lengths only
+  std::vector<std::wstring> files;
+  files_under(path, /*recurse=*/true, files);
+  std::vector<FileUsage> usage;
+  for (const std::wstring& file : files) {
+    const std::vector<SlotInspection> slots = inspect(fs, file, buffer, false);
+    if (!slots.empty()) usage.push_back(usage_of(narrow(file), slots));
+  }
+  print_out(command.json ? format_usage_json(narrow(path), usage) : format_usage(narrow(path), usage));
   return 0;
 }
 
 int run_restore(const Command& command) {
   RestoreOptions options;
   const std::wstring file = full_path(to_wide(command.path));
-  options.file.assign(u16(file.c_str()), file.size());
+  options.file = u16_of(file);
+  std::wstring out;
   if (!command.out.empty()) {
-    const std::wstring out = full_path(to_wide(command.out));
-    options.out.assign(u16(out.c_str()), out.size());
+    out = full_path(to_wide(command.out));
+    options.out = u16_of(out);
   }
   options.version = command.version;
   options.max_versions = configured_engine().max_versions;
@@ -119,9 +212,40 @@ int run_restore(const Command& command) {
   options.now = now_filetime();
   options.elevated = is_elevated();
 
-  if (GetFileAttributesW(file.c_str()) == INVALID_FILE_ATTRIBUTES) return report(file_error(GetLastError(), file));
+  DWORD attributes = 0;
   ErrorInfo error;
-  if (!check_ntfs(file, error)) return report(error);
+  if (refuse_target(options, &error)) return report(error);
+  if (!existing_ntfs_path(file, attributes, error)) return report(error);
+  if (attributes & FILE_ATTRIBUTE_DIRECTORY) return report(simple_error(Failure::kIsFolder, file));
+  if (out.empty()) {
+    if (attributes & FILE_ATTRIBUTE_READONLY) return report(simple_error(Failure::kReadOnly, file));
+  } else {
+    const DWORD out_attributes = GetFileAttributesW(out.c_str());
+    if (out_attributes == INVALID_FILE_ATTRIBUTES) {
+      const std::wstring folder = parent_of(out);
+      const DWORD folder_attributes = GetFileAttributesW(folder.c_str());
+      if (folder_attributes == INVALID_FILE_ATTRIBUTES || !(folder_attributes & FILE_ATTRIBUTE_DIRECTORY))
+        return report(simple_error(Failure::kFolderNotFound, folder,
+                                   "the --to destination's folder does not exist; create it first or pick another --to"));
+    } else {
+      if (out_attributes & FILE_ATTRIBUTE_DIRECTORY)
+        return report(simple_error(Failure::kIsFolder, out, "--to needs a file name, e.g. " +
+                                                                narrow(wide_of(join_path(options.out, u"name.ext")))));
+      if (out_attributes & FILE_ATTRIBUTE_READONLY)
+        return report(simple_error(Failure::kReadOnly, out, "the --to destination"));
+      if (same_file(file, out)) {
+        ErrorInfo e;
+        e.failure = Failure::kUsage;
+        e.help_topic = "restore";
+        e.detail = "--to " + narrow(out) + " is another name of " + narrow(file) + "; to put a backup back into it, run `fbmon restore " + narrow(file) + "`";
+        return report(e);
+      }
+      // Its content is kept as its own backup 1: that needs NTFS streams.
+      if (!check_ntfs(out, error, "; its current content could not be kept as a backup, so it is not overwritten: "
+                                  "delete or move it, or pick a new --to name"))
+        return report(error);
+    }
+  }
 
   Port exclusion;  // see the assumption at the top; a failure to connect is not an error here
   if (!command.dry_run) exclusion.connect(fb::proto::HelloRole::kControl);
@@ -132,9 +256,48 @@ int run_restore(const Command& command) {
   if (!r.ok) return report(r.error);
   if (command.dry_run) return 0;
   const std::string target = to_utf8(options.out.empty() ? options.file : options.out);
-  print_line("restored " + target + " from backup " + std::to_string(options.version) + " (" +
-             std::to_string(r.restored_bytes) + " bytes)" +
-             (options.out.empty() ? "; its previous content is now backup 1" : ""));
+  print_line("restored " + target + " from backup " + std::to_string(options.version) + " of " +
+             to_utf8(options.file) + " (" + std::to_string(r.restored_bytes) + " bytes)" +
+             (r.undo_copy ? "; its previous content is now its backup 1 (`fbmon restore " + target + "` undoes this)"
+                          : ""));
+  return 0;
+}
+
+int run_prune(const Command& command) {
+  const std::wstring path = full_path(to_wide(command.path));
+  DWORD attributes = 0;
+  ErrorInfo error;
+  if (!existing_ntfs_path(path, attributes, error)) return report(error);
+  std::vector<std::wstring> files;
+  if (attributes & FILE_ATTRIBUTE_DIRECTORY) files_under(path, /*recurse=*/true, files);
+  else files.push_back(path);
+
+  Port exclusion;  // the driver leaves a connected client's I/O alone
+  if (!command.dry_run) exclusion.connect(fb::proto::HelloRole::kControl);
+  Win32FileSystem fs;
+  uint32_t deleted = 0, files_touched = 0;
+  uint64_t freed = 0;
+  for (const std::wstring& file : files) {
+    PruneOptions o;
+    o.file = u16_of(file);
+    o.keep = command.keep;
+    o.older_than_days = command.older_than_days;
+    o.all = command.all;
+    o.dry_run = command.dry_run;
+    o.now = now_filetime();
+    const PruneReport r = run_prune(fs, o);
+    for (const std::string& line : r.lines) print_line(line);
+    if (!r.ok) {
+      if (r.error.failure == Failure::kNoBackup && (attributes & FILE_ATTRIBUTE_DIRECTORY)) continue;
+      return report(r.error);
+    }
+    deleted += r.deleted;
+    freed += r.bytes_freed;
+    files_touched += r.deleted ? 1 : 0;
+  }
+  print_line(std::string(command.dry_run ? "would delete " : "deleted ") + std::to_string(deleted) +
+             (deleted == 1 ? " backup" : " backups") + " of " + std::to_string(files_touched) +
+             (files_touched == 1 ? " file" : " files") + ", " + format_size(freed) + "; the files' own content is untouched");
   return 0;
 }
 

@@ -23,7 +23,7 @@ int dispatch(const Command& c) {
   switch (c.kind) {
     case CommandKind::kHelp:
       print_out(help_text(c.help_topic));
-      return 0;
+      return c.no_command ? 2 : 0;
     case CommandKind::kVersion:
       print_line(std::string("fbmon ") + FB_VERSION + ", protocol " + std::to_string(fb::proto::kProtocolVersion) +
                  ", port " + port_name());
@@ -36,6 +36,9 @@ int dispatch(const Command& c) {
     case CommandKind::kConfigSet: return run_config(c);
     case CommandKind::kList: return run_list(c);
     case CommandKind::kRestore: return run_restore(c);
+    case CommandKind::kStatus: return run_status(c);
+    case CommandKind::kUsage: return run_usage(c);
+    case CommandKind::kPrune: return run_prune(c);
   }
   return 1;
 }
@@ -51,6 +54,7 @@ int wmain(int argc, wchar_t** argv) {
     fbmon::ErrorInfo usage;
     usage.failure = fbmon::Failure::kUsage;
     usage.detail = parsed.error;
+    usage.help_topic = parsed.help_topic;
     return fbmon::report(usage);
   }
   return fbmon::dispatch(parsed.command);

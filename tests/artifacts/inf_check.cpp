@@ -204,9 +204,14 @@ Problems check_version(const Context& c) {
     bool found = false;
     if (inf.value("Version", key, &found).empty()) p.push_back(std::string("[Version] ") + key + " is missing or empty");
   }
+  // "INF Version section" (WDK), Remarks: without a CatalogFile entry "the driver is treated as
+  // unsigned"; the Driver Store then refuses the package. The catalog is FileBackup.cat.
   bool has_catalog = false;
-  inf.value("Version", "CatalogFile", &has_catalog);
+  const std::string catalog = inf.value("Version", "CatalogFile", &has_catalog);
   if (!has_catalog) p.push_back("[Version] has no CatalogFile entry");
+  else if (catalog.empty()) p.push_back("[Version] CatalogFile is blank: the package would have no signed catalog");
+  else if (catalog.size() < 5 || lower(catalog.substr(catalog.size() - 4)) != ".cat")
+    p.push_back("[Version] CatalogFile \"" + catalog + "\" is not a .cat file name");
   expect_value(inf, "Version", "PnpLockdown", "1", &p);
   const Line* ver = inf.line("Version", "DriverVer");
   if (ver != nullptr && (ver->fields.size() != 2 || ver->fields[0].size() != 10 || ver->fields[0][2] != '/' ||
@@ -259,7 +264,12 @@ Problems check_service(const Context& c) {
   }
   expect_value(c.inf, section, "ServiceBinary", "%13%\\" + c.binary, &p);
   expect_value(c.inf, section, "ServiceType", "2", &p);   // SERVICE_FILE_SYSTEM_DRIVER
-  expect_value(c.inf, section, "StartType", "3", &p);     // SERVICE_DEMAND_START
+  // WDK "What determines when a driver is loaded": SERVICE_SYSTEM_START (0x00000001) is
+  // "started during OS initialization", in load-order-group order, before any user-mode
+  // process; a backup filter must be running before programs write.
+  expect_value(c.inf, section, "StartType", "1", &p);     // SERVICE_SYSTEM_START
+  // WDK "Creating an INF file for a minifilter driver": "Minifilter drivers should specify a
+  // value of 1 (SERVICE_ERROR_NORMAL)": a failed load is logged and the boot continues.
   expect_value(c.inf, section, "ErrorControl", "1", &p);  // SERVICE_ERROR_NORMAL
   expect_value(c.inf, section, "Dependencies", "FltMgr", &p);
   if (c.inf.value(section, "LoadOrderGroup").empty()) p.push_back("[" + section + "] has no LoadOrderGroup");

@@ -175,7 +175,7 @@ bool Image::parse_imports(std::string* error) {
       *error = "bad import lookup table of " + dll;
       return false;
     }
-    for (;; entry += 8) {
+    for (uint32_t slot = thunk;; entry += 8, slot += 8) {
       uint64_t value = 0;
       if (!read_u64(bytes_, entry, &value)) {
         *error = "truncated import lookup table of " + dll;
@@ -184,6 +184,7 @@ bool Image::parse_imports(std::string* error) {
       if (value == 0) break;
       Import imp;
       imp.dll = dll;
+      imp.iat_rva = slot;
       if (value & (1ull << 63)) {
         imp.by_ordinal = true;
         imp.ordinal = static_cast<uint16_t>(value & 0xffff);

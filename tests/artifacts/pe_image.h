@@ -25,6 +25,7 @@ struct Import {
   std::string name;  // empty when imported by ordinal
   uint16_t ordinal = 0;
   bool by_ordinal = false;
+  uint32_t iat_rva = 0;  // the import address table slot a loader fills (tests/kernel/loader)
 };
 
 struct DataDirectory {

@@ -167,6 +167,48 @@ class Volume {
     return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.file);
   }
 
+  // The stream a handle is on, kept alive by the caller: a file system's per-stream object
+  // (FsContext), which Filter Manager keys stream contexts on. Null for an unknown handle.
+  std::shared_ptr<const void> stream_object(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.stream_ptr);
+  }
+  // The folded file path a handle's file has now (renames move it) and its stream key.
+  Name handle_path(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? Name() : it->second.path;
+  }
+  Name handle_stream(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? Name() : it->second.stream;
+  }
+  // A folder rename (test setup, not through any filter): every file under `from` (a folder path
+  // ending in a separator) moves under `to`; open handles follow their files.
+  NtStatus rename_folder(const Name& from, const Name& to) {
+    std::lock_guard<std::mutex> g(mu_);
+    const Name f = fold(from), t = fold(to);
+    std::map<Name, std::shared_ptr<File>> moved;
+    for (const auto& entry : files_)
+      if (entry.first.compare(0, f.size(), f) == 0) {
+        const Name target = t + entry.first.substr(f.size());
+        if (files_.count(target)) return nt::kObjectNameCollision;
+        moved[target] = entry.second;
+      }
+    // By name, not by file: a file with another link outside `from` keeps that name (N10).
+    for (const auto& entry : files_)
+      if (entry.first.compare(0, f.size(), f) == 0)
+        for (auto& h : handles_)
+          if (h.second.file == entry.second && h.second.path == entry.first)
+            h.second.path = t + entry.first.substr(f.size());
+    for (auto it = files_.begin(); it != files_.end();)
+      it = it->first.compare(0, f.size(), f) == 0 ? files_.erase(it) : std::next(it);
+    for (auto& m : moved) files_[m.first] = m.second;
+    return nt::kSuccess;
+  }
+
   // Every file created since the volume was made, in order (folded paths), even if gone since:
   // shows what existed for a moment.
   std::vector<Name> files_ever_created() const {

@@ -37,8 +37,37 @@ fixture() { "$FIXTURE" "$@" || fail "fixture $*"; }
 case "$name" in
   help)
     fbmon --help; expect_rc 0; expect_in "usage: fbmon" "$out"
-    for c in watch stats config list restore; do fbmon "$c" --help; expect_rc 0; expect_in "usage: fbmon $c" "$out"; done
-    fbmon frobnicate; expect_rc 2; expect_in "unknown command 'frobnicate'" "$err"
+    expect_in "exit status: 0 done" "$out"; expect_in "6 file in use" "$out"
+    for c in status watch stats config list usage restore prune; do
+      fbmon "$c" --help; expect_rc 0; expect_in "usage: fbmon $c" "$out"; expect_in "exit status: 0 done" "$out"
+    done
+    fbmon frobnicate; expect_rc 2; expect_in "unknown command 'frobnicate' (see \`fbmon --help\`)" "$err"
+    fbmon restore; expect_rc 2; expect_one_line "$err"
+    expect_in "restore needs a FILE (see \`fbmon restore --help\`)" "$err"
+    fbmon prune "$file_win"; expect_rc 2; expect_in "prune needs --keep N, --older-than DAYS or --all" "$err"
+    ;;
+  no-command)
+    # `fbmon` alone: the summary on stdout, no error line, exit status 2.
+    fbmon; expect_rc 2
+    expect_in "usage: fbmon <command>" "$out"; expect_in "exit status:" "$out"
+    [ -z "$err" ] || fail "fbmon alone wrote to stderr: $err"
+    ;;
+  status)
+    # No driver under Wine: status still answers what it can, exit 0; then a registered service.
+    (cd "$cwd" && wine sc delete FileBackup >/dev/null 2>&1)
+    fbmon status; expect_rc 0
+    expect_in "service               not installed" "$out"
+    expect_in "driver                not reachable: filter communication ports are not available here" "$out"
+    expect_in "event queue           unknown" "$out"
+    fbmon status --json; expect_rc 0
+    expect_in '{"service":{"known":true,"installed":false},"driver":{"loaded":false,"fbmon_protocol":' "$out"
+    expect_one_line "$out"
+    (cd "$cwd" && wine sc create FileBackup type= kernel start= demand binpath= 'C:\windows\system32\drivers\FileBackup.sys' >/dev/null 2>&1) || fail "sc create"
+    fbmon status; expect_rc 0
+    expect_in "service               installed, start demand (manual), stopped" "$out"
+    fbmon status --json; expect_rc 0
+    expect_in '"installed":true,"start_type":3,"start":"demand (manual)","running":false' "$out"
+    (cd "$cwd" && wine sc delete FileBackup >/dev/null 2>&1)
     ;;
   watch-no-driver|stats-no-driver)
     fbmon "${name%%-*}"
@@ -132,6 +161,154 @@ case "$name" in
     fixture expect "$dir/out.txt" "v1"
     fixture expect "$file" "now"
     fixture expect-backup "$file" 1 "v1"
+    ;;
+  restore-to-existing)
+    # An existing OUT keeps its content as its own backup 1; restore OUT undoes; FILE untouched.
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    fixture file "$dir/out.txt" "the other file's own, longer content"
+    fbmon restore "$file_win" --to "$dir_win\\out.txt" --dry-run; expect_rc 0
+    expect_in "would copy the current content of $dir_win\\out.txt to $dir_win\\out.txt:backup.tmp (the undo copy)" "$out"
+    fixture expect "$dir/out.txt" "the other file's own, longer content"
+    fbmon restore "$file_win" --to "$dir_win\\out.txt"; expect_rc 0
+    expect_in "its previous content is now its backup 1" "$out"
+    fixture expect "$dir/out.txt" "v1"
+    fixture expect-backup "$dir/out.txt" 1 "the other file's own, longer content"
+    fixture expect "$file" "now"
+    fixture expect-backup "$file" 1 "v1"
+    [ -e "$file:backup.2" ] && fail "the source file got a backup"
+    fbmon restore "$dir_win\\out.txt"; expect_rc 0
+    fixture expect "$dir/out.txt" "the other file's own, longer content"
+    ;;
+  restore-to-refused)
+    # --to the file itself or one of its streams: refused before anything changes.
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    fixture backup "$file" 2 "v2"
+    for target in "$file_win" "$dir_win\\A.TXT" "$file_win:backup" "$file_win:backup.2" "$file_win:backup.meta" "$file_win::\$DATA"; do
+      fbmon restore "$file_win" --version 2 --to "$target"; expect_rc 2; expect_one_line "$err"
+      case "$err" in *"(see"*"(see"*) fail "usage hint given twice: $err" ;; esac
+      fixture expect "$file" "now"; fixture expect-backup "$file" 1 "v1"; fixture expect-backup "$file" 2 "v2"
+    done
+    fbmon restore "$file_win" --to "$file_win"; expect_in "is the file itself; to put a backup back into it, run \`fbmon restore $file_win\`" "$err"
+    fbmon restore "$file_win" --to "$file_win:backup"; expect_in "names a stream (a backup, its metadata or another stream), which restore never writes" "$err"
+    ;;
+  restore-messages)
+    # One line each, saying what went wrong and the fix; never the port's advice for a file.
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    fixture backup "$file" 2 "v2"
+    no_port_advice() { case "$err" in *"administrators and SYSTEM"*) fail "port advice for a file: $err" ;; esac; }
+    fbmon restore "$dir_win"; expect_rc 1; expect_one_line "$err"; no_port_advice
+    expect_in "$dir_win is a folder; give a file (\`fbmon list $dir_win\` shows the files in it with backups)" "$err"
+    mkdir -p "$dir/folder"
+    fbmon restore "$file_win" --to "$dir_win\\folder"; expect_rc 1; no_port_advice
+    expect_in "$dir_win\\folder is a folder; --to needs a file name" "$err"
+    fixture file "$dir/ro.txt" "read-only content"; chmod a-w "$dir/ro.txt"
+    fbmon restore "$file_win" --to "$dir_win\\ro.txt"; expect_rc 1; no_port_advice
+    expect_in "$dir_win\\ro.txt is read-only (the --to destination); clear the attribute with \`attrib -r" "$err"
+    fixture expect "$dir/ro.txt" "read-only content"
+    chmod a-w "$file"
+    fbmon restore "$file_win"; expect_rc 1; expect_in "$file_win is read-only; clear the attribute" "$err"; no_port_advice
+    chmod u+w "$file"; fixture expect "$file" "now"
+    fbmon restore "$file_win" --to "$dir_win\\nope\\out.txt"; expect_rc 1; expect_one_line "$err"
+    expect_in "folder not found: $dir_win\\nope; the --to destination's folder does not exist; create it first" "$err"
+    case "$err" in *"file not found"*) fail "a missing folder reported as a missing file: $err" ;; esac
+    fbmon restore "$file_win" --version 4; expect_rc 5; expect_one_line "$err"
+    expect_in "$file_win has no backup 4 (backups present: 1, 2); pick one of those with --version N" "$err"
+    case "$err" in *"no backup yet"*) fail "no backup yet for a missing version: $err" ;; esac
+    rm -f "$file:backup.2"
+    fbmon restore "$file_win" --version 2; expect_rc 5
+    expect_in "backup is incomplete, refusing to restore it: $file_win:backup.2 (its data stream is missing; only its metadata is left)" "$err"
+    fbmon restore "$dir_win\\none.txt"; expect_rc 1; expect_in "file not found: $dir_win\\none.txt (error 0x00000002); check the name" "$err"
+    fbmon restore "$dir_win\\nofolder\\deeper\\none.txt"; expect_rc 1
+    expect_in "folder not found: $dir_win\\nofolder (error 0x00000003); it holds $dir_win\\nofolder\\deeper\\none.txt; check the path" "$err"
+    fbmon restore "$file_win" --version 1 --dry-run; expect_rc 0
+    expect_in "backup 1 of $file_win (undo with \`fbmon restore $file_win\`); its 1 backup moves down one slot, none is dropped (MaxVersions 1 applies again at the driver's next backup of it)" "$out"
+    fixture expect "$file" "now"
+    ;;
+  restore-dry-run-in-use)
+    # A dry run refuses a file in use as the real run does: no "would ..." for what cannot happen.
+    [ -f "$HOLD_FILE" ] || { echo "FAIL: $HOLD_FILE missing (needs x86_64-w64-mingw32-g++)"; exit 1; }
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    (cd "$cwd" && exec wine "$HOLD_FILE" "$file_win" exclusive 20) >"$dir/hold.out" 2>&1 &
+    holder=$!
+    for _ in $(seq 1 100); do grep -q holding "$dir/hold.out" 2>/dev/null && break; sleep 0.1; done
+    fbmon restore "$file_win" --dry-run; expect_rc 6
+    expect_in "file in use by another program" "$err"
+    case "$out" in *would*) fail "dry run said 'would' for a file in use: $out" ;; esac
+    kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+    fixture expect "$file" "now"
+    ;;
+  list-recurse)
+    mkdir -p "$dir/sub/deeper"
+    fixture file "$dir/sub/deeper/b.txt" "bee"
+    fixture backup "$dir/sub/deeper/b.txt" 1 "old bee"
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "v1"
+    fbmon list "$dir_win"; expect_rc 0
+    expect_in "$file_win" "$out"
+    case "$out" in *b.txt*) fail "list without --recurse went into subfolders" ;; esac
+    fbmon list "$dir_win" --recurse; expect_rc 0
+    expect_in "$dir_win\\sub\\deeper\\b.txt" "$out"; expect_in "$file_win" "$out"
+    fbmon list "$dir_win\\sub"; expect_rc 0; expect_in "has a backup (--recurse looks in subfolders too)" "$out"
+    fbmon list "$dir_win" --recurse --json; expect_rc 0
+    expect_in '{"file":"C:\\fbtest\\list-recurse\\a.txt","slots":[{"slot":1,"time":"2026-11-21T' "$out"
+    expect_in '"size":2,"ok":true}]}' "$out"
+    # A drive root: one separator between the root and the name.
+    root="$WINEPREFIX/drive_c/fbtest-root-$$.txt"
+    fixture file "$root" "root"; fixture backup "$root" 1 "old root"
+    fbmon list 'C:\'; expect_rc 0
+    expect_in "C:\\fbtest-root-$$.txt" "$out"
+    case "$out" in *'C:\\fbtest-root'*) fail "doubled separator after the root: $out" ;; esac
+    rm -f "$root" "$root":backup*
+    ;;
+  usage)
+    mkdir -p "$dir/sub"
+    fixture file "$file" "now"
+    fixture backup "$file" 1 "a small one"
+    fixture file "$dir/sub/big.txt" "big"
+    fixture backup "$dir/sub/big.txt" 1 "a much larger backup than the other one"
+    fixture backup "$dir/sub/big.txt" 2 "and another"
+    fbmon usage "$dir_win"; expect_rc 0
+    expect_in "        2  146 B       $dir_win\\sub\\big.txt" "$out"
+    expect_in "        1  59 B        $file_win" "$out"
+    expect_in "2 files under $dir_win hold 3 backups in 205 B (205 bytes)" "$out"
+    big_line=$(printf '%s\n' "$out" | grep -n big.txt | cut -d: -f1); small_line=$(printf '%s\n' "$out" | grep -n 'a.txt' | cut -d: -f1)
+    [ "$big_line" -lt "$small_line" ] || fail "usage is not largest first: $out"
+    fbmon usage "$dir_win" --json; expect_rc 0
+    expect_in '{"file":"C:\\fbtest\\usage\\sub\\big.txt","backups":2,"bytes":146}' "$out"
+    expect_in '{"total":{"folder":"C:\\fbtest\\usage","files":2,"backups":3,"bytes":205}}' "$out"
+    fbmon usage "$file_win"; expect_rc 2; expect_in "usage takes a FOLDER" "$err"
+    ;;
+  prune)
+    # What survives: the file's own content always; the kept backups, renumbered newest-first.
+    fixture file "$file" "the file's own content"
+    fixture backup-aged "$file" 1 "one day old" 1
+    fixture backup-aged "$file" 2 "forty days old" 40
+    fixture backup-aged "$file" 3 "three days old" 3
+    fbmon prune "$file_win" --older-than 30 --dry-run; expect_rc 0
+    expect_in "would delete $file_win:backup.2 and its metadata" "$out"
+    expect_in "would renumber the 2 kept backups of $file_win as 1..2, newest first" "$out"
+    fixture expect-backup "$file" 2 "forty days old"
+    fbmon prune "$file_win" --older-than 30; expect_rc 0
+    expect_in "deleted 1 backup of 1 file" "$out"
+    fixture expect "$file" "the file's own content"
+    fixture expect-backup "$file" 1 "one day old"
+    fixture expect-backup "$file" 2 "three days old"          # slot 3 renumbered to 2
+    [ -e "$file:backup.3" ] || [ -e "$file:backup.3.meta" ] && fail "slot 3 left after renumbering"
+    fbmon prune "$file_win" --keep 1; expect_rc 0
+    fixture expect-backup "$file" 1 "one day old"
+    [ -e "$file:backup.2" ] || [ -e "$file:backup.2.meta" ] && fail "slot 2 left after --keep 1"
+    fixture expect "$file" "the file's own content"
+    mkdir -p "$dir/sub"
+    fixture file "$dir/sub/b.txt" "bee"; fixture backup "$dir/sub/b.txt" 1 "old bee"
+    fbmon prune "$dir_win" --all; expect_rc 0
+    expect_in "deleted 2 backups of 2 files" "$out"
+    fixture expect "$file" "the file's own content"; fixture expect "$dir/sub/b.txt" "bee"
+    [ -n "$(ls "$dir" "$dir/sub" | grep ':backup')" ] && fail "backups left after --all: $(ls "$dir" "$dir/sub")"
+    fbmon prune "$file_win" --all; expect_rc 5; expect_in "no backup yet" "$err"
     ;;
   restore-corrupt)
     fixture file "$file" "now"

@@ -4,12 +4,14 @@
 //
 //   fb_wine_fixture file PATH TEXT               PATH := TEXT
 //   fb_wine_fixture backup PATH SLOT TEXT [PID]  PATH's backup SLOT := TEXT, with a valid metadata record
+//   fb_wine_fixture backup-aged PATH SLOT TEXT DAYS  the same, made DAYS days before now (prune --older-than)
 //   fb_wine_fixture corrupt PATH SLOT            flips one bit of the backup's data (record unchanged)
 //   fb_wine_fixture expect PATH TEXT             exit 0 iff PATH holds exactly TEXT
 //   fb_wine_fixture expect-backup PATH SLOT TEXT exit 0 iff the backup holds TEXT and verifies
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <fstream>
 #include <iterator>
@@ -51,10 +53,13 @@ bool read_file(const std::string& path, std::vector<uint8_t>& bytes) {
 
 std::vector<uint8_t> bytes_of(const char* text) { return std::vector<uint8_t>(text, text + strlen(text)); }
 
-int write_backup(const std::string& file, uint32_t slot, const char* text, uint64_t pid) {
+// Now as a FILETIME (100 ns since 1601-01-01 UTC): the Unix epoch is 11644473600 s after it.
+int64_t now_filetime() { return (static_cast<int64_t>(time(nullptr)) + 11644473600LL) * 10000000LL; }
+
+int write_backup(const std::string& file, uint32_t slot, const char* text, uint64_t pid, int64_t when = 0) {
   const std::vector<uint8_t> data = bytes_of(text);
   fb::BackupMetadata m;
-  m.backup_time = kFixtureTime - static_cast<int64_t>(slot) * 36000000000LL;  // older slots an hour apart
+  m.backup_time = when != 0 ? when : kFixtureTime - static_cast<int64_t>(slot) * 36000000000LL;  // an hour apart
   m.original_size = data.size();
   m.content_hash = fb::crc32c(data.data(), data.size());
   m.writer_process_id = pid;
@@ -115,6 +120,9 @@ int main(int argc, char** argv) {
   if (cmd == "file" && argc == 4) return write_file(argv[2], bytes_of(argv[3])) ? 0 : 2;
   if (cmd == "backup" && (argc == 5 || argc == 6))
     return write_backup(argv[2], slot_arg(argv[3]), argv[4], argc == 6 ? strtoull(argv[5], nullptr, 10) : 4312);
+  if (cmd == "backup-aged" && argc == 6)
+    return write_backup(argv[2], slot_arg(argv[3]), argv[4], 4312,
+                        now_filetime() - static_cast<int64_t>(strtoll(argv[5], nullptr, 10)) * 864000000000LL);
   if (cmd == "corrupt" && argc == 4) return corrupt(argv[2], slot_arg(argv[3]));
   if (cmd == "expect" && argc == 4) return expect(argv[2], argv[3]);
   if (cmd == "expect-backup" && argc == 5) return expect_backup(argv[2], slot_arg(argv[3]), argv[4]);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 namespace {
 
 using fbmon::CommandKind;
@@ -45,6 +48,55 @@ TEST(MonitorArgs, ParsesEverySubcommand) {
   EXPECT_EQ(p.command.out, "C:\\b.txt");
   EXPECT_TRUE(p.command.dry_run);
   EXPECT_EQ(parse({"restore", "a"}).command.version, 1u);
+
+  p = parse({"list", "C:\\d", "--recurse", "--json"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_TRUE(p.command.recurse);
+  EXPECT_TRUE(p.command.json);
+  p = parse({"config", "show", "--json"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_TRUE(p.command.json);
+  p = parse({"status", "--json"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.command.kind, CommandKind::kStatus);
+  p = parse({"usage"});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.command.kind, CommandKind::kUsage);
+  EXPECT_EQ(p.command.path, ".");
+  p = parse({"prune", "C:\\d", "--keep", "2", "--older-than", "30", "--dry-run"});
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.command.kind, CommandKind::kPrune);
+  EXPECT_EQ(p.command.keep, 2u);
+  EXPECT_EQ(p.command.older_than_days, 30u);
+  EXPECT_TRUE(p.command.dry_run);
+  EXPECT_TRUE(parse({"prune", "a", "--all"}).command.all);
+}
+
+// `fbmon` alone: the summary (not an error line), and exit status 2 (nothing was done).
+TEST(MonitorArgs, NoCommandShowsTheSummary) {
+  const fbmon::ParsedArgs p = parse({});
+  ASSERT_TRUE(p.ok);
+  EXPECT_EQ(p.command.kind, CommandKind::kHelp);
+  EXPECT_TRUE(p.command.no_command);
+  EXPECT_EQ(p.command.help_topic, "");
+}
+
+// Every page lists the exit statuses; the overview names every command.
+TEST(MonitorArgs, EveryHelpPageEndsWithTheExitCodes) {
+  for (const std::string& topic : fbmon::help_topics()) {
+    const std::string text = fbmon::help_text(topic);
+    EXPECT_NE(text.find("exit status: 0 done"), std::string::npos) << topic;
+    if (!topic.empty()) {
+      EXPECT_NE(fbmon::help_text("").find("  " + topic + " "), std::string::npos) << topic;
+    }
+  }
+}
+
+// A usage error names the command's own page, once.
+TEST(MonitorArgs, UsageErrorsPointToTheirCommandsPage) {
+  EXPECT_EQ(parse({"restore"}).help_topic, "restore");
+  EXPECT_EQ(parse({"prune", "a"}).help_topic, "prune");
+  EXPECT_EQ(parse({"frobnicate"}).help_topic, "");
 }
 
 TEST(MonitorArgs, HelpEverywhere) {
@@ -53,7 +105,8 @@ TEST(MonitorArgs, HelpEverywhere) {
       {{"--help"}, ""}, {{"-h"}, ""}, {{"/?"}, ""}, {{"help"}, ""}, {{"help", "restore"}, "restore"},
       {{"watch", "--help"}, "watch"}, {{"restore", "x", "--to", "y", "--help"}, "restore"},
       {{"config", "--help"}, "config"}, {{"config", "set", "-h"}, "config"}, {{"list", "/?"}, "list"},
-      {{"stats", "--help"}, "stats"},
+      {{"stats", "--help"}, "stats"}, {{"status", "--help"}, "status"}, {{"usage", "-h"}, "usage"},
+      {{"prune", "x", "--help"}, "prune"},
   };
   for (const Case& c : cases) {
     const fbmon::ParsedArgs p = fbmon::parse_args(c.args);
@@ -66,8 +119,16 @@ TEST(MonitorArgs, HelpEverywhere) {
 
 TEST(MonitorArgs, RefusesBadCommandLines) {
   const std::vector<std::vector<std::string>> cases = {
-      {},
       {"frobnicate"},
+      {"status", "x"},
+      {"usage", "a", "b"},
+      {"list", "a", "--deep"},
+      {"prune", "a"},
+      {"prune"},
+      {"prune", "a", "--keep"},
+      {"prune", "a", "--keep", "10"},
+      {"prune", "a", "--older-than", "0"},
+      {"prune", "a", "--all", "--keep", "1"},
       {"watch", "--filter"},
       {"watch", "--jsonx"},
       {"stats", "extra"},
@@ -89,8 +150,29 @@ TEST(MonitorArgs, RefusesBadCommandLines) {
   };
   for (const auto& args : cases) {
     const fbmon::ParsedArgs p = fbmon::parse_args(args);
-    EXPECT_FALSE(p.ok) << (args.empty() ? "(none)" : args[0]);
+    EXPECT_FALSE(p.ok) << args[0];
     EXPECT_FALSE(p.error.empty());
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// docs/usage.md holds every `--help` page verbatim, each in its own fenced block, so the manual
+// and the program cannot drift apart. FB_PRINT_HELP=1 prints the pages to paste.
+TEST(UsageDoc, HoldsEveryHelpPageVerbatim) {
+  FILE* f = fopen(FB_SOURCE_DIR "/docs/usage.md", "rb");
+  ASSERT_NE(f, nullptr);
+  std::string doc;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, f)) > 0) doc.append(buffer, n);
+  fclose(f);
+  for (const std::string& topic : fbmon::help_topics()) {
+    const std::string block = "```\n" + fbmon::help_text(topic) + "```\n";
+    if (getenv("FB_PRINT_HELP") != nullptr) printf("%s--help\n%s", topic.c_str(), block.c_str());
+    EXPECT_NE(doc.find(block), std::string::npos) << "docs/usage.md lacks `fbmon " << topic << " --help`:\n" << block;
   }
 }
 

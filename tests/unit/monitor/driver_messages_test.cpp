@@ -118,8 +118,9 @@ TEST(MonitorDriverMessages, StatsReplyIsReadAndFormatted) {
             "  rules loaded               3\n");
   printf("sample stats:\n%s", text.c_str());
   const std::string json = fbmon::format_stats_json(r.stats);
-  EXPECT_EQ(json.find("{\"tracked_files\":12,\"backups\":340,\"bytes_copied\":1342177280,\"skips\":{\"empty file\":3,"), 0u);
-  EXPECT_NE(json.find("\"failures\":{\"other\":0,\"sharing violation\":2,"), std::string::npos);
+  EXPECT_EQ(json.find("{\"tracked_files\":12,\"backups\":340,\"bytes_copied\":1342177280,\"skips\":{\"empty_file\":3,"), 0u);
+  EXPECT_NE(json.find("\"failures\":{\"other\":0,\"sharing_violation\":2,"), std::string::npos);
+  EXPECT_EQ(json.find(' '), std::string::npos) << "snake_case keys, no spaces";
   printf("sample stats --json: %s\n", json.c_str());
 }
 

@@ -26,9 +26,16 @@ TEST(MonitorErrors, Win32ErrorsAreClassified) {
   EXPECT_EQ(fbmon::classify_win32_error(32, true), Failure::kFileInUse);
   EXPECT_EQ(fbmon::classify_win32_error(33, true), Failure::kFileInUse);
   EXPECT_EQ(fbmon::classify_win32_error(2, true), Failure::kFileNotFound);
-  EXPECT_EQ(fbmon::classify_win32_error(5, false), Failure::kNotElevated);
-  EXPECT_EQ(fbmon::classify_win32_error(5, true), Failure::kAccessDenied);
+  EXPECT_EQ(fbmon::classify_win32_error(3, true), Failure::kFolderNotFound);
+  // A file's access denied is never the port's ("only administrators and SYSTEM may use it").
+  EXPECT_EQ(fbmon::classify_win32_error(5, false), Failure::kFileAccessDenied);
+  EXPECT_EQ(fbmon::classify_win32_error(5, true), Failure::kFileAccessDenied);
   EXPECT_EQ(fbmon::classify_win32_error(1117, true), Failure::kOther);
+  EXPECT_EQ(fbmon::classify_registry_error(5, false), Failure::kNotElevated);
+  EXPECT_EQ(fbmon::classify_registry_error(5, true), Failure::kAccessDenied);
+  EXPECT_EQ(fbmon::classify_status(static_cast<int32_t>(0xC0000022), true), Failure::kFileAccessDenied);
+  EXPECT_EQ(fbmon::classify_status(static_cast<int32_t>(0xC00000BA), true), Failure::kIsFolder);
+  EXPECT_EQ(fbmon::classify_status(static_cast<int32_t>(0xC000003A), true), Failure::kFolderNotFound);
 }
 
 TEST(MonitorErrors, EveryLineIsOneLineWithItsFix) {
@@ -41,6 +48,10 @@ TEST(MonitorErrors, EveryLineIsOneLineWithItsFix) {
     e.detail = std::move(detail);
     return e;
   };
+  fbmon::ErrorInfo no_such_version = info(Failure::kNoSuchVersion, 0, "C:\\a.txt", "1, 2");
+  no_such_version.version = 4;
+  fbmon::ErrorInfo restore_usage = info(Failure::kUsage, 0, "", "restore needs a FILE");
+  restore_usage.help_topic = "restore";
   fbmon::ErrorInfo mismatch = info(Failure::kProtocolMismatch, 0x8007051A);
   mismatch.driver_protocol = 3;
   mismatch.our_protocol = 2;
@@ -58,7 +69,23 @@ TEST(MonitorErrors, EveryLineIsOneLineWithItsFix) {
       {info(Failure::kFileInUse, 32, "C:\\a.txt"),
        "fbmon: file in use by another program: C:\\a.txt (error 0x00000020); it holds the file without sharing writes, close it and retry", 6},
       {info(Failure::kNoBackup, 0, "C:\\a.txt"),
-       "fbmon: no backup yet: C:\\a.txt; FileBackup keeps one when a protected file is first modified (`fbmon config show`)", 5},
+       "fbmon: no backup yet: C:\\a.txt; FileBackup keeps one when a protected file is first modified "
+       "(`fbmon config show` says what is protected)", 5},
+      {no_such_version,
+       "fbmon: C:\\a.txt has no backup 4 (backups present: 1, 2); pick one of those with --version N, "
+       "`fbmon list C:\\a.txt` shows them", 5},
+      {info(Failure::kIsFolder, 0, "C:\\d"),
+       "fbmon: C:\\d is a folder; give a file (`fbmon list C:\\d` shows the files in it with backups)", 1},
+      {info(Failure::kReadOnly, 0, "C:\\out.txt"),
+       "fbmon: C:\\out.txt is read-only; clear the attribute with `attrib -r \"C:\\out.txt\"` and retry", 1},
+      {info(Failure::kFileAccessDenied, 5, "C:\\out.txt"),
+       "fbmon: access denied: C:\\out.txt (error 0x00000005); your account may not open it this way: "
+       "check its permissions (`icacls \"C:\\out.txt\"`)", 1},
+      {info(Failure::kFolderNotFound, 3, "C:\\nope", "create it first or pick another --to"),
+       "fbmon: folder not found: C:\\nope (error 0x00000003); create it first or pick another --to", 1},
+      {info(Failure::kFileNotFound, 2, "C:\\none.txt"),
+       "fbmon: file not found: C:\\none.txt (error 0x00000002); check the name", 1},
+      {restore_usage, "fbmon: restore needs a FILE (see `fbmon restore --help`)", 2},
       {info(Failure::kBackupCorrupt, 0, "C:\\a.txt:backup", "SHA-256 differs"),
        "fbmon: backup is corrupt, refusing to restore it: C:\\a.txt:backup (SHA-256 differs); pick another with `fbmon list` and --version N", 5},
       {info(Failure::kNotNtfs, 0, "E:\\a.txt", "FAT32"),
@@ -73,8 +100,19 @@ TEST(MonitorErrors, EveryLineIsOneLineWithItsFix) {
     const std::string line = fbmon::error_line(c.error);
     EXPECT_EQ(line, c.line);
     EXPECT_EQ(line.find('\n'), std::string::npos);
+    EXPECT_EQ(line.find("(see"), line.rfind("(see")) << "one hint at most";
     EXPECT_EQ(fbmon::exit_code(c.error.failure), c.exit);
   }
+}
+
+TEST(MonitorErrors, ExitCodesAreListed) {
+  const std::string text = fbmon::exit_codes_text();
+  for (const char* code : {"0 done", "1 a file error", "2 bad command line", "3 driver or port unavailable",
+                           "4 not elevated", "5 no usable backup", "6 file in use"})
+    EXPECT_NE(text.find(code), std::string::npos) << code;
+  EXPECT_EQ(fbmon::exit_code(Failure::kNoSuchVersion), 5);
+  EXPECT_EQ(fbmon::exit_code(Failure::kIsFolder), 1);
+  EXPECT_EQ(fbmon::exit_code(Failure::kFileAccessDenied), 1);
 }
 
 }  // namespace

@@ -54,10 +54,37 @@ TEST(MonitorRestorePlan, OrdersStepsSoNothingIsLost) {
   }
 }
 
-TEST(MonitorRestorePlan, ToAnotherFileTouchesNoStream) {
+TEST(MonitorRestorePlan, ToANewFileTouchesNoStream) {
   fbmon::RestoreRequest r = with_slots({1, 2, 3}, 2, 3);
   r.to_other_file = true;
+  r.target_exists = false;
   EXPECT_EQ(steps_of(fbmon::plan_restore(r)), "verify2 write2");
+}
+
+// An existing OUT keeps its content as its own backup 1, rotated by its own slots (here 2).
+TEST(MonitorRestorePlan, ToAnExistingFileKeepsItsContentAsItsBackup) {
+  fbmon::RestoreRequest r = with_slots({1, 2, 3}, 2, 3);
+  r.to_other_file = true;
+  r.target_exists = true;
+  r.target_slots[1] = r.target_slots[2] = {true, true};
+  const fbmon::RestorePlan plan = fbmon::plan_restore(r);
+  EXPECT_EQ(steps_of(plan), "verify2 snapshot write2 promote3");
+  EXPECT_EQ(plan.steps.back().existing, 2u);
+  EXPECT_EQ(fbmon::describe_step(plan.steps[1], "C:\\a.txt", "C:\\out.txt"),
+            "copy the current content of C:\\out.txt to C:\\out.txt:backup.tmp (the undo copy)");
+}
+
+TEST(MonitorRestorePlan, TheFileItselfOrAStreamIsNeverATarget) {
+  using fbmon::TargetProblem;
+  const std::u16string file = u"C:\\d\\a.txt";
+  EXPECT_EQ(fbmon::target_problem(file, u"C:\\d\\b.txt"), TargetProblem::kNone);
+  EXPECT_EQ(fbmon::target_problem(file, u"c:\\D\\A.TXT"), TargetProblem::kIsTheFile);
+  EXPECT_EQ(fbmon::target_problem(file, u"C:\\d\\a.txt:backup"), TargetProblem::kIsAStream);
+  EXPECT_EQ(fbmon::target_problem(file, u"C:\\d\\a.txt:backup.2.meta"), TargetProblem::kIsAStream);
+  EXPECT_EQ(fbmon::target_problem(file, u"C:\\d\\a.txt::$DATA"), TargetProblem::kIsAStream);
+  EXPECT_EQ(fbmon::target_problem(file, u"C:\\d\\other.txt:x"), TargetProblem::kIsAStream);
+  EXPECT_EQ(fbmon::target_problem(file, u"\\\\?\\C:\\d\\b.txt"), TargetProblem::kNone);
+  EXPECT_EQ(fbmon::target_problem(file, u"\\\\?\\C:\\d\\b.txt:s"), TargetProblem::kIsAStream);
 }
 
 TEST(MonitorRestorePlan, RefusesWhatCannotBeRestored) {
@@ -68,7 +95,7 @@ TEST(MonitorRestorePlan, RefusesWhatCannotBeRestored) {
   meta_only.slots[1].meta = true;
   const Case cases[] = {
       {"no backup at all", fbmon::RestoreRequest{}, PlanError::kNoBackup},
-      {"orphan metadata is not a backup", meta_only, PlanError::kNoBackup},
+      {"orphan metadata: the backup's data is missing", meta_only, PlanError::kMissingData},
       {"version not present", with_slots({1}, 2), PlanError::kNoSuchVersion},
       {"version 0", with_slots({1}, 0), PlanError::kVersionOutOfRange},
       {"version 10", with_slots({1}, 10), PlanError::kVersionOutOfRange},
@@ -89,8 +116,9 @@ TEST(MonitorRestorePlan, DryRunDescribesRealStreams) {
             "verify C:\\d\\a.txt:backup.2 against its metadata\n"
             "copy the current content of C:\\d\\a.txt to C:\\d\\a.txt:backup.tmp (the undo copy)\n"
             "write C:\\d\\a.txt:backup.2 over C:\\d\\a.txt and cut it to that length\n"
-            "make C:\\d\\a.txt:backup.tmp the newest backup (C:\\d\\a.txt:backup), moving older ones down one slot "
-            "and keeping at most 3 (undo with `fbmon restore C:\\d\\a.txt`)\n");
+            "make C:\\d\\a.txt:backup.tmp backup 1 of C:\\d\\a.txt (undo with `fbmon restore C:\\d\\a.txt`); "
+            "its 2 backups move down one slot, none is dropped (MaxVersions 2 applies again at the driver's next "
+            "backup of it)\n");
   printf("sample restore --dry-run:\n%s", text.c_str());
   EXPECT_EQ(fbmon::present_versions(with_slots({1, 2, 4})), "1, 2, 4");
   EXPECT_EQ(fbmon::present_versions(fbmon::RestoreRequest{}), "none");

@@ -155,6 +155,54 @@ TEST(MonitorRestore, ADriverBackupOfTheRestoreWriteIsNotRotatedTwice) {
   EXPECT_TRUE(noted);
 }
 
+// --to an existing file: its content survives as its own backup 1, as in a restore in place,
+// and `restore OUT` gives it back; FILE and its backups are untouched.
+TEST(MonitorRestore, ToAnExistingFileKeepsItsContentRecoverable) {
+  Fixture f;
+  f.fs.streams[kFile] = bytes("now");
+  put_backup(f.fs, 1, "v1");
+  const std::u16string out = u"C:\\elsewhere\\copy.txt";
+  f.fs.streams[out] = bytes("precious, longer content of the other file");
+  const auto file_streams = [&] {
+    auto m = f.fs.streams;
+    for (auto it = m.begin(); it != m.end();) it = it->first.compare(0, out.size(), out) == 0 ? m.erase(it) : ++it;
+    return m;
+  };
+  const auto before = file_streams();
+  f.options.out = out;
+  fbmon::RestoreReport r = f.restore();
+  ASSERT_TRUE(r.ok) << fbmon::error_line(r.error);
+  EXPECT_TRUE(r.undo_copy);
+  EXPECT_EQ(f.content(out), "v1");
+  EXPECT_EQ(f.content(out + u":backup"), "precious, longer content of the other file");
+  EXPECT_EQ(f.content(out + u":backup.tmp"), "<none>");
+  EXPECT_EQ(file_streams(), before);
+  // Undo: restore OUT in place.
+  fbmon::RestoreOptions undo = f.options;
+  undo.file = out;
+  undo.out.clear();
+  r = fbmon::run_restore(f.fs, undo, f.buffer.data(), static_cast<uint32_t>(f.buffer.size()));
+  ASSERT_TRUE(r.ok) << fbmon::error_line(r.error);
+  EXPECT_EQ(f.content(out), "precious, longer content of the other file");
+}
+
+TEST(MonitorRestore, ToTheFileItselfOrAStreamIsRefusedAndChangesNothing) {
+  for (const std::u16string& out : {kFile, std::u16string(u"c:\\D\\A.txt"), slot_name(1), slot_name(2, true),
+                                   kFile + u"::$DATA"}) {
+    Fixture f;
+    f.fs.streams[kFile] = bytes("now");
+    put_backup(f.fs, 1, "v1");
+    put_backup(f.fs, 2, "v2");
+    const auto before = f.fs.streams;
+    f.options.out = out;
+    const fbmon::RestoreReport r = f.restore();
+    EXPECT_FALSE(r.ok) << fbmon::to_utf8(out);
+    EXPECT_EQ(r.error.failure, fbmon::Failure::kUsage);
+    EXPECT_EQ(f.fs.streams, before) << fbmon::to_utf8(out);
+    printf("sample refusal (--to %s): %s\n", fbmon::to_utf8(out).c_str(), fbmon::error_line(r.error).c_str());
+  }
+}
+
 TEST(MonitorRestore, ToAnotherFileLeavesTheFileAndItsBackupsAlone) {
   Fixture f;
   f.fs.streams[kFile] = bytes("now");
@@ -212,8 +260,17 @@ TEST(MonitorRestore, NoBackupOrMissingVersion) {
   put_backup(f.fs, 3, "v3");
   f.options.version = 2;
   r = f.restore();
-  EXPECT_EQ(r.error.failure, fbmon::Failure::kNoBackup);
-  EXPECT_EQ(r.error.detail, "has no version 2 (versions present: 1, 3)");
+  EXPECT_EQ(r.error.failure, fbmon::Failure::kNoSuchVersion);
+  EXPECT_EQ(fbmon::error_line(r.error),
+            "fbmon: C:\\d\\a.txt has no backup 2 (backups present: 1, 3); pick one of those with --version N, "
+            "`fbmon list C:\\d\\a.txt` shows them");
+  // A slot whose data is gone but whose metadata is left: incomplete, not "no backup yet".
+  f.fs.streams[slot_name(2, true)] = f.fs.streams[slot_name(1, true)];
+  r = f.restore();
+  EXPECT_EQ(r.error.failure, fbmon::Failure::kBackupIncomplete);
+  EXPECT_EQ(fbmon::error_line(r.error),
+            "fbmon: backup is incomplete, refusing to restore it: C:\\d\\a.txt:backup.2 (its data stream is missing; "
+            "only its metadata is left); pick another with `fbmon list` and --version N");
 }
 
 TEST(MonitorRestore, FileInUseStopsBeforeAnythingChanges) {
@@ -263,6 +320,13 @@ TEST(MonitorRestore, DryRunVerifiesButChangesNothing) {
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.lines.size(), 4u);
   EXPECT_EQ(f.fs.streams, before);
+  // A file in use is refused by the dry run as by the real one: no "would ...".
+  f.fs.in_use.insert(kFile);
+  r = f.restore();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error.failure, fbmon::Failure::kFileInUse);
+  EXPECT_TRUE(r.lines.empty());
+  f.fs.in_use.clear();
   f.fs.streams[slot_name(1)][0] ^= 1;
   r = f.restore();
   EXPECT_EQ(r.error.failure, fbmon::Failure::kBackupCorrupt);
@@ -290,6 +354,19 @@ TEST(MonitorList, ShowsEverySlotWithItsIntegrity) {
             "  tmp   -                        7 B              -  bad (metadata missing)  (a backup in progress, or one that was interrupted)\n");
   printf("sample list:\n%s", table.c_str());
   EXPECT_EQ(fbmon::format_backup_list("C:\\d\\b.txt", {}, [](int64_t t) { return t; }), "C:\\d\\b.txt\n  no backups\n");
+  const std::string json =
+      fbmon::format_backup_list_json("C:\\d\\a.txt", slots, [](int64_t utc) { return utc + 36000000000LL; });
+  EXPECT_EQ(json,
+            "{\"file\":\"C:\\\\d\\\\a.txt\",\"slots\":["
+            "{\"slot\":1,\"time\":\"2026-11-21T13:03:17.512\",\"filetime_utc\":134397361975120000,\"writer\":4312,\"size\":10,\"ok\":true},"
+            "{\"slot\":2,\"time\":\"2026-11-21T12:03:17.512\",\"filetime_utc\":134397325975120000,\"writer\":1200,\"size\":10,\"ok\":false,"
+            "\"problem\":\"data: content hash mismatch\"},"
+            "{\"slot\":3,\"size\":10,\"ok\":false,\"problem\":\"metadata missing\"},"
+            "{\"slot\":0,\"size\":7,\"ok\":false,\"problem\":\"metadata missing\"}]}\n");
+  const fbmon::FileUsage usage = fbmon::usage_of("C:\\d\\a.txt", slots);
+  EXPECT_EQ(usage.slots, 4u);
+  EXPECT_EQ(usage.bytes, 10u + 48u + 10u + 48u + 10u + 7u);
+  printf("sample list --json:\n%s", json.c_str());
 }
 
 }  // namespace

@@ -24,7 +24,16 @@ class FakeHost : public RequestHost {
     *rules_loaded = 5;
     return reload_status;
   }
+  void fill_status(DriverStatus* out) override {
+    ++status_calls;
+    out->driver_major = 1;
+    out->driver_minor = 4;
+    out->driver_patch = 2;
+    out->watcher_connected = true;
+    out->watcher_process_id = 4312;
+  }
   int stats_calls = 0;
+  int status_calls = 0;
   int reload_calls = 0;
   NtStatus reload_status = nt::kSuccess;
 };
@@ -196,6 +205,51 @@ TEST(ControlRequests, AnOutputTooSmallIsRefusedBeforeAnythingHappens) {
     EXPECT_EQ(host.reload_calls, 0);
     EXPECT_EQ(host.stats_calls, 0);
   }
+}
+
+// Protocol 2: fbmon status asks the driver's build version and whether a watcher is connected.
+TEST(ControlRequests, StatusIsAnsweredWithTheHostsFacts) {
+  FakeHost host;
+  Bytes request(kGetStatusBytes);
+  ASSERT_EQ(encode_get_status(request.data(), request.size()).error, Error::kOk);
+  Bytes reply(kMaxReplyBytes);
+  const RequestOutcome out = answer_request(HelloRole::kControl, request.data(), static_cast<uint32_t>(request.size()),
+                                            reply.data(), static_cast<uint32_t>(reply.size()), host);
+  ASSERT_EQ(out.status, nt::kSuccess);
+  EXPECT_EQ(out.answered, MessageType::kStatusReply);
+  EXPECT_EQ(out.bytes, kStatusReplyBytes);
+  EXPECT_EQ(host.status_calls, 1);
+  StatusReply decoded;
+  ASSERT_EQ(decode_status_reply(reply.data(), out.bytes, &decoded), Error::kOk);
+  EXPECT_EQ(decoded.driver.driver_major, 1);
+  EXPECT_EQ(decoded.driver.driver_minor, 4);
+  EXPECT_EQ(decoded.driver.driver_patch, 2);
+  EXPECT_TRUE(decoded.driver.watcher_connected);
+  EXPECT_EQ(decoded.driver.watcher_process_id, 4312u);
+  // The layout, byte for byte (docs/protocol.md): header, prefix, body.
+  const Bytes expected = {0x46, 0x42, 0x4B, 0x50, 0x02, 0x00, 0x93, 0x00, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // status, reserved
+                          0x01, 0x00, 0x04, 0x00, 0x02, 0x00, 0x00, 0x00,  // version 1.4.2, reserved
+                          0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // watcher connected, reserved
+                          0xD8, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}; // watcher process id 4312
+  EXPECT_EQ(Bytes(reply.begin(), reply.begin() + out.bytes), expected);
+  // A version probe may not ask; a reply too small is refused before the host is asked.
+  EXPECT_EQ(answer_request(HelloRole::kVersionProbe, request.data(), static_cast<uint32_t>(request.size()), reply.data(),
+                           static_cast<uint32_t>(reply.size()), host)
+                .answered,
+            MessageType::kErrorReply);
+  EXPECT_EQ(answer_request(HelloRole::kControl, request.data(), static_cast<uint32_t>(request.size()), reply.data(),
+                           kStatusReplyBytes - 1, host)
+                .status,
+            nt::kBufferTooSmall);
+  EXPECT_EQ(host.status_calls, 1);
+  // Reserved bytes set, or a watcher flag other than 0/1: refused by the decoder.
+  Bytes bad(expected);
+  bad[30] = 1;
+  EXPECT_EQ(decode_status_reply(bad.data(), bad.size(), &decoded), Error::kReservedNotZero);
+  bad = expected;
+  bad[32] = 2;
+  EXPECT_EQ(decode_status_reply(bad.data(), bad.size(), &decoded), Error::kBadEnumValue);
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+#include "tests/kernel/fltmgr/faults.h"
+
+#include <atomic>
+
+namespace ksim::flt::faults {
+namespace {
+
+std::atomic<uint64_t> g_calls{0};
+std::atomic<uint64_t> g_nth{0};
+std::atomic<bool> g_fired{false};
+std::atomic<int> g_fired_kind{0};
+
+}  // namespace
+
+const char* kind_text(Kind kind) {
+  switch (kind) {
+    case Kind::kContextAllocation: return "FltAllocateContext";
+    case Kind::kNameQuery: return "name query";
+    case Kind::kCreateFile: return "FltCreateFileEx2";
+    case Kind::kRead: return "FltReadFile";
+    case Kind::kWrite: return "FltWriteFile";
+    case Kind::kQueryInformation: return "FltQueryInformationFile";
+    case Kind::kSetInformation: return "FltSetInformationFile";
+    case Kind::kVolumeInformation: return "FltQueryVolumeInformation";
+    case Kind::kSend: return "FltSendMessage";
+    case Kind::kCount: break;
+  }
+  return "?";
+}
+
+void arm(uint64_t nth) {
+  g_calls = 0;
+  g_fired = false;
+  g_nth = nth;
+}
+
+void disarm() { arm(0); }
+
+bool should_fail(Kind kind) {
+  const uint64_t n = g_calls.fetch_add(1) + 1;
+  if (g_nth != 0 && n == g_nth) {
+    g_fired = true;
+    g_fired_kind = static_cast<int>(kind);
+    return true;
+  }
+  return false;
+}
+
+NTSTATUS failure_status(Kind kind) {
+  switch (kind) {
+    case Kind::kRead: return static_cast<NTSTATUS>(0xC0000185);   // STATUS_IO_DEVICE_ERROR
+    case Kind::kWrite: return static_cast<NTSTATUS>(0xC000007F);  // STATUS_DISK_FULL
+    default: return status::kInsufficientResources;
+  }
+}
+
+uint64_t calls() { return g_calls.load(); }
+bool fired() { return g_fired.load(); }
+Kind fired_kind() { return static_cast<Kind>(g_fired_kind.load()); }
+
+}  // namespace ksim::flt::faults

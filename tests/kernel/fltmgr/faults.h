@@ -1,0 +1,27 @@
+// Low-resources simulation in the manner of Driver Verifier's: the N-th fallible Filter Manager
+// call from now fails with the status Windows returns when resources run out. A story is run
+// once to count its fault points (calls()), then once per point with that point failing.
+#pragma once
+
+#include <cstdint>
+
+#include "tests/kernel/fltmgr/abi.h"
+
+namespace ksim::flt::faults {
+
+enum class Kind { kContextAllocation, kNameQuery, kCreateFile, kRead, kWrite, kQueryInformation,
+                  kSetInformation, kVolumeInformation, kSend, kCount };
+const char* kind_text(Kind kind);
+
+// Fails the nth fallible call from now (1 = the next one); 0 disarms. Resets the call count.
+void arm(uint64_t nth);
+void disarm();
+// Whether this call fails (counts it). Filter Manager's routines ask first thing.
+bool should_fail(Kind kind);
+// The status a call of this kind fails with when resources run out.
+NTSTATUS failure_status(Kind kind);
+uint64_t calls();         // fallible calls since arm()/disarm()
+bool fired();             // the armed failure happened
+Kind fired_kind();
+
+}  // namespace ksim::flt::faults
