@@ -8,6 +8,7 @@
 namespace fb {
 
 constexpr uint32_t kMaxBackupVersions = 9;  // slots :backup, :backup.2 .. :backup.9
+constexpr uint32_t kMaxVaultAgeHours = 87600;  // VaultMaxAgeHours at most: ten years
 
 struct EngineConfig {
   bool enabled = true;

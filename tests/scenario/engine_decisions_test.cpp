@@ -261,6 +261,17 @@ TEST(EngineDecisions, ConfigurationIsSanitised) {
     c.max_versions = versions;
     EXPECT_EQ(fb::sanitize_config(c).max_versions, versions);
   }
+  // VaultMaxAgeHours: 1 .. 87600 (ten years; more would overflow FILETIME arithmetic).
+  for (uint32_t hours : {0u, 87601u, 0xFFFFFFFFu}) {
+    fb::EngineConfig c;
+    c.vault_max_age_hours = hours;
+    EXPECT_EQ(fb::sanitize_config(c).vault_max_age_hours, 168u) << hours;
+  }
+  for (uint32_t hours : {1u, 168u, 87600u}) {
+    fb::EngineConfig c;
+    c.vault_max_age_hours = hours;
+    EXPECT_EQ(fb::sanitize_config(c).vault_max_age_hours, hours);
+  }
 }
 
 TEST(EngineDecisions, PostCreateTracksWritersOfExistingFilesOnly) {
