@@ -113,7 +113,7 @@ Str16 vault_volume_of(Str16 file) {
 }
 
 uint64_t history_hash(Str16 path) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis (0xcbf29ce484222325)
   for (uint32_t i = 0; i < path.len; ++i) {
     const char16_t u = upcase_unit(path.data[i], upcase_native);
     h = (h ^ static_cast<uint8_t>(u)) * 1099511628211ull;
