@@ -534,6 +534,14 @@ void Engine::depart(Str16 file, uint64_t process_id) {
   vault_enforce_bounds();
 }
 
+uint32_t Engine::vault_scan(FileSystem& fs, Str16 volume) {
+  const int64_t now = services_.clock->now();
+  const uint32_t found = vault_.scan(fs, volume, now);
+  VaultEvents events(*this);
+  vault_.enforce_bounds(fs, config(), now, events);
+  return found;
+}
+
 void Engine::vault_enforce_bounds() {
   VaultEvents events(*this);
   vault_.enforce_bounds(*services_.fs, config(), services_.clock->now(), events);

@@ -218,6 +218,11 @@ class Engine {
   bool vault_found(Str16 volume, uint64_t id, int64_t time, uint64_t size) {
     return vault_.found(volume, id, time, size);
   }
+  // After a restart: what the vault folder of `volume` (`\Device\HarddiskVolumeN`) holds goes
+  // back under the bounds, which then run at once (an entry over VaultMaxAgeHours goes now).
+  // `fs` reaches that volume (the driver's instance setup passes one bound to the new instance,
+  // which FltGetVolumeInstanceFromName cannot find yet). Returns how many entries were found.
+  uint32_t vault_scan(FileSystem& fs, Str16 volume);
   // The bounds, also run after every vault operation; the driver may call it on a timer.
   void vault_enforce_bounds();
   uint32_t vault_count(VaultEntryState state) { return vault_.count(state); }

@@ -20,6 +20,17 @@
 
 namespace fb {
 
+// Receives the names list_directory finds.
+class DirectoryVisitor {
+ public:
+  // One name (valid during the call only); false stops the listing.
+  virtual bool entry(Str16 name) = 0;
+
+ protected:
+  DirectoryVisitor() = default;
+  ~DirectoryVisitor() = default;
+};
+
 // An open handle, opaque to the engine (a HANDLE + FILE_OBJECT pair in the driver).
 struct FsHandle {
   void* value = nullptr;
@@ -83,6 +94,11 @@ class FileSystem {
   // Creates the folder `directory` (a full NT path) if it is missing (FILE_OPEN_IF, directory,
   // hidden and system, the protected DACL of common/engine/rescue_security.h when created).
   virtual NtStatus ensure_directory(Str16 directory) = 0;
+  // Every name in the folder `directory` (a full NT path), without the folder's path, "." and
+  // ".." left out, in the file system's order, until the visitor says stop
+  // (FltQueryDirectoryFile, FileNamesInformation). A missing folder: nt::kObjectNameNotFound
+  // (or another not-found status). The vault's scan after a restart.
+  virtual NtStatus list_directory(Str16 directory, DirectoryVisitor& visitor) = 0;
   virtual void close(FsHandle h) = 0;
 
  protected:

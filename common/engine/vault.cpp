@@ -99,9 +99,82 @@ __attribute__((noinline)) uint64_t vault_free_space(FileSystem& fs, Str16 volume
   return free_space;
 }
 
+// What a restart left of the vault file `id`: the time it left its name and its size, from its
+// record; without a valid record, its own size and `now`, so that the age bound counts from the
+// scan and never removes a file earlier than VaultMaxAgeHours after anyone could have seen it.
+// False when the file cannot be opened (gone meanwhile, or not a file).
+__attribute__((noinline)) bool read_kept(FileSystem& fs, Str16 volume, uint64_t id, int64_t now, int64_t* time,
+                                         uint64_t* size, uint64_t* process_id) {
+  {
+    const VaultPath info(volume, id, true);
+    ScopedHandle h(fs);
+    uint64_t bytes = 0;
+    uint8_t header[kVaultRecordHeaderBytes];
+    uint32_t got = 0;
+    VaultRecord record;
+    if (nt_success(h.open(info.view(), Str16(), OpenMode::kRead)) && nt_success(fs.query_size(h.get(), &bytes)) &&
+        bytes <= UINT32_MAX && nt_success(fs.read(h.get(), 0, header, sizeof header, &got)) &&
+        got == sizeof header && decode_vault_record_header(header, static_cast<uint32_t>(bytes), &record)) {
+      *time = record.time;
+      *size = record.size;
+      *process_id = record.process_id;
+      return true;
+    }
+  }
+  const VaultPath file(volume, id);
+  ScopedHandle h(fs);
+  if (!nt_success(h.open(file.view(), Str16(), OpenMode::kRead)) || !nt_success(fs.query_size(h.get(), size)))
+    return false;
+  *time = now;
+  *process_id = 0;  // unknown
+  return true;
+}
+
+// Puts each vault file a listing finds back in the ledger (records and foreign names are left
+// alone: nothing here deletes what it does not understand).
+class KeptFiles final : public DirectoryVisitor {
+ public:
+  KeptFiles(FileSystem& fs, Vault& vault, Str16 volume, int64_t now)
+      : fs_(fs), vault_(vault), volume_(volume), now_(now) {}
+  bool entry(Str16 name) override {
+    uint64_t id = 0;
+    if (!vault_id_of_name(name, &id)) return true;
+    int64_t time = 0;
+    uint64_t size = 0, process_id = 0;
+    if (!read_kept(fs_, volume_, id, now_, &time, &size, &process_id)) return true;
+    if (!vault_.found(volume_, id, time, size, process_id)) return false;  // the ledger is full
+    ++count;
+    return true;
+  }
+  uint32_t count = 0;
+
+ private:
+  FileSystem& fs_;
+  Vault& vault_;
+  Str16 volume_;
+  int64_t now_;
+};
+
 }  // namespace
 
 // --- pure helpers -------------------------------------------------------------------------------
+
+bool vault_id_of_name(Str16 name, uint64_t* id) {
+  if (name.len != 16) return false;
+  uint64_t v = 0;
+  for (uint32_t i = 0; i < 16; ++i) {
+    const char16_t c = name.data[i];
+    uint32_t digit;
+    if (c >= u'0' && c <= u'9') digit = c - u'0';
+    else if (c >= u'a' && c <= u'f') digit = c - u'a' + 10;
+    else if (c >= u'A' && c <= u'F') digit = c - u'A' + 10;  // NTFS names compare case-insensitively
+    else return false;
+    v = v << 4 | digit;
+  }
+  if (v == 0) return false;  // build_vault_path's id 0 is the folder itself
+  *id = v;
+  return true;
+}
 
 Str16 vault_volume_of(Str16 file) {
   NtPathParts parts;
@@ -408,7 +481,7 @@ void Vault::enforce_bounds(FileSystem& fs, const EngineConfig& config, int64_t n
   }
 }
 
-bool Vault::found(Str16 volume, uint64_t id, int64_t time, uint64_t size) {
+bool Vault::found(Str16 volume, uint64_t id, int64_t time, uint64_t size, uint64_t process_id) {
   if (!enabled() || volume.len == 0 || volume.len > kVaultVolumeUnits) return false;
   LockGuard guard(*lock_);
   if (find_id(id) != nullptr) return true;
@@ -418,6 +491,8 @@ bool Vault::found(Str16 volume, uint64_t id, int64_t time, uint64_t size) {
     e.id = id;
     e.time = time;
     e.size = size;
+    e.process_id = process_id;
+    e.file_id = 0;    // not asked: a kept file's only name is the vault's
     e.name_hash = 0;  // its name's window passed long ago
     for (uint32_t i = 0; i < volume.len; ++i) e.volume[i] = volume.data[i];
     e.volume_len = volume.len;
@@ -426,6 +501,14 @@ bool Vault::found(Str16 volume, uint64_t id, int64_t time, uint64_t size) {
     return true;
   }
   return false;
+}
+
+uint32_t Vault::scan(FileSystem& fs, Str16 volume, int64_t now) {
+  if (!enabled() || volume.len == 0 || volume.len > kVaultVolumeUnits) return 0;
+  KeptFiles kept(fs, *this, volume, now);
+  const VaultPath folder(volume, 0);
+  (void)fs.list_directory(folder.view(), kept);  // no folder: nothing was kept here
+  return kept.count;
 }
 
 uint32_t Vault::count(VaultEntryState state) {

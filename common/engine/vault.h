@@ -99,6 +99,10 @@ uint64_t history_hash(Str16 path);
 // info the record's `...\<16 hex>.info`. kNameTooLong when it does not fit cap.
 NtStatus build_vault_path(Str16 volume, uint64_t id, bool info, char16_t* out, uint32_t cap, uint32_t* len);
 
+// The id of a vault file's name (exactly 16 hex digits, either case, not all zero); false for a
+// record (`<id>.info`) or any other name.
+bool vault_id_of_name(Str16 name, uint64_t* id);
+
 class VaultPath {
  public:
   VaultPath(Str16 volume, uint64_t id, bool info = false) {
@@ -168,7 +172,11 @@ class Vault {
       FB_EXCLUDES(lock_);
   // An entry found in a vault folder after a restart (the driver's scan): a kept file of that
   // age and size, under the bounds from now on. false when the ledger is full.
-  bool found(Str16 volume, uint64_t id, int64_t time, uint64_t size) FB_EXCLUDES(lock_);
+  bool found(Str16 volume, uint64_t id, int64_t time, uint64_t size, uint64_t process_id = 0) FB_EXCLUDES(lock_);
+  // After a restart (the driver's instance setup): every vault file in `volume`'s folder goes
+  // back in the ledger through found(), with the time and size its record gives (no valid
+  // record: its own size, and `now`). Returns how many; stops when the ledger is full.
+  uint32_t scan(FileSystem& fs, Str16 volume, int64_t now) FB_EXCLUDES(lock_);
   // Tests and statistics.
   uint32_t count(VaultEntryState state) FB_EXCLUDES(lock_);
   uint64_t kept_bytes() FB_EXCLUDES(lock_);

@@ -65,6 +65,27 @@ void engine_configure(const fb::EngineConfig& config) {
                 static_cast<ULONG>(g_engine->engine.config().max_versions));
 }
 
+void engine_vault_scan(PFLT_INSTANCE instance, PFLT_VOLUME volume) {
+  if (g_engine == nullptr) return;
+  // `\Device\HarddiskVolumeN`; a longer volume name has no vault (fb::vault_volume_of).
+  WCHAR units[fb::kVaultVolumeUnits];
+  UNICODE_STRING name;
+  name.Buffer = units;
+  name.Length = 0;
+  name.MaximumLength = sizeof units;
+  ULONG needed = 0;
+  const NTSTATUS status = FltGetVolumeName(volume, &name, &needed);
+  if (!NT_SUCCESS(status)) {
+    FB_TRACE("vault scan of volume %p skipped: its name (%lu bytes) not read, 0x%08lx", volume, needed,
+             static_cast<ULONG>(status));
+    return;
+  }
+  KernelFileSystem fs(instance);
+  const uint32_t found =
+      g_engine->engine.vault_scan(fs, fb::Str16(reinterpret_cast<const char16_t*>(units), name.Length / sizeof(WCHAR)));
+  if (found != 0) FB_TRACE_INFO("vault of %wZ: %lu kept files found", &name, static_cast<ULONG>(found));
+}
+
 void engine_fill_statistics(fb::Statistics* out) {
   if (g_engine != nullptr) g_engine->engine.fill_statistics(out);
 }

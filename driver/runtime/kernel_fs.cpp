@@ -152,7 +152,7 @@ fb::NtStatus KernelFileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMo
     if (opened->instance != nullptr) FltObjectDereference(opened->instance);
     delete opened;
   });
-  status = instance_for(g_driver.filter, file, &opened->instance);
+  status = instance_of(file, &opened->instance);
   if (!fb::nt_success(status)) {
     opened->instance = nullptr;
     return status;
@@ -295,7 +295,7 @@ fb::NtStatus KernelFileSystem::ensure_directory(fb::Str16 directory) {
   UNICODE_STRING name;
   if (!as_unicode(directory.data, directory.len, &name)) return fb::nt::kNameTooLong;
   PFLT_INSTANCE instance = nullptr;
-  const fb::NtStatus found = instance_for(g_driver.filter, directory, &instance);
+  const fb::NtStatus found = instance_of(directory, &instance);
   if (!fb::nt_success(found)) return found;
   OBJECT_ATTRIBUTES attributes;
   InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr,
@@ -309,6 +309,61 @@ fb::NtStatus KernelFileSystem::ensure_directory(fb::Str16 directory) {
   if (NT_SUCCESS(nt)) FltClose(handle);
   FltObjectDereference(instance);
   return to_fb(nt);
+}
+
+fb::NtStatus KernelFileSystem::instance_of(fb::Str16 file, PFLT_INSTANCE* out) const {
+  if (bound_ == nullptr) return instance_for(g_driver.filter, file, out);
+  const NTSTATUS status = FltObjectReference(bound_);  // released like a found one: FltObjectDereference
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  *out = bound_;
+  return fb::nt::kSuccess;
+}
+
+// FltQueryDirectoryFile with FileNamesInformation, one pool block of entries at a time, on a
+// FILE_LIST_DIRECTORY open of the folder (share all: nobody else is kept out). "." and ".." are
+// left out. Each entry is checked against the bytes returned before it is read.
+fb::NtStatus KernelFileSystem::list_directory(fb::Str16 directory, fb::DirectoryVisitor& visitor) {
+  UNICODE_STRING name;
+  if (!as_unicode(directory.data, directory.len, &name)) return fb::nt::kNameTooLong;
+  PFLT_INSTANCE instance = nullptr;
+  const fb::NtStatus found = instance_of(directory, &instance);
+  if (!fb::nt_success(found)) return found;
+  auto release = on_scope_exit([instance] { FltObjectDereference(instance); });
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+  IO_STATUS_BLOCK iosb;
+  FltFile folder;
+  NTSTATUS nt = FltCreateFileEx2(g_driver.filter, instance, folder.handle_out(), folder.object_out(),
+                                 FILE_LIST_DIRECTORY | SYNCHRONIZE, &attributes, &iosb, nullptr, 0,
+                                 FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN,
+                                 FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0, 0, nullptr);
+  if (!NT_SUCCESS(nt)) return to_fb(nt);
+  constexpr ULONG kBlockBytes = 4096;
+  ScopedBlock block(kBlockBytes);
+  if (block.get() == nullptr) return fb::nt::kInsufficientResources;
+  const auto* bytes = static_cast<const uint8_t*>(block.get());
+  constexpr ULONG kNameOffset = FIELD_OFFSET(FILE_NAMES_INFORMATION, FileName);
+  for (BOOLEAN restart = TRUE;; restart = FALSE) {
+    ULONG returned = 0;
+    nt = FltQueryDirectoryFile(instance, folder.object(), block.get(), kBlockBytes, FileNamesInformation, FALSE,
+                               nullptr, restart, &returned);
+    if (nt == STATUS_NO_MORE_FILES || nt == STATUS_NO_SUCH_FILE) return fb::nt::kSuccess;
+    if (!NT_SUCCESS(nt)) return to_fb(nt);
+    if (returned > kBlockBytes) return fb::nt::kInvalidParameter;
+    for (ULONG at = 0;;) {
+      if (at + kNameOffset > returned) return fb::nt::kInvalidParameter;
+      const auto* entry = reinterpret_cast<const FILE_NAMES_INFORMATION*>(bytes + at);
+      if (entry->FileNameLength % 2 != 0 || at + kNameOffset + entry->FileNameLength > returned)
+        return fb::nt::kInvalidParameter;
+      const fb::Str16 entry_name(reinterpret_cast<const char16_t*>(bytes + at + kNameOffset),
+                                 entry->FileNameLength / 2);
+      const bool dots = fb::equal(entry_name, fb::Str16::lit(u".")) || fb::equal(entry_name, fb::Str16::lit(u".."));
+      if (!dots && !visitor.entry(entry_name)) return fb::nt::kSuccess;
+      if (entry->NextEntryOffset == 0) break;
+      if (entry->NextEntryOffset % 4 != 0 || entry->NextEntryOffset > returned - at) return fb::nt::kInvalidParameter;
+      at += entry->NextEntryOffset;
+    }
+  }
 }
 
 fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_bytes) {

@@ -21,6 +21,11 @@ namespace fbk {
 
 class KernelFileSystem final : public fb::FileSystem {
  public:
+  KernelFileSystem() = default;
+  // Every open goes to `bound` (the caller keeps it referenced while this object lives) instead
+  // of the instance found by name: InstanceSetup's own instance, which FltGetVolumeInstanceFromName
+  // does not find before the callback has returned (the vault's scan, driver/callbacks/instance.cpp).
+  explicit KernelFileSystem(PFLT_INSTANCE bound) : bound_(bound) {}
 
   fb::NtStatus open(fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) override;
   fb::NtStatus read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length,
@@ -37,7 +42,14 @@ class KernelFileSystem final : public fb::FileSystem {
   fb::NtStatus query_file_id(fb::FsHandle h, uint64_t* file_id) override;
   fb::NtStatus query_links(fb::FsHandle h, uint32_t* links) override;
   fb::NtStatus ensure_directory(fb::Str16 directory) override;
+  fb::NtStatus list_directory(fb::Str16 directory, fb::DirectoryVisitor& visitor) override;
   void close(fb::FsHandle h) override;
+
+ private:
+  // This filter's instance for `file`'s volume (or the bound one), referenced.
+  fb::NtStatus instance_of(fb::Str16 file, PFLT_INSTANCE* out) const;
+
+  PFLT_INSTANCE bound_ = nullptr;
 };
 
 }  // namespace fbk

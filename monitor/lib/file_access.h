@@ -22,6 +22,7 @@ class MonitorFileSystem : public fb::FileSystem {
   fb::NtStatus query_file_id(fb::FsHandle, uint64_t*) override { return fb::nt::kNotSupported; }
   fb::NtStatus query_links(fb::FsHandle, uint32_t*) override { return fb::nt::kNotSupported; }
   fb::NtStatus ensure_directory(fb::Str16) override { return fb::nt::kNotSupported; }
+  fb::NtStatus list_directory(fb::Str16, fb::DirectoryVisitor&) override { return fb::nt::kNotSupported; }
 
  protected:
   MonitorFileSystem() = default;

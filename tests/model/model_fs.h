@@ -3,7 +3,9 @@
 // (IO_IGNORE_SHARE_ACCESS_CHECK); the engine's own streams are opened with share checks.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <vector>
 
 #include "common/engine/file_system.h"
 #include "tests/model/ntfs_model.h"
@@ -79,6 +81,21 @@ class ModelFs final : public fb::FileSystem {
   }
   // Folders are implicit in the model (a file's parent always exists).
   NtStatus ensure_directory(fb::Str16) override { return fb::nt::kSuccess; }
+  // The folder's children: the first component after it of every file below it (folded names,
+  // as the model keeps them); a folder no file is below does not exist.
+  NtStatus list_directory(fb::Str16 directory, fb::DirectoryVisitor& visitor) override {
+    const Name prefix = fold(to_name(directory)) + u"\\";
+    std::vector<Name> children;
+    for (const Name& n : volume_.file_names()) {
+      if (n.compare(0, prefix.size(), prefix) != 0) continue;
+      const Name child = n.substr(prefix.size(), n.find(u'\\', prefix.size()) - prefix.size());
+      if (std::find(children.begin(), children.end(), child) == children.end()) children.push_back(child);
+    }
+    if (children.empty()) return fb::nt::kObjectNameNotFound;
+    for (const Name& c : children)
+      if (!visitor.entry(view(c))) break;
+    return fb::nt::kSuccess;
+  }
   NtStatus mark_delete(fb::FsHandle h) override { return volume_.set_delete(id(h)); }
   NtStatus query_free_space(fb::FsHandle, uint64_t* free_bytes) override {
     *free_bytes = volume_.free_space();

@@ -1323,6 +1323,84 @@ TEST_F(SavePatterns, S6_VaultEntryLeftByACrashIsReclaimedByTheAgeBound) {
   EXPECT_EQ(events[0].path, leftover);
 }
 
+// A record as the engine writes it (common/engine/vault_record.h), for a file kept before a restart.
+std::string vault_record(int64_t time, uint64_t size, const Name& original) {
+  fb::VaultRecord r;
+  r.time = time;
+  r.process_id = 7;
+  r.size = size;
+  r.path_units = static_cast<uint32_t>(original.size());
+  std::string bytes(fb::kVaultRecordHeaderBytes, '\0');
+  fb::encode_vault_record_header(r, reinterpret_cast<uint8_t*>(&bytes[0]));
+  for (char16_t u : original) {
+    bytes.push_back(static_cast<char>(u & 0xFF));
+    bytes.push_back(static_cast<char>(u >> 8));
+  }
+  return bytes;
+}
+
+// After a restart the driver's instance setup calls Engine::vault_scan: every vault file goes
+// back under the bounds with its record's time and size; the bounds run at once.
+TEST_F(SavePatterns, S6_VaultScanAfterARestartPutsEveryKeptFileUnderTheBounds) {
+  const Name volume_name = u"\\Device\\HarddiskVolume2";
+  const Name folder = volume_name + u"\\$FileBackupVault\\";
+  constexpr int64_t kDay = 24 * 36000000000ll;
+  const Name old_one = folder + u"0000000000000042";      // 8 days: over VaultMaxAgeHours (7 days)
+  const Name recent = folder + u"00000000000000A1";       // 1 day, upper-case hex
+  const Name no_record = folder + u"00000000000000b2";    // record lost: kept from the scan on
+  const Name bad_record = folder + u"00000000000000c3";   // a record that does not decode
+  const Name foreign = folder + u"notes.txt";             // not ours: left alone
+  const Name orphan_record = folder + u"00000000000000d4.info";
+  volume->put(old_one, "from before the crash");
+  volume->put(old_one + u".info", vault_record(fbmodel::StepClock::kStart - 8 * kDay, 21, kDoc));
+  volume->put(recent, "yesterday");
+  volume->put(recent + u".info", vault_record(fbmodel::StepClock::kStart - kDay, 9, kDoc));
+  volume->put(no_record, "no record");
+  volume->put(bad_record, "bad record");
+  volume->put(bad_record + u".info", "FBV1 but not a record");
+  volume->put(foreign, "someone else's");
+  volume->put(orphan_record, vault_record(fbmodel::StepClock::kStart, 1, kDoc));
+  EXPECT_EQ(harness->engine().vault_scan(harness->fs(), fbmodel::view(volume_name)), 4u);
+  EXPECT_FALSE(volume->exists(old_one)) << "over the age bound: removed at the scan";
+  EXPECT_FALSE(volume->exists(old_one + u".info"));
+  EXPECT_TRUE(volume->exists(recent));
+  EXPECT_TRUE(volume->exists(no_record));
+  EXPECT_TRUE(volume->exists(bad_record));
+  EXPECT_TRUE(volume->exists(foreign));
+  EXPECT_TRUE(volume->exists(orphan_record));
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 3u);
+  EXPECT_EQ(harness->engine().vault_kept_bytes(), 9u + 9 + 10) << "the record's size, else the file's";
+  std::vector<RecordedEvent> events = harness->events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(events[0].path, old_one);
+  // A second scan (another instance on the same volume) finds the same entries: nothing doubles.
+  EXPECT_EQ(harness->engine().vault_scan(harness->fs(), fbmodel::view(volume_name)), 3u);
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 3u);
+  // Six more days: "recent" is 7 days + 1 unit old; the two without a valid record count from the scan.
+  harness->advance_clock(6 * kDay + 1);
+  harness->engine().vault_enforce_bounds();
+  EXPECT_FALSE(volume->exists(recent));
+  EXPECT_TRUE(volume->exists(no_record));
+  harness->advance_clock(kDay);
+  harness->engine().vault_enforce_bounds();
+  EXPECT_FALSE(volume->exists(no_record));
+  EXPECT_FALSE(volume->exists(bad_record));
+  EXPECT_TRUE(volume->exists(foreign)) << "never ours to remove";
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 0u);
+}
+
+TEST_F(SavePatterns, S6_VaultScanOfAVolumeWithoutAVaultFindsNothing) {
+  EXPECT_EQ(harness->engine().vault_scan(harness->fs(), fbmodel::view(Name(u"\\Device\\HarddiskVolume2"))), 0u);
+  fb::EngineConfig off;
+  off.vault_max_bytes = 0;
+  start(off);
+  volume->put(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\0000000000000001", "kept");
+  EXPECT_EQ(harness->engine().vault_scan(harness->fs(), fbmodel::view(Name(u"\\Device\\HarddiskVolume2"))), 1u)
+      << "the ledger still knows the file with the vault off (VaultMaxBytes 0): the bound removes it";
+  EXPECT_FALSE(volume->exists(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\0000000000000001"));
+}
+
 TEST_F(SavePatterns, UnprotectedFolderIsLeftAlone) {
   const Name outside = kDownloads + u"x.txt";
   volume->put(outside, "text");

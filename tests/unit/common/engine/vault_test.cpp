@@ -207,3 +207,47 @@ TEST(VaultRecord, DecoderRefusesEveryMalformedRecord) {
 
 }  // namespace
 }  // namespace fb
+
+namespace fb {
+namespace {
+
+// ---- vault_id_of_name (the scan after a restart) --------------------------------------------
+
+TEST(VaultIdOfName, OnlySixteenHexDigitsNameAVaultFile) {
+  struct Case {
+    const char* what;
+    U16 name;
+    bool is_id;
+    uint64_t id;
+  } cases[] = {
+      {"as build_vault_path writes it", u"0000000000000042", true, 0x42},
+      {"all digits", u"0123456789abcdef", true, 0x0123456789abcdefull},
+      {"upper case (the model, a case-insensitive listing)", u"0123456789ABCDEF", true, 0x0123456789abcdefull},
+      {"the largest", u"ffffffffffffffff", true, ~0ull},
+      {"zero: the folder's id, never a file's", u"0000000000000000", false, 0},
+      {"its record", u"0000000000000042.info", false, 0},
+      {"fifteen digits", u"000000000000042", false, 0},
+      {"seventeen digits", u"00000000000000042", false, 0},
+      {"a letter past f", u"000000000000004g", false, 0},
+      {"a space", u"00000000000004 2", false, 0},
+      {"another name", u"desktop.ini", false, 0},
+      {"empty", u"", false, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    uint64_t id = 7;
+    EXPECT_EQ(vault_id_of_name(s16(c.name), &id), c.is_id);
+    EXPECT_EQ(id, c.is_id ? c.id : 7u) << "untouched when not an id";
+  }
+  // What build_vault_path writes, vault_id_of_name reads back.
+  const U16 volume = u"\\Device\\HarddiskVolume2";
+  for (uint64_t id : {1ull, 0x42ull, 0xdeadbeefcafef00dull}) {
+    const Str16 path = VaultPath(s16(volume), id).view();
+    uint64_t back = 0;
+    ASSERT_TRUE(vault_id_of_name(path.from(path.len - 16), &back));
+    EXPECT_EQ(back, id);
+  }
+}
+
+}  // namespace
+}  // namespace fb
