@@ -183,7 +183,8 @@ TEST_P(DriverStory, APortClientWithoutAccessIsRefused) {
   EXPECT_EQ(second_watcher.connect(fb::proto::HelloRole::kWatcher, 7004), static_cast<NTSTATUS>(fb::proto::kWatcherBusyStatus))
       << "one watcher at a time";
   PortClient old_fbmon;
-  EXPECT_EQ(old_fbmon.connect(fb::proto::HelloRole::kControl, 7005, true, 2),
+  EXPECT_EQ(old_fbmon.connect(fb::proto::HelloRole::kControl, 7005, true,
+                              static_cast<uint16_t>(fb::proto::kProtocolVersion - 1)),
             static_cast<NTSTATUS>(fb::proto::kVersionMismatchStatus));
   world().finish();
 }
