@@ -32,6 +32,7 @@ set(FB_COMMON_SOURCE_NAMES
   common/engine/filter.cpp
   common/engine/rescue.cpp
   common/engine/streams.cpp
+  common/engine/vault.cpp
   common/engine/versions.cpp
   common/engine/volume_policy.cpp
 )

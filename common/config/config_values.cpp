@@ -31,6 +31,18 @@ constexpr ConfigValueSpec kSchema[kConfigKeyCount] = {
      false},
     {ConfigKey::kExcludeExtensions, Str16::lit(u"ExcludeExtensions"), "ExcludeExtensions", ValueShape::kExtensions,
      kListTypes, reg::kMultiSz, 0, 0, 0, "none", "these extensions are never protected (wins over include)", false},
+    // The vault (common/engine/vault.h): deleted protected files kept on their volume.
+    {ConfigKey::kVaultMaxBytes, Str16::lit(u"VaultMaxBytes"), "VaultMaxBytes", ValueShape::kByteCount,
+     kByteCountTypes, reg::kQword, 0, UINT64_MAX, 1ull << 30, nullptr,
+     "deleted files kept per volume, oldest removed first above this total; 0: keep none (deletes lose their backups)",
+     false},
+    // At most ten years: hours in FILETIME units must fit an int64_t (87600 h = 3.2e18).
+    {ConfigKey::kVaultMaxAgeHours, Str16::lit(u"VaultMaxAgeHours"), "VaultMaxAgeHours", ValueShape::kCount,
+     kDwordOnly, reg::kDword, 1, kMaxVaultAgeHours, 7 * 24, nullptr,
+     "a deleted file is kept this many hours, then removed", false},
+    {ConfigKey::kVaultMaxFileSize, Str16::lit(u"VaultMaxFileSize"), "VaultMaxFileSize", ValueShape::kByteCount,
+     kByteCountTypes, reg::kQword, 1, UINT64_MAX, 256ull << 20, nullptr,
+     "a larger deleted file is not kept (its deletion is reported as backup lost: too large)", false},
 };
 
 constexpr bool rows_in_key_order() {
@@ -43,6 +55,10 @@ static_assert(kSchema[0].default_value == (kEngineDefaults.enabled ? 1u : 0u), "
 static_assert(kSchema[1].default_value == kEngineDefaults.max_file_size, "MaxFileSize default");
 static_assert(kSchema[2].default_value == kEngineDefaults.min_free_space, "MinFreeSpace default");
 static_assert(kSchema[3].default_value == kEngineDefaults.max_versions, "MaxVersions default");
+static_assert(kSchema[8].default_value == kEngineDefaults.vault_max_bytes, "VaultMaxBytes default");
+static_assert(kSchema[9].default_value == kEngineDefaults.vault_max_age_hours, "VaultMaxAgeHours default");
+static_assert(kSchema[10].default_value == kEngineDefaults.vault_max_file_size, "VaultMaxFileSize default");
+static_assert(static_cast<int64_t>(kMaxVaultAgeHours) * 3600 * 10000000 > 0, "VaultMaxAgeHours in FILETIME units fits");
 
 uint32_t read_u32(const void* data) {
   const uint8_t* b = static_cast<const uint8_t*>(data);
@@ -284,6 +300,9 @@ EngineConfig parse_engine_config(const RawConfig& raw, const EngineConfig& in_fo
   } else {
     config.trim_versions = raw[ConfigKey::kMaxVersions].present;
   }
+  parse_scalar(raw, ConfigKey::kVaultMaxBytes, &config.vault_max_bytes, reports);
+  parse_scalar(raw, ConfigKey::kVaultMaxAgeHours, &config.vault_max_age_hours, reports);
+  parse_scalar(raw, ConfigKey::kVaultMaxFileSize, &config.vault_max_file_size, reports);
   return config;
 }
 

@@ -41,8 +41,11 @@ enum class ConfigKey : uint8_t {
   kFolderNames = 5,
   kIncludeExtensions = 6,
   kExcludeExtensions = 7,
+  kVaultMaxBytes = 8,
+  kVaultMaxAgeHours = 9,
+  kVaultMaxFileSize = 10,
 };
-constexpr uint32_t kConfigKeyCount = 8;
+constexpr uint32_t kConfigKeyCount = 11;
 
 // What a value holds, which decides how it is parsed, checked and shown.
 enum class ValueShape : uint8_t {
@@ -190,7 +193,8 @@ class ConfigReports {
 };
 
 // ---- scalars ----------------------------------------------------------------------------------
-// Enabled, MaxFileSize, MinFreeSpace, MaxVersions. An absent value takes its EngineConfig
+// Enabled, MaxFileSize, MinFreeSpace, MaxVersions, VaultMaxBytes, VaultMaxAgeHours,
+// VaultMaxFileSize. An absent value takes its EngineConfig
 // default; an invalid one is reported and the value `in_force` holds stays (at load, pass the
 // defaults: EngineConfig()). Only a MaxVersions read valid from the registry sets
 // trim_versions; an invalid one keeps in_force's count and flag, so a registry typo never makes

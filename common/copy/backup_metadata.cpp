@@ -42,6 +42,9 @@ bool is_known_trigger(Trigger trigger) {
     case Trigger::kMappedSection:
     case Trigger::kDelete:
     case Trigger::kOther:
+    case Trigger::kDeleteThenRename:
+    case Trigger::kRenameAwayThenRename:
+    case Trigger::kDeleteThenCreate:
       return true;
   }
   return false;

@@ -27,7 +27,7 @@ BackupReport adopt_replaced_target(FileSystem& fs, const AdoptJob& job, const Co
     if (buffer.data == nullptr || buffer.size == 0) return failed(nt::kInsufficientResources, size);
     s = delete_all_backups(fs, job.source);
     if (!nt_success(s)) return failed(s, size);
-    report = skip == SkipReason::kNone ? copy_to_temp_backup(fs, TempBackupJob{target.get(), size, job.source, Trigger::kRenameOver, job.process_id, job.time}, buffer) : skipped(skip, size);
+    report = skip == SkipReason::kNone ? copy_to_temp_backup(fs, TempBackupJob{target.get(), size, job.source, job.trigger, job.process_id, job.time}, buffer) : skipped(skip, size);
   }  // the target is closed before anything else: the rename must find it unopened (N5)
   const bool content = report.outcome == Outcome::kBackedUp;
   const uint32_t carry_limit = job.config.max_versions - (content ? 1 : 0);

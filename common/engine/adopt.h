@@ -26,6 +26,7 @@ struct AdoptJob {
   EngineConfig config;
   int64_t time = 0;
   uint64_t process_id = 0;
+  Trigger trigger = Trigger::kRenameOver;  // recorded in the new backup's metadata
 };
 
 // decided == false when the target does not exist (a plain move: nothing is replaced).

@@ -40,6 +40,22 @@ struct RescueBufferPair {
   PooledBuffer name;
 };
 
+// A file whose delete is pending cannot be opened by its name (STATUS_DELETE_PENDING, N11), but
+// the vault's name, given to it when the delete was asked for, reaches the same file record with
+// every stream (N10): a write after the delete request is still backed up, and the vault keeps
+// that backup with the file. Not inlined: the kernel's 1 KiB frame (VaultPath).
+__attribute__((noinline)) BackupReport backup_through_vault(FileSystem& fs, BackupJob job, Str16 name, uint64_t vault_id,
+                                                            const CopyBuffer& buffer) {
+  const VaultPath vault_name(vault_volume_of(name), vault_id);
+  if (vault_name.view().len == 0) {
+    BackupReport failed;
+    failed.status = nt::kDeletePending;
+    return failed;
+  }
+  job.file = vault_name.view();
+  return run_backup(fs, job, buffer);
+}
+
 // The create opened the file: a success other than STATUS_REPARSE, whose Information is a
 // reparse tag that may read as create_info::kSuperseded.
 bool opened(const CreateResult& result) { return nt_success(result.status) && !result.reparsed; }
@@ -64,6 +80,8 @@ Engine::Engine(const EngineServices& services, const EngineConfig& config) : ser
   configure(config);
   // Rescue file names differ from one boot to the next, so a file left by a crash rarely collides.
   next_rescue_id_ = static_cast<uint32_t>(static_cast<uint64_t>(services_.clock->now()) >> 16);
+  // Vault ids start at the boot's time, so they sort by age and rarely meet a crash's leftover.
+  vault_.init(services_.vault_lock, static_cast<uint64_t>(services_.clock->now()) | 1);
 }
 
 void Engine::configure(const EngineConfig& config) {
@@ -71,6 +89,9 @@ void Engine::configure(const EngineConfig& config) {
   __atomic_store_n(&config_.enabled, c.enabled, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.max_file_size, c.max_file_size, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.min_free_space, c.min_free_space, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.vault_max_bytes, c.vault_max_bytes, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.vault_max_age_hours, c.vault_max_age_hours, __ATOMIC_RELAXED);
+  __atomic_store_n(&config_.vault_max_file_size, c.vault_max_file_size, __ATOMIC_RELAXED);
   // trim_versions before max_versions (release): a reader that sees the new count sees its flag.
   __atomic_store_n(&config_.trim_versions, c.trim_versions, __ATOMIC_RELAXED);
   __atomic_store_n(&config_.max_versions, c.max_versions, __ATOMIC_RELEASE);
@@ -83,6 +104,9 @@ EngineConfig Engine::config() const {
   c.enabled = __atomic_load_n(&config_.enabled, __ATOMIC_RELAXED);
   c.max_file_size = __atomic_load_n(&config_.max_file_size, __ATOMIC_RELAXED);
   c.min_free_space = __atomic_load_n(&config_.min_free_space, __ATOMIC_RELAXED);
+  c.vault_max_bytes = __atomic_load_n(&config_.vault_max_bytes, __ATOMIC_RELAXED);
+  c.vault_max_age_hours = __atomic_load_n(&config_.vault_max_age_hours, __ATOMIC_RELAXED);
+  c.vault_max_file_size = __atomic_load_n(&config_.vault_max_file_size, __ATOMIC_RELAXED);
   return c;
 }
 
@@ -127,7 +151,13 @@ PostCreateAction Engine::post_create(const CreateOp& op, const CreateResult& res
     }
     *ticket = CreateTicket();  // nothing was lost: nothing to report
   }
-  if (!usable || result.information == create_info::kCreated) return PostCreateAction::kNone;
+  if (usable && result.information == create_info::kCreated) {
+    // A new file at a protected name whose previous file left it moments ago takes its history.
+    // (pre_create asked for this callback only for a protected name.)
+    (void)arrive(file_path, file_path, op.process_id, false, op.target);
+    return PostCreateAction::kNone;
+  }
+  if (!usable) return PostCreateAction::kNone;
   if (overwritten || access_can_write(op.desired_access)) return PostCreateAction::kTrack;
   if (op.create_options & create_option::kDeleteOnClose) return PostCreateAction::kTrack;  // the delete's watch
   return PostCreateAction::kNone;
@@ -328,7 +358,10 @@ void Engine::decide_session(FileState* state, const Modification& m) {
   job.only_if_larger_than = m.only_if_larger_than;
   PooledBuffer buffer(*services_.buffers);
   TargetedFileSystem fs = fs_on(m.target);
-  const BackupReport report = run_backup(fs, job, as_copy_buffer(buffer));
+  BackupReport report = run_backup(fs, job, as_copy_buffer(buffer));
+  if (report.decided && report.outcome == Outcome::kFailed && report.status == nt::kDeletePending &&
+      state->vault_id != 0)
+    report = backup_through_vault(fs, job, state->name, state->vault_id, as_copy_buffer(buffer));
   if (!report.decided) {
     set_decided(state, kUndecided);  // the next modification tries again
     return;
@@ -406,6 +439,9 @@ void Engine::set_information_not_followed(const SetInfoOp& op, Str16 destination
                                           const RuleSet& rules) {
   if (set_information_precheck(op, false) != Precheck::kNeedName) return;
   if (op.info_class == FileInfoClass::kDisposition || op.info_class == FileInfoClass::kDispositionEx) return;
+  // Without ReplaceIfExists nothing is replaced: no content can be lost (the vault's moves of a
+  // name's history need the names, which are what is missing).
+  if (!op.replace_if_exists) return;
   Str16 path;
   if (destination.len > 0) {
     const NameDecision target = classify_name(destination, rules);
@@ -423,8 +459,35 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   const NameDecision source = classify_name(name, rules);
   if (source.verdict != NameVerdict::kProtected && source.verdict != NameVerdict::kNotProtected) return;
   const NameDecision target = classify_name(destination, rules);
-  if (target.verdict != NameVerdict::kProtected) return;
   if (equal_ignore_case(source.file_path, target.file_path, upcase_native)) return;  // a case change
+  const bool is_rename = op.info_class != FileInfoClass::kLink && op.info_class != FileInfoClass::kLinkEx;
+  if (!op.replace_if_exists) {
+    // Nothing can be replaced. Onto an existing name the rename fails: nothing to do.
+    if (!is_rename) return;
+    {
+      TargetedFileSystem fs = fs_on(op.target);
+      if (stream_exists(fs, target.file_path, Str16())) return;
+    }
+    if (target.verdict == NameVerdict::kProtected) {
+      if (state == nullptr) {
+        (void)arrive_or_depart(op, source, target);
+        return;
+      }
+      LockGuard guard(*state->lock);
+      flush_unobserved(state);
+      const bool claimed = claim_session(state, kDeciding);
+      const bool arrived = arrive_or_depart(op, source, target);
+      if (claimed) set_decided(state, arrived ? kDecided : kUndecided);
+      return;
+    }
+  }
+  if (target.verdict != NameVerdict::kProtected) {
+    // Renamed away to a name the rules leave alone (Word's `~WRL*.tmp` under extension rules):
+    // the vault holds the file for the protected name's history (S6b).
+    if (source.verdict == NameVerdict::kProtected && target.verdict == NameVerdict::kNotProtected)
+      depart(source.file_path, op.process_id, op.target);
+    return;
+  }
 
   AdoptJob job;
   job.source = source.file_path;
@@ -438,6 +501,7 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
     TargetedFileSystem fs = fs_on(op.target);
     const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
     if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+    else (void)arrive_or_depart(op, source, target);
     return;
   }
   LockGuard guard(*state->lock);
@@ -449,8 +513,19 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   TargetedFileSystem fs = fs_on(op.target);
   const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
   if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  // An arrival is an adoption too: the session's decision, like S5's.
+  const bool arrived = !report.decided && arrive_or_depart(op, source, target);
   // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
-  if (claimed) set_decided(state, report.decided ? kDecided : kUndecided);
+  if (claimed) set_decided(state, report.decided || arrived ? kDecided : kUndecided);
+}
+
+bool Engine::arrive_or_depart(const SetInfoOp& op, const NameDecision& source, const NameDecision& target) {
+  // Nothing was replaced: the source either takes a name its previous file left moments ago
+  // (S6: deleted; S6b: renamed away) and with it that file's history, or it leaves its own
+  // protected name, whose history the vault then holds for the window.
+  if (arrive(target.file_path, source.file_path, op.process_id, true, op.target)) return true;
+  if (source.verdict == NameVerdict::kProtected) depart(source.file_path, op.process_id, op.target);
+  return false;
 }
 
 bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet& rules, Str16* file_path) const {
@@ -464,29 +539,133 @@ bool Engine::delete_needs_context(const SetInfoOp& op, Str16 name, const RuleSet
 
 void Engine::watch_delete(FileState* state, Str16 file_path, uint64_t process_id, IoTarget target) {
   LockGuard guard(*state->lock);
+  if (watching_delete(*state)) return;  // asked before: one delete, one watch
   TargetedFileSystem fs = fs_on(target);
-  if (watching_delete(*state)) return;  // asked before: one delete, one report
-  // Checked now: when the delete happens the streams are gone with the file (N9).
-  if (!stream_exists(fs, file_path, SlotStream(1, BackupPart::kData).name())) return;
+  // The vault gives the file a second name now, before the delete can take its last one (N10,
+  // N11); whether the delete happens is settled at the stream's cleanups.
+  VaultEvents events(*this);
+  const VaultKeep keep = vault_.keep(fs, file_path, VaultEntryState::kPending, config(),
+                                     services_.clock->now(), process_id, events);
+  if (keep.covered) return;  // nothing this delete can lose
+  if (!keep.kept) {
+    // Refused or failed: the delete takes the streams with the file (N9). Reported when it
+    // happens, if there was a backup to lose, or content the vault refused for a bound.
+    const bool backup = stream_exists(fs, file_path, SlotStream(1, BackupPart::kData).name());
+    if (!backup && (keep.refused == SkipReason::kDisabled || keep.size == 0)) return;
+  }
+  state->vault_id = keep.id;
+  state->vault_refused = keep.refused;
+  state->vault_status = keep.status;
   state->delete_process_id = process_id;
   __atomic_store_n(&state->delete_watch, 1u, __ATOMIC_RELEASE);
 }
 
-void Engine::stream_cleaned_up(FileState* state, bool file_deleted) {
-  if (state == nullptr || !watching_delete(*state) || !file_deleted) return;
+void Engine::stream_cleaned_up(FileState* state, bool file_deleted, IoTarget target) {
+  if (state == nullptr || !watching_delete(*state)) return;
   LockGuard guard(*state->lock);
-  if (!watching_delete(*state)) return;  // another cleanup reported it
+  if (!watching_delete(*state)) return;  // another cleanup settled it
+  if (state->vault_id != 0) {
+    // The vault's name keeps the file alive, so the file system does not call it deleted: the
+    // original name says whether the delete happened.
+    VaultEntry entry;
+    TargetedFileSystem fs = fs_on(target);
+    const VaultSettle settled =
+        vault_.settle(fs, state->vault_id, state->name, services_.clock->now(), &entry);
+    if (settled == VaultSettle::kWaiting) return;
+    __atomic_store_n(&state->delete_watch, 0u, __ATOMIC_RELEASE);
+    state->vault_id = 0;
+    if (settled == VaultSettle::kKept) {
+      emit_delete(Outcome::kKeptInVault, state->name, state->delete_process_id, entry.size, SkipReason::kNone,
+                  nt::kSuccess);
+      vault_enforce_bounds(target);
+    }
+    return;
+  }
+  if (!file_deleted) return;
   __atomic_store_n(&state->delete_watch, 0u, __ATOMIC_RELEASE);
+  emit_delete(Outcome::kBackupLost, state->name, state->delete_process_id, 0, state->vault_refused,
+              state->vault_refused == SkipReason::kNone ? state->vault_status : nt::kSuccess);
+}
+
+void Engine::emit_delete(Outcome outcome, Str16 path, uint64_t process_id, uint64_t size, SkipReason reason,
+                         NtStatus status) {
   BackupEvent event;
   event.time = services_.clock->now();
-  event.process_id = state->delete_process_id;
+  event.process_id = process_id;
   event.trigger = Trigger::kDelete;
-  event.outcome = Outcome::kBackupLost;
-  event.slot = 1;
-  event.path = state->name;
-  counters_.add_backup_lost();
+  event.outcome = outcome;
+  event.skip_reason = reason;
+  event.status = status;
+  event.file_size = size;
+  event.slot = outcome == Outcome::kBackupLost ? 1 : 0;
+  event.path = path;
+  if (outcome == Outcome::kBackupLost) counters_.add_backup_lost();
   counters_.add_event();
   services_.sink->notify(event);
+}
+
+bool Engine::arrive(Str16 name, Str16 receiver, uint64_t process_id, bool renamed_in, IoTarget target) {
+  if (!vault_.has_history()) return false;  // the common case: one load
+  const int64_t now = services_.clock->now();
+  VaultEntry entry;
+  if (!vault_.history_for(name, now, &entry)) return false;
+  TargetedFileSystem fs = fs_on(target);
+  {
+    // The file that left the name comes back to it: its history is its own already.
+    ScopedHandle h(fs);
+    uint64_t id = 0;
+    if (nt_success(h.open(receiver, Str16(), OpenMode::kLink)) && nt_success(fs.query_file_id(h.get(), &id)) &&
+        id == entry.file_id) {
+      h.reset();
+      vault_.adopted(fs, entry.id, now);
+      return true;
+    }
+  }
+  const Trigger trigger = entry.state == VaultEntryState::kDeparted
+                              ? Trigger::kRenameAwayThenRename
+                              : (renamed_in ? Trigger::kDeleteThenRename : Trigger::kDeleteThenCreate);
+  const VaultPath link(Str16(entry.volume, entry.volume_len), entry.id);
+  AdoptJob job;
+  job.source = receiver;
+  job.target = link.view();
+  job.config = config();
+  job.time = now;
+  job.process_id = process_id;
+  job.trigger = trigger;
+  PooledBuffer buffer(*services_.buffers);
+  const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
+  if (!report.decided) return false;  // the vault's name is gone (evicted meanwhile)
+  emit(report, trigger, name, process_id, now);
+  // Only a complete adoption releases the vault's copy; otherwise the bounds keep it.
+  if (report.outcome == Outcome::kBackedUp && report.versions_dropped == 0)
+    vault_.adopted(fs, entry.id, now);
+  vault_enforce_bounds(target);
+  return true;
+}
+
+void Engine::depart(Str16 file, uint64_t process_id, IoTarget target) {
+  if (!vault_.enabled()) return;
+  VaultEvents events(*this);
+  // Refusals are not reported: the file still exists under its new name.
+  TargetedFileSystem fs = fs_on(target);
+  (void)vault_.keep(fs, file, VaultEntryState::kDeparted, config(), services_.clock->now(), process_id,
+                    events);
+  vault_enforce_bounds(target);
+}
+
+uint32_t Engine::vault_scan(IoTarget target, Str16 volume) {
+  TargetedFileSystem fs = fs_on(target);
+  const int64_t now = services_.clock->now();
+  const uint32_t found = vault_.scan(fs, volume, now);
+  VaultEvents events(*this);
+  vault_.enforce_bounds(fs, config(), now, events);
+  return found;
+}
+
+void Engine::vault_enforce_bounds(IoTarget target) {
+  VaultEvents events(*this);
+  TargetedFileSystem fs = fs_on(target);
+  vault_.enforce_bounds(fs, config(), services_.clock->now(), events);
 }
 
 void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle) {

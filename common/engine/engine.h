@@ -30,6 +30,7 @@
 #include "common/engine/ops.h"
 #include "common/engine/services.h"
 #include "common/engine/state.h"
+#include "common/engine/vault.h"
 #include "common/base/fb_base.h"
 #include "common/paths/rules.h"
 
@@ -77,6 +78,9 @@ struct EngineServices {
   NotificationSink* sink = nullptr;
   Clock* clock = nullptr;
   BufferPool* buffers = nullptr;
+  // Guards the vault's ledger (common/engine/vault.h); taken after a file's lock, never before.
+  // null: no vault (deletes of files with backups are reported as lost).
+  FileLock* vault_lock = nullptr;
 };
 
 class Engine {
@@ -133,8 +137,8 @@ class Engine {
   //                  memory): the state's name is unknown (name_unknown) until a later open or a
   //                  followed rename brings one; nothing is backed up under the stale one.
   // Call both before attach_writer, so its S4 restore and the session's backup use the new name.
-  bool name_is_stale(FileState* state, Str16 file_path);
-  Str16 refresh_name(FileState* state, Str16 file_path, Str16 name_copy);
+  bool name_is_stale(FileState* state, Str16 file_path) FB_EXCLUDES(state->lock);
+  Str16 refresh_name(FileState* state, Str16 file_path, Str16 name_copy) FB_EXCLUDES(state->lock);
 
   // Post-create of an open by file id, which had no name in pre-create: nt_name is the opened
   // file object's normalized name (FltGetFileNameInformation in post-create). kTrack: attach the
@@ -201,7 +205,8 @@ class Engine {
     return __atomic_load_n(&state.delete_watch, __ATOMIC_ACQUIRE) != 0;
   }
   // Post-cleanup of any handle of a watched stream: file_deleted is the file system's answer.
-  void stream_cleaned_up(FileState* state, bool file_deleted);
+  // target: the cleanup's instance (FltObjects->Instance), where the vault's I/O goes.
+  void stream_cleaned_up(FileState* state, bool file_deleted, IoTarget target) FB_EXCLUDES(state->lock);
 
   // --- modifications ----------------------------------------------------------------------
   void pre_write(const WriteOp& op, FileState* state, const HandleState* handle);
@@ -239,6 +244,23 @@ class Engine {
   // Takes the file's lock itself.
   void post_cleanup(FileState* state, HandleState* handle) FB_EXCLUDES(state->lock);
 
+  // --- the vault (common/engine/vault.h) ------------------------------------------------------
+  // An entry the driver found in a vault folder after a restart: under the bounds from now on.
+  bool vault_found(Str16 volume, uint64_t id, int64_t time, uint64_t size) {
+    return vault_.found(volume, id, time, size);
+  }
+  // After a restart: what the vault folder of `volume` (`\Device\HarddiskVolumeN`) holds goes
+  // back under the bounds, which then run at once (an entry over VaultMaxAgeHours goes now).
+  // `target` is the instance on that volume the I/O goes to (the driver's instance setup passes
+  // the instance being set up, which FltGetVolumeInstanceFromName cannot find yet). Returns how
+  // many entries were found.
+  uint32_t vault_scan(IoTarget target, Str16 volume);
+  // The bounds, also run after every vault operation; the driver may call it on a timer. Their
+  // I/O goes to `target` (the callback's instance).
+  void vault_enforce_bounds(IoTarget target);
+  uint32_t vault_count(VaultEntryState state) { return vault_.count(state); }
+  uint64_t vault_kept_bytes() { return vault_.kept_bytes(); }
+
   // --- statistics -------------------------------------------------------------------------
   EngineCounters counters() const { return counters_.snapshot(); }
   void fill_statistics(Statistics* out) const { counters_.fill(out); }
@@ -271,15 +293,40 @@ class Engine {
   void rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination, const RuleSet& rules)
       FB_NO_THREAD_SAFETY_ANALYSIS;
   // S6 is not covered yet: a delete of a protected file that has a backup is reported as lost,
-  // when it happens. watch_delete starts the watch under the file's lock.
-  void watch_delete(FileState* state, Str16 file_path, uint64_t process_id, IoTarget target);
+  // when it happens. watch_delete starts the watch under the file's lock, which it takes itself.
+  void watch_delete(FileState* state, Str16 file_path, uint64_t process_id, IoTarget target)
+      FB_EXCLUDES(state->lock);
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
+  // An event about a deleted file (kept, lost, evicted): no copy was made.
+  void emit_delete(Outcome outcome, Str16 path, uint64_t process_id, uint64_t size, SkipReason reason,
+                   NtStatus status);
+  // A file arriving at a protected name: takes the history its previous file left in the vault
+  // (the S6/S6b/new-file adoption). true when it did (an event was emitted).
+  // name: the protected name arrived at; receiver: the file taking it (the rename's source, or
+  // the created file itself).
+  bool arrive(Str16 name, Str16 receiver, uint64_t process_id, bool renamed_in, IoTarget target);
+  // A protected file renamed away from `file`: the vault holds it for the name's history.
+  void depart(Str16 file, uint64_t process_id, IoTarget target);
+  // A rename that replaced nothing: arrive at the target, or else depart from the source.
+  bool arrive_or_depart(const SetInfoOp& op, const NameDecision& source, const NameDecision& target);
+  class VaultEvents final : public VaultReporter {
+   public:
+    explicit VaultEvents(Engine& engine) : engine_(engine) {}
+    void evicted(Str16 vault_path, const VaultEntry& entry) override {
+      engine_.emit_delete(Outcome::kVaultEvicted, vault_path, entry.process_id, entry.size, SkipReason::kNone,
+                          nt::kSuccess);
+    }
+
+   private:
+    Engine& engine_;
+  };
 
   TargetedFileSystem fs_on(IoTarget target) const;
   EngineServices services_;
   EngineConfig config_;
   CounterSet counters_;
   uint32_t next_rescue_id_ = 0;
+  Vault vault_;
 };
 
 }  // namespace fb

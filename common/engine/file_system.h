@@ -21,6 +21,17 @@
 
 namespace fb {
 
+// Receives the names list_directory finds.
+class DirectoryVisitor {
+ public:
+  // One name (valid during the call only); false stops the listing.
+  virtual bool entry(Str16 name) = 0;
+
+ protected:
+  DirectoryVisitor() = default;
+  ~DirectoryVisitor() = default;
+};
+
 // An open handle, opaque to the engine (a HANDLE + FILE_OBJECT pair in the driver).
 struct FsHandle {
   void* value = nullptr;
@@ -43,6 +54,11 @@ enum class OpenMode : uint8_t {
   // `:backup`) that does not share delete makes the rotation stop before it deletes or moves
   // anything, instead of leaving a delete-pending name that the next rename cannot take.
   kMove = 3,
+  // Give an existing file another name (the vault, common/engine/vault.h): FILE_WRITE_ATTRIBUTES
+  // (what CreateHardLinkW opens the file with), FILE_OPEN, share all, share access ignored (the
+  // file's own handles may share nothing). Only link_into, query_file_id, query_links,
+  // query_size and query_free_space are used on it.
+  kLink = 4,
 };
 
 // The share access each mode opens with: the FltCreateFileEx2 ShareAccess of the driver's
@@ -56,6 +72,7 @@ constexpr uint16_t share_access_of(OpenMode mode) {
     case OpenMode::kReplace: return share::kDelete;
     case OpenMode::kCreateNew: return share::kDelete;
     case OpenMode::kMove: return share::kAll;
+    case OpenMode::kLink: return share::kAll;
   }
   return share::kDelete;
 }
@@ -83,6 +100,22 @@ class FileSystem {
   // the requestor's thread, share access ignored, closed at once). kSuccess, or the status the
   // check gave (kAccessDenied, STATUS_PRIVILEGE_NOT_HELD, not found...).
   virtual NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) = 0;
+  // FileLinkInformation on the open file: `target_file` (a full NT path on the same volume,
+  // in an existing folder) becomes another name of the same file record, with every stream
+  // (N10). ReplaceIfExists FALSE: an existing target fails with nt::kObjectNameCollision.
+  virtual NtStatus link_into(FsHandle h, Str16 target_file) = 0;
+  // FileInternalInformation: the file record's number, the same through every name (N10).
+  virtual NtStatus query_file_id(FsHandle h, uint64_t* file_id) = 0;
+  // FileStandardInformation.NumberOfLinks.
+  virtual NtStatus query_links(FsHandle h, uint32_t* links) = 0;
+  // Creates the folder `directory` (a full NT path) if it is missing (FILE_OPEN_IF, directory,
+  // hidden and system, the protected DACL of common/engine/rescue_security.h when created).
+  virtual NtStatus ensure_directory(Str16 directory) = 0;
+  // Every name in the folder `directory` (a full NT path), without the folder's path, "." and
+  // ".." left out, in the file system's order, until the visitor says stop
+  // (FltQueryDirectoryFile, FileNamesInformation). A missing folder: nt::kObjectNameNotFound
+  // (or another not-found status). The vault's scan after a restart.
+  virtual NtStatus list_directory(Str16 directory, DirectoryVisitor& visitor) = 0;
   virtual void close(FsHandle h) = 0;
 
  protected:
@@ -107,6 +140,12 @@ class HostFileSystem {
   virtual NtStatus rename_stream(FsHandle h, Str16 new_stream, bool replace_if_exists) = 0;
   virtual NtStatus mark_delete(FsHandle h) = 0;
   virtual NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) = 0;
+  // The handle's target: the one it was opened on.
+  virtual NtStatus link_into(FsHandle h, Str16 target_file) = 0;
+  virtual NtStatus query_file_id(FsHandle h, uint64_t* file_id) = 0;
+  virtual NtStatus query_links(FsHandle h, uint32_t* links) = 0;
+  virtual NtStatus ensure_directory(IoTarget target, Str16 directory) = 0;
+  virtual NtStatus list_directory(IoTarget target, Str16 directory, DirectoryVisitor& visitor) = 0;
   virtual void close(FsHandle h) = 0;
 
  protected:
@@ -136,6 +175,13 @@ class TargetedFileSystem final : public FileSystem {
   NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) override { return host_.query_free_space(h, free_bytes); }
   NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) override {
     return host_.check_requestor_access(target_, file, desired_access, create_options);
+  }
+  NtStatus link_into(FsHandle h, Str16 target_file) override { return host_.link_into(h, target_file); }
+  NtStatus query_file_id(FsHandle h, uint64_t* file_id) override { return host_.query_file_id(h, file_id); }
+  NtStatus query_links(FsHandle h, uint32_t* links) override { return host_.query_links(h, links); }
+  NtStatus ensure_directory(Str16 directory) override { return host_.ensure_directory(target_, directory); }
+  NtStatus list_directory(Str16 directory, DirectoryVisitor& visitor) override {
+    return host_.list_directory(target_, directory, visitor);
   }
   void close(FsHandle h) override { host_.close(h); }
 

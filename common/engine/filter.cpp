@@ -48,6 +48,10 @@ Precheck set_information_precheck(const SetInfoOp& op, bool tracked) {
     case FileInfoClass::kRenameBypassAccess:
     case FileInfoClass::kRenameEx:
     case FileInfoClass::kRenameExBypassAccess:
+      // Without replace too: a rename away from a protected name (S6b) or onto a name whose
+      // previous file just left it (S6) moves the name's history (common/engine/vault.h). Any
+      // requestor, as for links below (N13).
+      return Precheck::kNeedName;
     case FileInfoClass::kLink:
     case FileInfoClass::kLinkEx:
       // Any requestor: the SMB server's renames for remote users are kernel-mode requests with

@@ -56,9 +56,16 @@ struct FileState {
   // A delete of this file was asked for (a delete-on-close open that succeeded, or
   // FileDispositionInformation(Ex) with delete) while it had a backup: the loss is reported when
   // the file really goes, at a cleanup that finds it deleted (Engine::stream_cleaned_up), once.
-  // 1 = watching. Written under `lock`; read without it by the driver's cleanup path (acquire).
+  // 1 = watching. Written under `lock`; read without it by the driver's cleanup path (acquire),
+  // so not FB_GUARDED_BY.
   uint32_t delete_watch = 0;
   uint64_t delete_process_id = 0;
+  // The vault entry (common/engine/vault.h) holding the file while its delete is watched, 0 when
+  // the vault did not keep it; then vault_refused / vault_status say why, for the report. Under
+  // `lock` (read by the engine only, under it).
+  uint64_t vault_id = 0;
+  SkipReason vault_refused = SkipReason::kNone;
+  NtStatus vault_status = nt::kSuccess;
   // A rename the driver could not follow (Engine::name_unknown): `name` may now be another
   // file's, so no backup is made under it until a followed rename brings a name back (1 = set).
   // Set without the lock (atomic store), read under it; so not FB_GUARDED_BY.

@@ -18,13 +18,21 @@ enum class Trigger : uint8_t {
   kMappedSection = 6,    // S8: writable section created
   kDelete = 7,           // S6: delete of a protected file (its backup goes with it)
   kOther = 8,            // FSCTL_SET_ZERO_DATA, offload write, ...
+  // The vault (common/engine/vault.h): a file took a protected name whose previous file left it
+  // within the history window, and received that file's content and versions.
+  kDeleteThenRename = 9,       // S6: the previous file was deleted, a file was renamed in
+  kRenameAwayThenRename = 10,  // S6b: the previous file was renamed away, a file was renamed in
+  kDeleteThenCreate = 11,      // the previous file was deleted, a new file was created there
 };
 
 enum class Outcome : uint8_t {
   kBackedUp = 1,    // a complete backup is in place; bytes_copied == file_size
   kSkipped = 2,     // deliberately not backed up; see SkipReason
   kFailed = 3,      // tried and failed; see status. Earlier backups are intact.
-  kBackupLost = 4,  // the file was deleted and its backups with it (S6 today)
+  kBackupLost = 4,  // the file was deleted and its backups with it (the vault refused it:
+                    // skip_reason says why, or status when it failed)
+  kKeptInVault = 5,   // the file was deleted; its content and versions are kept in the vault
+  kVaultEvicted = 6,  // a deleted file kept in the vault was removed by the vault's bounds
 };
 
 enum class SkipReason : uint8_t {

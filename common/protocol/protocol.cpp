@@ -57,9 +57,9 @@ bool is_known_type(uint16_t type) {
   return false;
 }
 
-bool is_trigger(uint8_t v) { return v >= static_cast<uint8_t>(Trigger::kWrite) && v <= static_cast<uint8_t>(Trigger::kOther); }
+bool is_trigger(uint8_t v) { return v >= static_cast<uint8_t>(Trigger::kWrite) && v <= static_cast<uint8_t>(Trigger::kDeleteThenCreate); }
 bool is_outcome(uint8_t v) {
-  return v >= static_cast<uint8_t>(Outcome::kBackedUp) && v <= static_cast<uint8_t>(Outcome::kBackupLost);
+  return v >= static_cast<uint8_t>(Outcome::kBackedUp) && v <= static_cast<uint8_t>(Outcome::kVaultEvicted);
 }
 bool is_skip_reason(uint8_t v) { return v < kSkipReasonCount; }
 bool is_role(uint32_t v) {

@@ -45,7 +45,11 @@ FLT_POSTOP_CALLBACK_STATUS FLTAPI post_cleanup(PFLT_CALLBACK_DATA, PCFLT_RELATED
   StreamHandleContextRef handle = contexts::stream_handle(objects);
   StreamContextRef stream = contexts::stream(objects);
   if (!stream) return FLT_POSTOP_FINISHED_PROCESSING;
-  if (fb::Engine::watching_delete(stream->state)) engine->stream_cleaned_up(&stream->state, file_deleted(objects));
+  if (fb::Engine::watching_delete(stream->state)) {
+    fb::IoTarget target;
+    target.value = objects->Instance;  // the vault's I/O goes to the cleanup's instance
+    engine->stream_cleaned_up(&stream->state, file_deleted(objects), target);
+  }
   if (!handle) return FLT_POSTOP_FINISHED_PROCESSING;
   engine->post_cleanup(&stream->state, &handle->state);
   FB_TRACE("post-cleanup: tracked handle closed, %lu writer(s) left", static_cast<ULONG>(stream->state.writer_count));

@@ -1,6 +1,7 @@
 #include "driver/callbacks/instance.h"
 
 #include "driver/nt/trace.h"
+#include "driver/runtime/engine_seam.h"
 #include "common/engine/volume_policy.h"
 
 namespace fbk::instance {
@@ -45,6 +46,8 @@ NTSTATUS FLTAPI setup(PCFLT_RELATED_OBJECTS objects, FLT_INSTANCE_SETUP_FLAGS fl
   }
   FB_TRACE("attaching to NTFS volume %p (instance %p, flags 0x%lx)", objects->Volume,
            objects->Instance, static_cast<ULONG>(flags));
+  // What the vault kept before a restart comes back under its bounds (common/engine/vault.h).
+  runtime::engine_vault_scan(objects->Instance, objects->Volume);
   return STATUS_SUCCESS;
 }
 

@@ -397,6 +397,13 @@ FLTKERNELAPI ULONG FLTAPI FltGetRequestorProcessId(PFLT_CALLBACK_DATA CallbackDa
 FLTKERNELAPI VOID FLTAPI FltSetCallbackDataDirty(PFLT_CALLBACK_DATA Data);
 FLTKERNELAPI VOID FLTAPI FltCancelFileOpen(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject);
 FLTKERNELAPI VOID FLTAPI FltObjectDereference(PVOID FltObject);
+// The vault's scan at instance setup (driver/runtime/kernel_fs.cpp, list_directory).
+FLTKERNELAPI NTSTATUS FLTAPI FltQueryDirectoryFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject,
+                                      PVOID FileInformation, ULONG Length,
+                                      FILE_INFORMATION_CLASS FileInformationClass, BOOLEAN ReturnSingleEntry,
+                                      PUNICODE_STRING FileName, BOOLEAN RestartScan, PULONG LengthReturned);
+FLTKERNELAPI NTSTATUS FLTAPI FltGetVolumeName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeName,
+                                 PULONG BufferSizeNeeded);
 
 FLTKERNELAPI VOID FLTAPI FltInitializePushLock(PEX_PUSH_LOCK PushLock);
 FLTKERNELAPI VOID FLTAPI FltDeletePushLock(PEX_PUSH_LOCK PushLock);
@@ -506,6 +513,14 @@ FB_ABI(FILTER_MESSAGE_HEADER, MessageId, 8, 8);
 FB_ABI_SIZE(FILTER_REPLY_HEADER, 16);
 FB_ABI(FILTER_REPLY_HEADER, Status, 0, 4);
 FB_ABI(FILTER_REPLY_HEADER, MessageId, 8, 8);
+
+// FILE_NAMES_INFORMATION (ntifs.h; docs: "FILE_NAMES_INFORMATION structure"): the vault's scan
+// walks these entries by NextEntryOffset.
+FB_ABI(FILE_NAMES_INFORMATION, NextEntryOffset, 0, 4);
+FB_ABI(FILE_NAMES_INFORMATION, FileIndex, 4, 4);
+FB_ABI(FILE_NAMES_INFORMATION, FileNameLength, 8, 4);
+FB_ABI(FILE_NAMES_INFORMATION, FileName, 12, 2);
+static_assert(FileNamesInformation == 12, "FileNamesInformation (wdm.h FILE_INFORMATION_CLASS)");
 
 // Shared with ntifs.h/ntddk.h, but the driver parses these out of InfoBuffer, so pin them too.
 FB_ABI(FILE_RENAME_INFORMATION, ReplaceIfExists, 0, 1);

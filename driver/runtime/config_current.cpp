@@ -215,10 +215,13 @@ NTSTATUS build(uint32_t generation, const fb::EngineConfig& in_force, Published*
   settings.rules_loaded = fb::total_rules(*settings.rules);
   FB_TRACE_INFO(
       "configuration %lu: enabled %u, max file size %llu, min free space %llu, max versions %lu, "
+      "vault max bytes %llu, vault max age %lu h, vault max file size %llu, "
       "%lu folder names, %lu folder paths, %lu included and %lu excluded extensions",
       static_cast<ULONG>(generation), engine.enabled ? 1u : 0u,
       static_cast<unsigned long long>(engine.max_file_size),
       static_cast<unsigned long long>(engine.min_free_space), static_cast<ULONG>(engine.max_versions),
+      static_cast<unsigned long long>(engine.vault_max_bytes), static_cast<ULONG>(engine.vault_max_age_hours),
+      static_cast<unsigned long long>(engine.vault_max_file_size),
       static_cast<ULONG>(settings.rules->rule_count(fb::RuleListId::kFolderNames)),
       static_cast<ULONG>(settings.rules->rule_count(fb::RuleListId::kFolderPaths)),
       static_cast<ULONG>(settings.rules->rule_count(fb::RuleListId::kIncludeExtensions)),

@@ -3,6 +3,7 @@
 #include "driver/runtime/engine_seam.h"
 
 #include "driver/runtime/kernel_fs.h"
+#include "driver/nt/lock.h"
 #include "driver/nt/pool.h"
 #include "driver/runtime/kernel_services.h"
 #include "driver/nt/trace.h"
@@ -21,12 +22,15 @@ struct EngineBlock {
     out.sink = &event_sink();
     out.clock = &clock;
     out.buffers = &buffers;
+    vault_lock.initialize();  // before the engine, which is constructed after these members
+    out.vault_lock = &vault_lock;
     return out;
   }
 
   KernelFileSystem fs;
   KernelClock clock;
   KernelBufferPool buffers;
+  KernelFileLock vault_lock;  // the vault's ledger (common/engine/vault.h): after a file's lock
   fb::Engine engine;
 };
 
@@ -59,6 +63,28 @@ void engine_configure(const fb::EngineConfig& config) {
   g_engine->engine.configure(config);
   FB_TRACE_INFO("engine reconfigured (enabled %u, max versions %lu)", static_cast<unsigned>(config.enabled),
                 static_cast<ULONG>(g_engine->engine.config().max_versions));
+}
+
+void engine_vault_scan(PFLT_INSTANCE instance, PFLT_VOLUME volume) {
+  if (g_engine == nullptr) return;
+  // `\Device\HarddiskVolumeN`; a longer volume name has no vault (fb::vault_volume_of).
+  WCHAR units[fb::kVaultVolumeUnits];
+  UNICODE_STRING name;
+  name.Buffer = units;
+  name.Length = 0;
+  name.MaximumLength = sizeof units;
+  ULONG needed = 0;
+  const NTSTATUS status = FltGetVolumeName(volume, &name, &needed);
+  if (!NT_SUCCESS(status)) {
+    FB_TRACE("vault scan of volume %p skipped: its name (%lu bytes) not read, 0x%08lx", volume, needed,
+             static_cast<ULONG>(status));
+    return;
+  }
+  fb::IoTarget target;
+  target.value = instance;  // the instance being set up: FltGetVolumeInstanceFromName cannot find it yet
+  const uint32_t found =
+      g_engine->engine.vault_scan(target, fb::Str16(reinterpret_cast<const char16_t*>(units), name.Length / sizeof(WCHAR)));
+  if (found != 0) FB_TRACE_INFO("vault of %wZ: %lu kept files found", &name, static_cast<ULONG>(found));
 }
 
 void engine_fill_statistics(fb::Statistics* out) {

@@ -111,5 +111,9 @@ void engine_stop();
 void engine_configure(const fb::EngineConfig& config);
 // The engine's share of the statistics reply (Engine::fill_statistics). PASSIVE_LEVEL.
 void engine_fill_statistics(fb::Statistics* out);
+// After a restart, a volume the filter attaches to: its vault folder's files go back under the
+// vault's bounds (Engine::vault_scan, common/engine/vault.h). The I/O goes to `instance`, the
+// instance being set up. PASSIVE_LEVEL, from InstanceSetup.
+void engine_vault_scan(PFLT_INSTANCE instance, PFLT_VOLUME volume);
 
 }  // namespace fbk::runtime

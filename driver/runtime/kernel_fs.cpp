@@ -60,6 +60,11 @@ OpenParameters parameters_for(fb::OpenMode mode) {
       // Share access checked: a reader of one of our streams that does not share delete must
       // stop the rotation before anything is moved (common/engine/file_system.h).
       return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0, 0};
+    case fb::OpenMode::kLink:
+      // CreateHardLinkW opens the existing file for FILE_WRITE_ATTRIBUTES; the file's own
+      // handles may share nothing (common/engine/vault.h).
+      return {FILE_WRITE_ATTRIBUTES | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0,
+              IO_IGNORE_SHARE_ACCESS_CHECK};
   }
   return {0, FILE_OPEN, 0, 0, 0};
 }
@@ -232,6 +237,116 @@ fb::NtStatus KernelFileSystem::mark_delete(fb::FsHandle h) {
   FILE_DISPOSITION_INFORMATION info;
   info.DeleteFile = TRUE;
   return to_fb(FltSetInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileDispositionInformation));
+}
+
+// FileLinkInformation (docs: FILE_LINK_INFORMATION): the open file gets `target_file` as another
+// name, ReplaceIfExists FALSE, the name a full path (no RootDirectory). The vault's link (N10).
+fb::NtStatus KernelFileSystem::link_into(fb::FsHandle h, fb::Str16 target_file) {
+  OpenFile* f = open_file(h);
+  if (target_file.len == 0 || target_file.len > fb::kMaxPathUnits) return fb::nt::kNameTooLong;
+  const size_t name_bytes = target_file.len * sizeof(char16_t);
+  const size_t bytes = FIELD_OFFSET(FILE_LINK_INFORMATION, FileName) + name_bytes;
+  ScopedBlock block(bytes);
+  if (block.get() == nullptr) return fb::nt::kInsufficientResources;
+  auto* info = static_cast<FILE_LINK_INFORMATION*>(block.get());
+  __builtin_memset(info, 0, FIELD_OFFSET(FILE_LINK_INFORMATION, FileName));
+  info->ReplaceIfExists = FALSE;
+  info->RootDirectory = nullptr;
+  info->FileNameLength = static_cast<ULONG>(name_bytes);
+  __builtin_memcpy(info->FileName, target_file.data, name_bytes);
+  return to_fb(FltSetInformationFile(f->instance, f->file.object(), info, static_cast<ULONG>(bytes),
+                                     FileLinkInformation));
+}
+
+fb::NtStatus KernelFileSystem::query_file_id(fb::FsHandle h, uint64_t* file_id) {
+  OpenFile* f = open_file(h);
+  FILE_INTERNAL_INFORMATION info;
+  ULONG returned = 0;
+  const NTSTATUS status =
+      FltQueryInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileInternalInformation, &returned);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  *file_id = static_cast<uint64_t>(info.IndexNumber.QuadPart);
+  return fb::nt::kSuccess;
+}
+
+fb::NtStatus KernelFileSystem::query_links(fb::FsHandle h, uint32_t* links) {
+  OpenFile* f = open_file(h);
+  FILE_STANDARD_INFORMATION info;
+  ULONG returned = 0;
+  const NTSTATUS status =
+      FltQueryInformationFile(f->instance, f->file.object(), &info, sizeof(info), FileStandardInformation, &returned);
+  if (!NT_SUCCESS(status)) return to_fb(status);
+  *links = info.NumberOfLinks;
+  return fb::nt::kSuccess;
+}
+
+// The vault's folder: FILE_OPEN_IF, a directory, hidden and system, created with the protected
+// DACL of common/engine/rescue_security.h (SYSTEM and Administrators; others cannot list it or
+// add and remove names in it). Closed at once.
+fb::NtStatus KernelFileSystem::ensure_directory(fb::IoTarget target, fb::Str16 directory) {
+  UNICODE_STRING name;
+  if (!as_unicode(directory.data, directory.len, &name)) return fb::nt::kNameTooLong;
+  PFLT_INSTANCE instance = nullptr;
+  const fb::NtStatus found = instance_of(target, &instance);
+  if (!fb::nt_success(found)) return found;
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr,
+                             const_cast<uint8_t*>(kRescueFileSecurity.bytes));
+  IO_STATUS_BLOCK iosb;
+  HANDLE handle = nullptr;
+  const NTSTATUS nt = FltCreateFileEx2(g_driver.filter, instance, &handle, nullptr, FILE_LIST_DIRECTORY | SYNCHRONIZE,
+                                       &attributes, &iosb, nullptr, FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM,
+                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN_IF,
+                                       FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0, 0, nullptr);
+  if (NT_SUCCESS(nt)) FltClose(handle);
+  return to_fb(nt);
+}
+
+// FltQueryDirectoryFile with FileNamesInformation, one pool block of entries at a time, on a
+// FILE_LIST_DIRECTORY open of the folder (share all: nobody else is kept out). "." and ".." are
+// left out. Each entry is checked against the bytes returned before it is read.
+fb::NtStatus KernelFileSystem::list_directory(fb::IoTarget target, fb::Str16 directory,
+                                              fb::DirectoryVisitor& visitor) {
+  UNICODE_STRING name;
+  if (!as_unicode(directory.data, directory.len, &name)) return fb::nt::kNameTooLong;
+  PFLT_INSTANCE instance = nullptr;
+  const fb::NtStatus found = instance_of(target, &instance);
+  if (!fb::nt_success(found)) return found;
+  OBJECT_ATTRIBUTES attributes;
+  InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, nullptr, nullptr);
+  IO_STATUS_BLOCK iosb;
+  FltFile folder;
+  NTSTATUS nt = FltCreateFileEx2(g_driver.filter, instance, folder.handle_out(), folder.object_out(),
+                                 FILE_LIST_DIRECTORY | SYNCHRONIZE, &attributes, &iosb, nullptr, 0,
+                                 FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN,
+                                 FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, nullptr, 0, 0, nullptr);
+  if (!NT_SUCCESS(nt)) return to_fb(nt);
+  constexpr ULONG kBlockBytes = 4096;
+  ScopedBlock block(kBlockBytes);
+  if (block.get() == nullptr) return fb::nt::kInsufficientResources;
+  const auto* bytes = static_cast<const uint8_t*>(block.get());
+  constexpr ULONG kNameOffset = FIELD_OFFSET(FILE_NAMES_INFORMATION, FileName);
+  for (BOOLEAN restart = TRUE;; restart = FALSE) {
+    ULONG returned = 0;
+    nt = FltQueryDirectoryFile(instance, folder.object(), block.get(), kBlockBytes, FileNamesInformation, FALSE,
+                               nullptr, restart, &returned);
+    if (nt == STATUS_NO_MORE_FILES || nt == STATUS_NO_SUCH_FILE) return fb::nt::kSuccess;
+    if (!NT_SUCCESS(nt)) return to_fb(nt);
+    if (returned > kBlockBytes) return fb::nt::kInvalidParameter;
+    for (ULONG at = 0;;) {
+      if (at + kNameOffset > returned) return fb::nt::kInvalidParameter;
+      const auto* entry = reinterpret_cast<const FILE_NAMES_INFORMATION*>(bytes + at);
+      if (entry->FileNameLength % 2 != 0 || at + kNameOffset + entry->FileNameLength > returned)
+        return fb::nt::kInvalidParameter;
+      const fb::Str16 entry_name(reinterpret_cast<const char16_t*>(bytes + at + kNameOffset),
+                                 entry->FileNameLength / 2);
+      const bool dots = fb::equal(entry_name, fb::Str16::lit(u".")) || fb::equal(entry_name, fb::Str16::lit(u".."));
+      if (!dots && !visitor.entry(entry_name)) return fb::nt::kSuccess;
+      if (entry->NextEntryOffset == 0) break;
+      if (entry->NextEntryOffset % 4 != 0 || entry->NextEntryOffset > returned - at) return fb::nt::kInvalidParameter;
+      at += entry->NextEntryOffset;
+    }
+  }
 }
 
 fb::NtStatus KernelFileSystem::query_free_space(fb::FsHandle h, uint64_t* free_bytes) {

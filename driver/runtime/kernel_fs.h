@@ -20,7 +20,6 @@ namespace fbk {
 
 class KernelFileSystem final : public fb::HostFileSystem {
  public:
-
   fb::NtStatus open(fb::IoTarget target, fb::Str16 file, fb::Str16 stream, fb::OpenMode mode, fb::FsHandle* out) override;
   fb::NtStatus read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length,
                     uint32_t* bytes_read) override;
@@ -33,6 +32,12 @@ class KernelFileSystem final : public fb::HostFileSystem {
   fb::NtStatus query_free_space(fb::FsHandle h, uint64_t* free_bytes) override;
   fb::NtStatus check_requestor_access(fb::IoTarget target, fb::Str16 file, uint32_t desired_access,
                                       uint32_t create_options) override;
+  fb::NtStatus link_into(fb::FsHandle h, fb::Str16 target_file) override;
+  fb::NtStatus query_file_id(fb::FsHandle h, uint64_t* file_id) override;
+  fb::NtStatus query_links(fb::FsHandle h, uint32_t* links) override;
+  // On `target`, the callback's instance (at instance setup, the instance being set up).
+  fb::NtStatus ensure_directory(fb::IoTarget target, fb::Str16 directory) override;
+  fb::NtStatus list_directory(fb::IoTarget target, fb::Str16 directory, fb::DirectoryVisitor& visitor) override;
   void close(fb::FsHandle h) override;
 };
 

@@ -20,6 +20,9 @@ const char* trigger_name(fb::Trigger trigger) {
     case fb::Trigger::kMappedSection: return "mapped";
     case fb::Trigger::kDelete: return "delete";
     case fb::Trigger::kOther: return "other";
+    case fb::Trigger::kDeleteThenRename: return "delete-then-rename";
+    case fb::Trigger::kRenameAwayThenRename: return "rename-away-then-rename";
+    case fb::Trigger::kDeleteThenCreate: return "delete-then-create";
   }
   return "?";
 }
@@ -30,6 +33,8 @@ const char* outcome_name(fb::Outcome outcome) {
     case fb::Outcome::kSkipped: return "skipped";
     case fb::Outcome::kFailed: return "failed";
     case fb::Outcome::kBackupLost: return "backup-lost";
+    case fb::Outcome::kKeptInVault: return "kept-in-vault";
+    case fb::Outcome::kVaultEvicted: return "vault-evicted";
   }
   return "?";
 }
@@ -73,7 +78,13 @@ std::string outcome_text(const fb::BackupEvent& e) {
       return name ? text + " (" + name + ")" : text;
     }
     case fb::Outcome::kBackupLost:
+      if (e.skip_reason != fb::SkipReason::kNone)
+        return std::string("backup lost (file deleted; not kept: ") + fb::skip_reason_text(e.skip_reason) + ")";
       return "backup lost (file deleted)";
+    case fb::Outcome::kKeptInVault:
+      return "deleted, kept in the vault (fbmon deleted)";
+    case fb::Outcome::kVaultEvicted:
+      return "removed from the vault (its bounds)";
   }
   return "outcome?";
 }

@@ -65,6 +65,7 @@ class StepClock final : public fb::Clock {
  public:
   static constexpr int64_t kStart = 133000000000000000;  // 2022
   int64_t now() override { return t_.fetch_add(10) + 10; }
+  void advance(int64_t units) { t_.fetch_add(units); }
 
  private:
   std::atomic<int64_t> t_{kStart};
@@ -307,6 +308,26 @@ class FilterHarness {
     return volume_.set_delete(h->model);
   }
 
+  // FileDispositionInformationEx with FILE_DISPOSITION_DELETE | FILE_DISPOSITION_POSIX_SEMANTICS
+  // (DeleteFileW's default on NTFS since Windows 10 1709): the name goes at this handle's close.
+  NtStatus delete_posix(AppHandle* h) {
+    fb::SetInfoOp op = set_info(fb::FileInfoClass::kDispositionEx);
+    op.delete_file = true;
+    call_set_information(h, op, Name());
+    return volume_.set_delete_posix(h->model);
+  }
+
+  // The delete of a file from the outside (cmd's `del`, Explorer with Shift+Del): open for
+  // DELETE, disposition, close.
+  NtStatus del(const Name& path, bool posix = false) {
+    AppHandle* h = nullptr;
+    NtStatus s = open(path, fb::access::kDelete, fb::CreateDisposition::kOpen, &h);
+    if (!fb::nt_success(s)) return s;
+    s = posix ? delete_posix(h) : delete_on_close(h);
+    close(h);
+    return s;
+  }
+
   // FileDispositionInformation with DeleteFile FALSE: cancels a pending delete.
   NtStatus cancel_delete(AppHandle* h) {
     fb::SetInfoOp op = set_info(fb::FileInfoClass::kDisposition);
@@ -363,7 +384,7 @@ class FilterHarness {
     // Post-cleanup of a watched stream (pre-cleanup synchronized it): is the file gone
     // (FltQueryInformationFile answering STATUS_FILE_DELETED)?
     if (stream && fb::Engine::watching_delete(stream->state))
-      engine_.stream_cleaned_up(&stream->state, volume_.file_gone(stream->file.get()));
+      engine_.stream_cleaned_up(&stream->state, volume_.file_gone(stream->file.get()), target());
     if (h->tracked) engine_.post_cleanup(&h->ctx->state, &h->hs);
     std::lock_guard<std::mutex> g(mu_);
     for (auto it = handles_.begin(); it != handles_.end(); ++it)
@@ -405,6 +426,8 @@ class FilterHarness {
   std::vector<RecordedEvent> events() const { return sink_.events(); }
   void clear_events() { sink_.clear(); }
   fb::Engine& engine() { return engine_; }
+  // Time passes (FILETIME units): the vault's window and age bounds.
+  void advance_clock(int64_t units) { clock_.advance(units); }
   ModelFs& fs() { return fs_; }
   HeapBuffers& buffers() { return buffers_; }
   const fb::RuleSet& rules() const { return rules_.get(); }
@@ -433,6 +456,7 @@ class FilterHarness {
     s.sink = &sink_;
     s.clock = &clock_;
     s.buffers = &buffers_;
+    s.vault_lock = &vault_lock_;
     return s;
   }
 
@@ -512,7 +536,7 @@ class FilterHarness {
       engine->release_file_state(&c->state);  // the context cleanup callback
       delete c;
     });
-    ctx->file = volume_.file_anchor(model);
+    ctx->file = volume_.file_object(model);
     ctx->name.reset(new Name(file_path));
     engine_.init_file_state(&ctx->state, view(*ctx->name), &ctx->lock);
     contexts_[key] = ctx;
@@ -530,6 +554,7 @@ class FilterHarness {
   StepClock clock_;
   HeapBuffers buffers_;
   CompiledRules rules_;
+  StdFileLock vault_lock_;
   fb::Engine engine_;
   std::atomic<uint64_t> pid_;
   std::atomic<bool> own_client_{false};

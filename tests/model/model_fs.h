@@ -3,7 +3,9 @@
 // (IO_IGNORE_SHARE_ACCESS_CHECK); the engine's own streams are opened with share checks.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <vector>
 
 #include "common/engine/file_system.h"
 #include "tests/model/ntfs_model.h"
@@ -42,6 +44,9 @@ class ModelFs final : public fb::HostFileSystem {
         access = access::kDelete;
         ignore_share = false;
         break;
+      case OpenMode::kLink:
+        access = access::kWriteAttributes;
+        break;
     }
     share_mode = fb::share_access_of(mode);  // the engine's decision, as the driver applies it
     ModelHandle h = 0;
@@ -64,6 +69,38 @@ class ModelFs final : public fb::HostFileSystem {
   NtStatus set_end_of_file(fb::FsHandle h, uint64_t size) override { return volume_.set_end_of_file(id(h), size); }
   NtStatus rename_stream(fb::FsHandle h, fb::Str16 new_stream, bool replace) override {
     return volume_.rename(id(h), u":" + to_name(new_stream), replace);
+  }
+  NtStatus link_into(fb::FsHandle h, fb::Str16 target_file) override {
+    return volume_.link(id(h), to_name(target_file), false);
+  }
+  NtStatus query_file_id(fb::FsHandle h, uint64_t* file_id) override {
+    *file_id = volume_.file_id(id(h));
+    return *file_id != 0 ? fb::nt::kSuccess : fb::nt::kInvalidParameter;
+  }
+  NtStatus query_links(fb::FsHandle h, uint32_t* links) override {
+    *links = volume_.links_of(id(h));
+    return fb::nt::kSuccess;
+  }
+  // Folders are implicit in the model (a file's parent always exists).
+  NtStatus ensure_directory(fb::IoTarget target, fb::Str16) override {
+    note_target(target);
+    return fb::nt::kSuccess;
+  }
+  // The folder's children: the first component after it of every file below it (folded names,
+  // as the model keeps them); a folder no file is below does not exist.
+  NtStatus list_directory(fb::IoTarget target, fb::Str16 directory, fb::DirectoryVisitor& visitor) override {
+    note_target(target);
+    const Name prefix = fold(to_name(directory)) + u"\\";
+    std::vector<Name> children;
+    for (const Name& n : volume_.file_names()) {
+      if (n.compare(0, prefix.size(), prefix) != 0) continue;
+      const Name child = n.substr(prefix.size(), n.find(u'\\', prefix.size()) - prefix.size());
+      if (std::find(children.begin(), children.end(), child) == children.end()) children.push_back(child);
+    }
+    if (children.empty()) return fb::nt::kObjectNameNotFound;
+    for (const Name& c : children)
+      if (!visitor.entry(view(c))) break;
+    return fb::nt::kSuccess;
   }
   NtStatus mark_delete(fb::FsHandle h) override { return volume_.set_delete(id(h)); }
   NtStatus query_free_space(fb::FsHandle, uint64_t* free_bytes) override {

@@ -20,6 +20,13 @@
 //   N7 ReplaceFile keeps the replaced file's named streams the replacement lacks.
 //   N8 stream renames: target must be absent, or with ReplaceIfExists unopened and empty.
 //   N9 deleting a file deletes all of its streams.
+//   N10 hard links (FileLinkInformation): every name of a file reaches the same default and
+//      named streams; a delete removes the one name it was asked through, and the file with its
+//      streams goes only with its last name (link_count, link).
+//   N11 a delete is pending on the name it was asked through until the file's last handle
+//      closes (DeleteFile FALSE cancels it); with POSIX semantics the name goes when the
+//      asking handle closes while other handles keep the data; a pending name cannot be
+//      opened (STATUS_DELETE_PENDING).
 // Directories are implicit (a file's parent always exists); names compare ASCII
 // case-insensitively.
 #pragma once
@@ -31,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,7 +79,10 @@ struct Stream {
 
 struct File {
   std::map<Name, std::shared_ptr<Stream>> streams;  // key "" is the default stream
-  bool delete_pending = false;                      // N9: removed with all streams at last close
+  // N10/N11: the names (links) whose delete is pending: each goes at the file's last close, the
+  // file with every stream (N9) when no name is left.
+  std::set<Name> pending_names;
+  bool name_pending(const Name& name) const { return pending_names.count(name) != 0; }
   int opens() const {
     int n = 0;
     for (const auto& s : streams) n += s.second->opens;
@@ -88,6 +99,7 @@ struct HandleInfo {
   uint16_t share = 0;
   bool unlinked = false;  // the stream was unlinked by an overwrite while open (N3)
   bool delete_on_close = false;  // FILE_DELETE_ON_CLOSE
+  bool posix_delete = false;     // FILE_DISPOSITION_POSIX_SEMANTICS: the name goes at this close
 };
 
 class Volume {
@@ -157,7 +169,8 @@ class Volume {
     return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.stream_ptr);
   }
   // The file a handle is on, kept alive by the holder (a closed handle's file can still be asked
-  // about: file_gone).
+  // about: file_gone; the stream context's key is not reused by a new file while a context for
+  // the old one lives, N12).
   std::shared_ptr<const void> file_object(ModelHandle h) const {
     std::lock_guard<std::mutex> g(mu_);
     auto it = handles_.find(h);
@@ -175,13 +188,6 @@ class Volume {
     return it == handles_.end() ? Name() : it->second.stream;
   }
 
-  // Keeps the model's file object of a handle alive (the stream context's key must not be reused
-  // by a new file while a context for the old one lives, N12).
-  std::shared_ptr<const void> file_anchor(ModelHandle h) const {
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = handles_.find(h);
-    return it == handles_.end() ? nullptr : std::shared_ptr<const void>(it->second.file);
-  }
 
   // Every file created since the volume was made, in order (folded paths), even if gone since:
   // shows what existed for a moment.
@@ -277,7 +283,7 @@ class Volume {
     if (options & fb::create_option::kDirectoryFile) return nt::kNotImplemented;
     auto fit = files_.find(key);
     std::shared_ptr<File> file = fit == files_.end() ? nullptr : fit->second;
-    if (file && file->delete_pending) return nt::kDeletePending;
+    if (file && file->name_pending(key)) return nt::kDeletePending;
     std::shared_ptr<Stream> s;
     if (file) {
       auto sit = file->streams.find(skey);
@@ -426,8 +432,9 @@ class Volume {
 
   // FileRenameInformation on a directory (test setup, not through any filter): every file below
   // `from` (a folder path, no trailing backslash) is now below `to`; open handles follow the move
-  // (their file objects keep working, their names change). Stream contexts stay with their
-  // streams (N12). OBJECT_NAME_NOT_FOUND for an empty or missing folder, OBJECT_NAME_COLLISION
+  // (their file objects keep working, their names change; by name, not by file: a handle that
+  // reached the file through another link, outside `from`, keeps that name, N10). Stream
+  // contexts stay with their streams (N12). OBJECT_NAME_NOT_FOUND for an empty or missing folder, OBJECT_NAME_COLLISION
   // when a moved name is taken.
   NtStatus rename_directory(const Name& from, const Name& to) {
     std::lock_guard<std::mutex> g(mu_);
@@ -443,7 +450,7 @@ class Volume {
       files_.erase(m.first);
       files_[moved] = m.second;
       for (auto& h : handles_)
-        if (h.second.file == m.second) h.second.path = moved;
+        if (h.second.file == m.second && h.second.path == m.first) h.second.path = moved;
     }
     return nt::kSuccess;
   }
@@ -451,13 +458,65 @@ class Volume {
   // FileDispositionInformation: the stream (named) or the file (default stream) goes at the
   // last close.
   // DeleteFile FALSE cancels a pending delete before the last close (N11).
+  // The delete is pending on the name the handle reached the file through (N10, N11).
   NtStatus set_delete(ModelHandle h, bool delete_file = true) {
     std::lock_guard<std::mutex> g(mu_);
     HandleInfo* hi = find(h);
     if (!hi) return nt::kInvalidParameter;
-    if (hi->stream.empty()) hi->file->delete_pending = delete_file;
-    else hi->stream_ptr->delete_pending = delete_file;
+    if (hi->stream.empty()) {
+      if (delete_file) hi->file->pending_names.insert(hi->path);
+      else hi->file->pending_names.erase(hi->path);
+      hi->posix_delete = false;
+    } else {
+      hi->stream_ptr->delete_pending = delete_file;
+    }
     return nt::kSuccess;
+  }
+  // FileDispositionInformationEx with DELETE | POSIX_SEMANTICS: the name goes when this handle
+  // closes, whoever else holds the file (N11).
+  NtStatus set_delete_posix(ModelHandle h) {
+    std::lock_guard<std::mutex> g(mu_);
+    HandleInfo* hi = find(h);
+    if (!hi || !hi->stream.empty()) return nt::kInvalidParameter;
+    hi->file->pending_names.insert(hi->path);
+    hi->posix_delete = true;
+    return nt::kSuccess;
+  }
+
+  // FileLinkInformation on an open file: `target` (a full path on this volume) becomes another
+  // name of the same file record, with every stream (N10). An existing target: collision, or
+  // with replace_if_exists the N5 rules.
+  NtStatus link(ModelHandle h, const Name& target, bool replace_if_exists) {
+    std::lock_guard<std::mutex> g(mu_);
+    HandleInfo* hi = find(h);
+    if (!hi) return nt::kInvalidParameter;
+    const Name to = fold(target);
+    auto it = files_.find(to);
+    if (it != files_.end()) {
+      if (it->second == hi->file) return nt::kSuccess;
+      if (!replace_if_exists) return nt::kObjectNameCollision;
+      if (it->second->opens() > 0) return nt::kAccessDenied;
+      files_.erase(it);
+    }
+    files_[to] = hi->file;
+    return nt::kSuccess;
+  }
+  // FileStandardInformation.NumberOfLinks of the file at `path` (0: no such file).
+  uint32_t link_count(const Name& path) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = files_.find(fold(path));
+    return it == files_.end() ? 0 : links_locked(it->second.get());
+  }
+  // FileInternalInformation: the file record's number, the same through every link.
+  uint64_t file_id(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? 0 : static_cast<uint64_t>(reinterpret_cast<uintptr_t>(it->second.file.get()));
+  }
+  uint32_t links_of(ModelHandle h) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = handles_.find(h);
+    return it == handles_.end() ? 0 : links_locked(it->second.file.get());
   }
 
   // Whether the file a handle was on is gone from the volume (deleted at its last close): what
@@ -476,17 +535,18 @@ class Volume {
     HandleInfo hi = it->second;
     handles_.erase(it);
     if (hi.delete_on_close) {
-      if (hi.stream.empty()) hi.file->delete_pending = true;
+      if (hi.stream.empty()) hi.file->pending_names.insert(hi.path);
       else hi.stream_ptr->delete_pending = true;
     }
+    if (hi.posix_delete) remove_name(hi.file, hi.path);  // N11: POSIX, at this close
     --hi.stream_ptr->opens;
     if (hi.stream_ptr->opens == 0 && hi.stream_ptr->delete_pending) {
       auto sit = hi.file->streams.find(hi.stream);
       if (sit != hi.file->streams.end() && sit->second == hi.stream_ptr) hi.file->streams.erase(sit);
     }
-    if (hi.file->delete_pending && hi.file->opens() == 0) {
-      auto fit = files_.find(hi.path);
-      if (fit != files_.end() && fit->second == hi.file) files_.erase(fit);
+    if (!hi.file->pending_names.empty() && hi.file->opens() == 0) {
+      const std::set<Name> names = hi.file->pending_names;
+      for (const Name& n : names) remove_name(hi.file, n);  // N10: each pending name, no other
     }
   }
 
@@ -508,6 +568,17 @@ class Volume {
   }
 
  private:
+  void remove_name(const std::shared_ptr<File>& file, const Name& name) {
+    file->pending_names.erase(name);
+    auto fit = files_.find(name);
+    if (fit != files_.end() && fit->second == file) files_.erase(fit);
+  }
+  uint32_t links_locked(const File* file) const {
+    uint32_t n = 0;
+    for (const auto& f : files_)
+      if (f.second.get() == file) ++n;
+    return n;
+  }
   // Share access of a new open against every open of the same stream, both ways.
   bool share_ok(const Stream& s, uint32_t access, uint16_t share) const {
     using namespace fb;

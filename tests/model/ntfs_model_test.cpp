@@ -397,5 +397,83 @@ TEST(NtfsModelNames, NamesLongerThanAUnicodeStringAreRefused) {
             nt::kNameTooLong);
 }
 
+// N10 (docs: CreateHardLinkW, FILE_LINK_INFORMATION; MS-FSA 2.1.5.15.6 FileLinkInformation):
+// a link is another name of the same file record, default and named streams alike; a delete
+// removes only the name it was asked through.
+TEST_F(NtfsModel, N10_LinkSharesEveryStreamAndADeleteRemovesOneName) {
+  const Name vault = u"\\Device\\HarddiskVolume1\\$FileBackupVault\\0000000000000001";
+  vol.put(kFile, "content");
+  vol.put(kFile, "previous", u"backup");
+  ModelHandle h = 0;
+  ASSERT_EQ(open(kFile, u"", access::kWriteAttributes, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(vol.link(h, vault, false), nt::kSuccess);
+  EXPECT_EQ(vol.link(h, kDoc2, false), nt::kSuccess);
+  vol.put(kDoc2, "other file");  // put() writes through the existing name: the same record
+  EXPECT_EQ(vol.content(kFile), "other file");
+  vol.put(kFile, "content");
+  EXPECT_EQ(vol.link_count(kFile), 3u);
+  vol.close(h);
+  ModelHandle d = 0;
+  ASSERT_EQ(open(kFile, u"", access::kDelete, CreateDisposition::kOpen, &d), nt::kSuccess);
+  ASSERT_EQ(vol.set_delete(d), nt::kSuccess);
+  vol.close(d);
+  EXPECT_FALSE(vol.exists(kFile));
+  EXPECT_EQ(vol.content(vault), "content");
+  EXPECT_EQ(vol.content(vault, u"backup"), "previous");
+  EXPECT_EQ(vol.link_count(vault), 2u);
+}
+
+TEST_F(NtfsModel, N10_LinkOntoAnExistingNameCollides) {
+  vol.put(kFile, "a");
+  vol.put(kDoc2, "b");
+  ModelHandle h = 0;
+  ASSERT_EQ(open(kFile, u"", access::kWriteAttributes, CreateDisposition::kOpen, &h), nt::kSuccess);
+  EXPECT_EQ(vol.link(h, kDoc2, false), nt::kObjectNameCollision);
+  EXPECT_EQ(vol.content(kDoc2), "b");
+  vol.close(h);
+}
+
+// N11 (docs: FILE_DISPOSITION_INFORMATION_EX; MS-FSA 2.1.5.15.3): a pending delete keeps the
+// name until the last handle closes, and the name cannot be opened meanwhile; DeleteFile FALSE
+// cancels it.
+TEST_F(NtfsModel, N11_PendingDeleteKeepsTheNameUntilTheLastCloseAndCanBeCancelled) {
+  vol.put(kFile, "content");
+  ModelHandle reader = 0, d = 0, again = 0;
+  ASSERT_EQ(open(kFile, u"", access::kReadData, CreateDisposition::kOpen, &reader), nt::kSuccess);
+  ASSERT_EQ(open(kFile, u"", access::kDelete, CreateDisposition::kOpen, &d), nt::kSuccess);
+  ASSERT_EQ(vol.set_delete(d), nt::kSuccess);
+  vol.close(d);
+  EXPECT_EQ(open(kFile, u"", access::kReadData, CreateDisposition::kOpen, &again), nt::kDeletePending);
+  vol.close(reader);
+  EXPECT_FALSE(vol.exists(kFile));
+
+  vol.put(kFile, "content");
+  ASSERT_EQ(open(kFile, u"", access::kDelete, CreateDisposition::kOpen, &d), nt::kSuccess);
+  ASSERT_EQ(vol.set_delete(d), nt::kSuccess);
+  ASSERT_EQ(vol.set_delete(d, false), nt::kSuccess);
+  vol.close(d);
+  EXPECT_TRUE(vol.exists(kFile));
+}
+
+// N11: with FILE_DISPOSITION_POSIX_SEMANTICS the name goes when the asking handle closes; a
+// reader keeps the data, and the name can be taken by another file at once.
+TEST_F(NtfsModel, N11_PosixDeleteRemovesTheNameAtThatClose) {
+  vol.put(kFile, "content");
+  ModelHandle reader = 0, d = 0;
+  ASSERT_EQ(open(kFile, u"", access::kReadData, CreateDisposition::kOpen, &reader), nt::kSuccess);
+  ASSERT_EQ(open(kFile, u"", access::kDelete, CreateDisposition::kOpen, &d), nt::kSuccess);
+  ASSERT_EQ(vol.set_delete_posix(d), nt::kSuccess);
+  vol.close(d);
+  EXPECT_FALSE(vol.exists(kFile));
+  char buf[16];
+  uint32_t got = 0;
+  ASSERT_EQ(vol.read(reader, 0, buf, sizeof buf, &got), nt::kSuccess);
+  EXPECT_EQ(std::string(buf, got), "content");
+  vol.put(kFile, "new file");
+  EXPECT_EQ(vol.content(kFile), "new file");
+  vol.close(reader);
+  EXPECT_EQ(vol.content(kFile), "new file");
+}
+
 }  // namespace
 }  // namespace fbmodel

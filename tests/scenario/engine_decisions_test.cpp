@@ -149,7 +149,7 @@ TEST(EngineDecisions, SetInformationPrecheck) {
       {"allocation tracked", FileInfoClass::kAllocation, true, false, false, Precheck::kUseState},
       {"valid data length", FileInfoClass::kValidDataLength, true, false, false, Precheck::kUseState},
       {"rename replace", FileInfoClass::kRename, false, true, false, Precheck::kNeedName},
-      {"rename no replace", FileInfoClass::kRename, true, false, false, Precheck::kIgnore},
+      {"rename no replace (the vault: S6, S6b)", FileInfoClass::kRename, true, false, false, Precheck::kNeedName},
       {"rename ex replace", FileInfoClass::kRenameEx, false, true, false, Precheck::kNeedName},
       {"rename bypass replace", FileInfoClass::kRenameExBypassAccess, false, true, false, Precheck::kNeedName},
       {"link replace", FileInfoClass::kLink, false, true, false, Precheck::kNeedName},
@@ -272,6 +272,17 @@ TEST(EngineDecisions, ConfigurationIsSanitised) {
     fb::EngineConfig c;
     c.max_versions = versions;
     EXPECT_EQ(fb::sanitize_config(c).max_versions, versions);
+  }
+  // VaultMaxAgeHours: 1 .. 87600 (ten years; more would overflow FILETIME arithmetic).
+  for (uint32_t hours : {0u, 87601u, 0xFFFFFFFFu}) {
+    fb::EngineConfig c;
+    c.vault_max_age_hours = hours;
+    EXPECT_EQ(fb::sanitize_config(c).vault_max_age_hours, 168u) << hours;
+  }
+  for (uint32_t hours : {1u, 168u, 87600u}) {
+    fb::EngineConfig c;
+    c.vault_max_age_hours = hours;
+    EXPECT_EQ(fb::sanitize_config(c).vault_max_age_hours, hours);
   }
 }
 

@@ -25,13 +25,13 @@ TEST_F(SavePatternsProtocol, EngineEventsSurviveEncodeAndDecode) {
   volume->clear_faults();
   fbmodel::AppHandle* h = nullptr;
   ASSERT_EQ(harness->open(kDoc, access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
-  ASSERT_EQ(harness->delete_on_close(h), nt::kSuccess);              // backup lost
+  ASSERT_EQ(harness->delete_on_close(h), nt::kSuccess);              // kept in the vault
   harness->close(h);
 
   const std::vector<fbmodel::RecordedEvent> events = harness->events();
   ASSERT_EQ(events.size(), 4u);
   const fb::Outcome outcomes[] = {fb::Outcome::kBackedUp, fb::Outcome::kSkipped, fb::Outcome::kFailed,
-                                  fb::Outcome::kBackupLost};
+                                  fb::Outcome::kKeptInVault};
   for (size_t i = 0; i < events.size(); ++i) {
     SCOPED_TRACE(i);
     fb::BackupEvent sent = events[i].event;

@@ -2,6 +2,7 @@
 // data-loss story of the textbook driver, played through the engine on the NTFS model. Every
 // test asserts the file's content, its backups (data and metadata) and the events afterwards.
 #include "common/engine/rescue.h"
+#include "common/engine/vault_record.h"
 #include "tests/scenario/scenario_support.h"
 
 namespace fbscenario {
@@ -987,7 +988,9 @@ TEST_F(SavePatterns, BackupOpenByARestoreIsNeverLost) {
   }
 }
 
-TEST_F(SavePatterns, S6_DeleteOfAProtectedFileReportsTheBackupLost) {
+// S6, plain `del`: the vault keeps what the delete takes (common/engine/vault.h): a hard link
+// holds the content and every stream (N10), the delete removes the document's name only.
+TEST_F(SavePatterns, S6_DeleteOfAProtectedFileIsKeptInTheVault) {
   volume->put(kDoc, "content");
   seed_backup(kDoc, 1, "earlier");
   volume->put(kTemp, "no backup here");
@@ -998,12 +1001,41 @@ TEST_F(SavePatterns, S6_DeleteOfAProtectedFileReportsTheBackupLost) {
     harness->close(h);
   }
   EXPECT_FALSE(volume->exists(kDoc));
-  EXPECT_FALSE(volume->exists(kDoc, slot_stream(1)));
-  EXPECT_TRUE(volume->file_names().empty());
-  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
+  EXPECT_FALSE(volume->exists(kTemp));
+  const std::vector<Name> kept = vault_files();
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(volume->content(kept[0]), "content");
+  expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
+  EXPECT_EQ(volume->content(kept[1]), "no backup here");
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 2u);
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc},
+                 {Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 14, kTemp}});
 }
 
-TEST_F(SavePatterns, S6_DeleteOnCloseOfAProtectedFileReportsTheBackupLost) {
+TEST_F(SavePatterns, S6_DeleteWithTheVaultOffReportsTheBackupLost) {
+  fb::EngineConfig config;
+  config.vault_max_bytes = 0;
+  start(config);
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  ASSERT_EQ(harness->del(kDoc), nt::kSuccess);
+  EXPECT_FALSE(volume->exists(kDoc));
+  EXPECT_TRUE(vault_files().empty());
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kDisabled, nt::kSuccess, 0, kDoc}});
+}
+
+TEST_F(SavePatterns, S6_DeleteOfAFileOverVaultMaxFileSizeIsReportedLostWithTheReason) {
+  fb::EngineConfig config;
+  config.vault_max_file_size = 3;
+  start(config);
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  ASSERT_EQ(harness->del(kDoc), nt::kSuccess);
+  EXPECT_TRUE(vault_files().empty());
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kTooLarge, nt::kSuccess, 0, kDoc}});
+}
+
+TEST_F(SavePatterns, S6_DeleteOnCloseOfAProtectedFileIsKeptInTheVault) {
   volume->put(kDoc, "content");
   seed_backup(kDoc, 1, "earlier");
   AppHandle* h = nullptr;
@@ -1013,7 +1045,9 @@ TEST_F(SavePatterns, S6_DeleteOnCloseOfAProtectedFileReportsTheBackupLost) {
   EXPECT_TRUE(h->tracked);  // a stream context watches the delete
   harness->close(h);
   EXPECT_FALSE(volume->exists(kDoc));
-  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
+  ASSERT_EQ(vault_files().size(), 1u);
+  expect_backup(vault_files()[0], 1, "earlier", Trigger::kWrite);
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc}});
 }
 
 // Review finding: "backup lost" was reported when the delete was asked for, not when it
@@ -1032,6 +1066,7 @@ TEST_F(SavePatterns, S6_DeleteOnCloseOpenThatFailsReportsNothing) {
   harness->close(editor);
   EXPECT_TRUE(volume->exists(kDoc));
   expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  EXPECT_TRUE(vault_files().empty());
   expect_events({});
 }
 
@@ -1045,10 +1080,11 @@ TEST_F(SavePatterns, S6_DeleteCancelledBeforeTheLastCloseReportsNothing) {
   harness->close(h);
   EXPECT_TRUE(volume->exists(kDoc));
   expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  EXPECT_TRUE(vault_files().empty()) << "a delete that did not happen leaves nothing in the vault";
   expect_events({});
 }
 
-TEST_F(SavePatterns, S6_DeleteHappensAtTheLastCloseAndIsReportedOnce) {
+TEST_F(SavePatterns, S6_DeleteHappensAtTheLastCloseAndIsKeptOnce) {
   volume->put(kDoc, "content");
   seed_backup(kDoc, 1, "earlier");
   AppHandle* reader = nullptr;
@@ -1065,7 +1101,306 @@ TEST_F(SavePatterns, S6_DeleteHappensAtTheLastCloseAndIsReportedOnce) {
   expect_events({});
   harness->close(reader);
   EXPECT_FALSE(volume->exists(kDoc));
-  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}});
+  EXPECT_EQ(vault_files().size(), 1u);
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc}});
+}
+
+// --- history follows the name: S6 (Excel), S6b (Word), a new file (common/engine/vault.h) ----
+
+const Name kExcelTemp = kDocs + u"Cedd4100";
+const Name kWordTemp = kDocs + u"~WRD0002.tmp";
+
+// Excel (KB 814068): write a temp file, delete the original, rename the temp to its name.
+void excel_save(fbmodel::FilterHarness& harness, const std::string& content, bool posix = false) {
+  AppHandle* temp = nullptr;
+  ASSERT_EQ(harness.open(kExcelTemp, kReadWrite | access::kDelete, CreateDisposition::kCreate, &temp), nt::kSuccess);
+  ASSERT_EQ(harness.write(temp, 0, content), nt::kSuccess);
+  ASSERT_EQ(harness.del(kDoc, posix), nt::kSuccess);
+  ASSERT_EQ(harness.rename(temp, kDoc, false), nt::kSuccess);
+  harness.close(temp);
+}
+
+// Word: rename the original away, rename the new temp in, delete the old one.
+void word_save(fbmodel::FilterHarness& harness, const std::string& content, bool delete_before_rename_in = false) {
+  AppHandle* original = nullptr;
+  ASSERT_EQ(harness.open(kDoc, access::kDelete | access::kReadData, CreateDisposition::kOpen, &original), nt::kSuccess);
+  ASSERT_EQ(harness.rename(original, kTemp, false), nt::kSuccess);
+  harness.close(original);
+  if (delete_before_rename_in) {
+    ASSERT_EQ(harness.del(kTemp), nt::kSuccess);
+  }
+  AppHandle* temp = nullptr;
+  ASSERT_EQ(harness.open(kWordTemp, kReadWrite | access::kDelete, CreateDisposition::kCreate, &temp), nt::kSuccess);
+  ASSERT_EQ(harness.write(temp, 0, content), nt::kSuccess);
+  ASSERT_EQ(harness.rename(temp, kDoc, false), nt::kSuccess);
+  harness.close(temp);
+  if (!delete_before_rename_in) {
+    ASSERT_EQ(harness.del(kTemp), nt::kSuccess);
+  }
+}
+
+TEST_F(SavePatterns, S6_ExcelSaveGivesThePreviousVersionsToTheNewFile) {
+  fb::EngineConfig config;
+  config.max_versions = 3;
+  start(config);
+  volume->put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  excel_save(*harness, "v3");
+  EXPECT_EQ(volume->content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kDeleteThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2}));
+  EXPECT_FALSE(volume->exists(kExcelTemp));
+  EXPECT_TRUE(vault_files().empty()) << "the vault entry is released once adopted";
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 2, kDoc},
+                 backed_up(Trigger::kDeleteThenRename, 2)});
+}
+
+TEST_F(SavePatterns, S6_ExcelSaveWithOneVersionAndNoBackupYet) {
+  volume->put(kDoc, "old");
+  excel_save(*harness, "new");
+  EXPECT_EQ(volume->content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kDeleteThenRename);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(vault_files().empty());
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 3, kDoc},
+                 backed_up(Trigger::kDeleteThenRename, 3)});
+}
+
+TEST_F(SavePatterns, S6_ExcelSaveWithOneVersionKeepsOnlyTheReplacedContent) {
+  volume->put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  excel_save(*harness, "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kDeleteThenRename);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(vault_files().empty());
+}
+
+// DeleteFileW uses POSIX semantics on NTFS (Windows 10 1709 and later): the name goes at the
+// deleting handle's close although a reader still holds the file (N11).
+TEST_F(SavePatterns, S6_ExcelSaveWithAPosixDeleteWhileAReaderHoldsTheFile) {
+  fb::EngineConfig config;
+  config.max_versions = 3;
+  start(config);
+  volume->put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  AppHandle* reader = nullptr;
+  ASSERT_EQ(harness->open(kDoc, access::kReadData, CreateDisposition::kOpen, &reader), nt::kSuccess);
+  excel_save(*harness, "v3", true);
+  EXPECT_EQ(volume->content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kDeleteThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  // The vault's name was deleted at the adoption; like any delete it is pending until the
+  // reader, which still holds the old record, closes (N11).
+  harness->close(reader);
+  EXPECT_TRUE(vault_files().empty());
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 2, kDoc},
+                 backed_up(Trigger::kDeleteThenRename, 2)});
+}
+
+TEST_F(SavePatterns, S6b_WordSaveGivesThePreviousVersionsToTheNewFile) {
+  fb::EngineConfig config;
+  config.max_versions = 3;
+  start(config);
+  volume->put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  word_save(*harness, "v3");
+  EXPECT_EQ(volume->content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kRenameAwayThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  EXPECT_FALSE(volume->exists(kTemp));
+  EXPECT_FALSE(volume->exists(kWordTemp));
+  EXPECT_TRUE(vault_files().empty()) << "the adopted original's delete keeps nothing";
+  expect_events({backed_up(Trigger::kRenameAwayThenRename, 2)});
+}
+
+// The other way round: the renamed-away original is deleted before the new file takes the
+// name. The vault's name, made at the rename away, already holds it.
+TEST_F(SavePatterns, S6b_OriginalDeletedBeforeTheNewFileTakesTheName) {
+  fb::EngineConfig config;
+  config.max_versions = 3;
+  start(config);
+  volume->put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  word_save(*harness, "v3", true);
+  EXPECT_EQ(volume->content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kRenameAwayThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  EXPECT_FALSE(volume->exists(kTemp));
+  EXPECT_TRUE(vault_files().empty());
+  expect_events({backed_up(Trigger::kRenameAwayThenRename, 2)});
+}
+
+TEST_F(SavePatterns, S6b_WordSaveWithoutVersions) {
+  volume->put(kDoc, "old");
+  word_save(*harness, "new");
+  expect_backup(kDoc, 1, "old", Trigger::kRenameAwayThenRename);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(vault_files().empty());
+  expect_events({backed_up(Trigger::kRenameAwayThenRename, 3)});
+}
+
+TEST_F(SavePatterns, S6_NewFileCreatedAtTheNameTakesTheHistory) {
+  volume->put(kDoc, "old");
+  ASSERT_EQ(harness->del(kDoc), nt::kSuccess);
+  ASSERT_EQ(harness->overwrite(kDoc, "new"), nt::kSuccess);  // CREATE_ALWAYS on a free name
+  EXPECT_EQ(volume->content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kDeleteThenCreate);
+  EXPECT_TRUE(vault_files().empty());
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 3, kDoc},
+                 backed_up(Trigger::kDeleteThenCreate, 3)});
+}
+
+TEST_F(SavePatterns, S6_NameReusedAfterTheWindowStartsWithoutHistory) {
+  volume->put(kDoc, "old");
+  ASSERT_EQ(harness->del(kDoc), nt::kSuccess);
+  harness->advance_clock(fb::kNameHistoryWindow + 1);
+  ASSERT_EQ(harness->overwrite(kDoc, "unrelated"), nt::kSuccess);
+  EXPECT_TRUE(slots(kDoc).empty());
+  ASSERT_EQ(vault_files().size(), 1u);  // still kept, for fbmon restore --deleted
+  EXPECT_EQ(volume->content(vault_files()[0]), "old");
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 3, kDoc}});
+}
+
+// A plain delete, then the file is put back from the vault: its record names it, the vault's
+// file has its content and versions.
+TEST_F(SavePatterns, S6_PlainDeleteCanBeRestoredFromTheVault) {
+  volume->put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  ASSERT_EQ(harness->del(kDoc), nt::kSuccess);
+  const std::vector<Name> kept = vault_files();
+  ASSERT_EQ(kept.size(), 1u);
+  const std::string record = volume->content(kept[0] + u".info");
+  fb::VaultRecord r;
+  ASSERT_TRUE(fb::decode_vault_record_header(reinterpret_cast<const uint8_t*>(record.data()),
+                                             static_cast<uint32_t>(record.size()), &r));
+  EXPECT_EQ(r.size, 7u);
+  EXPECT_EQ(r.process_id, 4242u);
+  Name original;
+  for (uint32_t i = 0; i < r.path_units; ++i)
+    original.push_back(static_cast<char16_t>(static_cast<uint8_t>(record[40 + 2 * i]) |
+                                             static_cast<uint8_t>(record[41 + 2 * i]) << 8));
+  EXPECT_EQ(original, kDoc);
+  // What fbmon restore --deleted does: copy the content back under the original name.
+  volume->put(original, volume->content(kept[0]));
+  EXPECT_EQ(volume->content(kDoc), "content");
+  expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
+}
+
+TEST_F(SavePatterns, S6_VaultOverItsBoundEvictsTheOldestEntry) {
+  fb::EngineConfig config;
+  config.vault_max_bytes = 10;
+  start(config);
+  const Name second = kDocs + u"second.docx";
+  volume->put(kDoc, "seven b");
+  volume->put(second, "six bb");
+  ASSERT_EQ(harness->del(kDoc), nt::kSuccess);
+  ASSERT_EQ(harness->del(second), nt::kSuccess);
+  const std::vector<Name> kept = vault_files();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(volume->content(kept[0]), "six bb");
+  const std::vector<RecordedEvent> events = harness->events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[1].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[2].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(events[2].event.file_size, 7u);
+}
+
+// A crash leaves a vault entry nobody will come back for: the driver's scan hands it to the
+// engine, and the age bound reclaims it.
+TEST_F(SavePatterns, S6_VaultEntryLeftByACrashIsReclaimedByTheAgeBound) {
+  const Name volume_name = u"\\Device\\HarddiskVolume2";
+  const Name leftover = volume_name + u"\\$FileBackupVault\\0000000000000042";
+  volume->put(leftover, "from before the crash");
+  volume->put(leftover + u".info", "record");
+  const int64_t eight_days_ago = fbmodel::StepClock::kStart - 8ll * 24 * 36000000000ll;
+  ASSERT_TRUE(harness->engine().vault_found(fbmodel::view(volume_name), 0x42, eight_days_ago, 21));
+  harness->engine().vault_enforce_bounds(harness->target());
+  EXPECT_FALSE(volume->exists(leftover));
+  EXPECT_FALSE(volume->exists(leftover + u".info"));
+  const std::vector<RecordedEvent> events = harness->events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(events[0].path, leftover);
+}
+
+// A record as the engine writes it (common/engine/vault_record.h), for a file kept before a restart.
+std::string vault_record(int64_t time, uint64_t size, const Name& original) {
+  fb::VaultRecord r;
+  r.time = time;
+  r.process_id = 7;
+  r.size = size;
+  r.path_units = static_cast<uint32_t>(original.size());
+  std::string bytes(fb::kVaultRecordHeaderBytes, '\0');
+  fb::encode_vault_record_header(r, reinterpret_cast<uint8_t*>(&bytes[0]));
+  for (char16_t u : original) {
+    bytes.push_back(static_cast<char>(u & 0xFF));
+    bytes.push_back(static_cast<char>(u >> 8));
+  }
+  return bytes;
+}
+
+// After a restart the driver's instance setup calls Engine::vault_scan: every vault file goes
+// back under the bounds with its record's time and size; the bounds run at once.
+TEST_F(SavePatterns, S6_VaultScanAfterARestartPutsEveryKeptFileUnderTheBounds) {
+  const Name volume_name = u"\\Device\\HarddiskVolume2";
+  const Name folder = volume_name + u"\\$FileBackupVault\\";
+  constexpr int64_t kDay = 24 * 36000000000ll;
+  const Name old_one = folder + u"0000000000000042";      // 8 days: over VaultMaxAgeHours (7 days)
+  const Name recent = folder + u"00000000000000A1";       // 1 day, upper-case hex
+  const Name no_record = folder + u"00000000000000b2";    // record lost: kept from the scan on
+  const Name bad_record = folder + u"00000000000000c3";   // a record that does not decode
+  const Name foreign = folder + u"notes.txt";             // not ours: left alone
+  const Name orphan_record = folder + u"00000000000000d4.info";
+  volume->put(old_one, "from before the crash");
+  volume->put(old_one + u".info", vault_record(fbmodel::StepClock::kStart - 8 * kDay, 21, kDoc));
+  volume->put(recent, "yesterday");
+  volume->put(recent + u".info", vault_record(fbmodel::StepClock::kStart - kDay, 9, kDoc));
+  volume->put(no_record, "no record");
+  volume->put(bad_record, "bad record");
+  volume->put(bad_record + u".info", "FBV1 but not a record");
+  volume->put(foreign, "someone else's");
+  volume->put(orphan_record, vault_record(fbmodel::StepClock::kStart, 1, kDoc));
+  EXPECT_EQ(harness->engine().vault_scan(harness->target(), fbmodel::view(volume_name)), 4u);
+  EXPECT_FALSE(volume->exists(old_one)) << "over the age bound: removed at the scan";
+  EXPECT_FALSE(volume->exists(old_one + u".info"));
+  EXPECT_TRUE(volume->exists(recent));
+  EXPECT_TRUE(volume->exists(no_record));
+  EXPECT_TRUE(volume->exists(bad_record));
+  EXPECT_TRUE(volume->exists(foreign));
+  EXPECT_TRUE(volume->exists(orphan_record));
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 3u);
+  EXPECT_EQ(harness->engine().vault_kept_bytes(), 9u + 9 + 10) << "the record's size, else the file's";
+  std::vector<RecordedEvent> events = harness->events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(events[0].path, old_one);
+  // A second scan (another instance on the same volume) finds the same entries: nothing doubles.
+  EXPECT_EQ(harness->engine().vault_scan(harness->target(), fbmodel::view(volume_name)), 3u);
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 3u);
+  // Six more days: "recent" is 7 days + 1 unit old; the two without a valid record count from the scan.
+  harness->advance_clock(6 * kDay + 1);
+  harness->engine().vault_enforce_bounds(harness->target());
+  EXPECT_FALSE(volume->exists(recent));
+  EXPECT_TRUE(volume->exists(no_record));
+  harness->advance_clock(kDay);
+  harness->engine().vault_enforce_bounds(harness->target());
+  EXPECT_FALSE(volume->exists(no_record));
+  EXPECT_FALSE(volume->exists(bad_record));
+  EXPECT_TRUE(volume->exists(foreign)) << "never ours to remove";
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 0u);
+}
+
+TEST_F(SavePatterns, S6_VaultScanOfAVolumeWithoutAVaultFindsNothing) {
+  EXPECT_EQ(harness->engine().vault_scan(harness->target(), fbmodel::view(Name(u"\\Device\\HarddiskVolume2"))), 0u);
+  fb::EngineConfig off;
+  off.vault_max_bytes = 0;
+  start(off);
+  volume->put(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\0000000000000001", "kept");
+  EXPECT_EQ(harness->engine().vault_scan(harness->target(), fbmodel::view(Name(u"\\Device\\HarddiskVolume2"))), 1u)
+      << "the ledger still knows the file with the vault off (VaultMaxBytes 0): the bound removes it";
+  EXPECT_FALSE(volume->exists(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\0000000000000001"));
 }
 
 // N13: files edited over a network share. The SMB server opens them for the remote user from

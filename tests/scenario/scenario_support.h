@@ -109,6 +109,14 @@ class ScenarioTest : public ::testing::Test {
     return out;
   }
   bool has_temp(const Name& path) { return volume->exists(path, slot_stream(0)); }
+  // The vault's files on the test volume (folded paths), records excluded, oldest id first.
+  std::vector<Name> vault_files() {
+    const Name prefix = fbmodel::fold(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\");
+    std::vector<Name> out;
+    for (const Name& n : volume->file_names())
+      if (n.compare(0, prefix.size(), prefix) == 0 && n.find(u".INFO") == Name::npos) out.push_back(n);
+    return out;
+  }
 
   // A previous session's backup, put in place as the engine would have left it.
   void seed_backup(const Name& path, uint32_t slot, const std::string& content, fb::Trigger trigger = fb::Trigger::kWrite) {

@@ -48,6 +48,8 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
         if (exists) return fb::nt::kObjectNameCollision;
         streams[k];
         break;
+      case fb::OpenMode::kLink:  // the driver's vault only
+        return fb::nt::kNotSupported;
     }
     return make_handle(k, std::u16string(file.data, file.len), out);
   }

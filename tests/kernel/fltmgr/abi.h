@@ -182,6 +182,8 @@ enum InfoClass : ULONG {
   kFileLinkInformation = 11,
   kFileDispositionInformation = 13,
   kFileStandardInformation = 5,
+  kFileInternalInformation = 6,
+  kFileNamesInformation = 12,
   kFileAllocationInformation = 19,
   kFileEndOfFileInformation = 20,
   kFileValidDataLengthInformation = 39,
@@ -189,6 +191,11 @@ enum InfoClass : ULONG {
   kFileRenameInformationEx = 65,
 };
 constexpr ULONG kFileFsSizeInformation = 3;
+// FILE_DISPOSITION_INFORMATION_EX Flags (ntddk.h): FILE_DISPOSITION_DELETE, FILE_DISPOSITION_POSIX_SEMANTICS.
+constexpr ULONG kFileDispositionDelete = 0x1;
+constexpr ULONG kFileDispositionPosixSemantics = 0x2;
+// CreateOptions FILE_DIRECTORY_FILE (wdm.h).
+constexpr ULONG kFileDirectoryFile = 0x1;
 
 // Flags and codes.
 constexpr ULONG kIoForceAccessCheck = 0x0001;          // IO_FORCE_ACCESS_CHECK (FltCreateFileEx2 Flags)

@@ -412,12 +412,16 @@ NTSTATUS FilterManager::set_information_op_below(Operation& op) {
       return from_fb(model.set_allocation(f->model, read_at<uint64_t>(b, 0)));
     case kFileValidDataLengthInformation:
       return b.size() < 8 ? status::kInvalidParameter : status::kSuccess;
-    case kFileDispositionInformation:
+    case kFileDispositionInformation:  // DeleteFile FALSE cancels a pending delete (N11)
       if (b.empty()) return status::kInvalidParameter;
-      return b[0] != 0 ? from_fb(model.set_delete(f->model)) : status::kSuccess;
-    case kFileDispositionInformationEx:
+      return from_fb(model.set_delete(f->model, b[0] != 0));
+    case kFileDispositionInformationEx: {
       if (b.size() < 4) return status::kInvalidParameter;
-      return (read_at<uint32_t>(b, 0) & 1) != 0 ? from_fb(model.set_delete(f->model)) : status::kSuccess;
+      const uint32_t flags = read_at<uint32_t>(b, 0);
+      if ((flags & kFileDispositionDelete) != 0 && (flags & kFileDispositionPosixSemantics) != 0)
+        return from_fb(model.set_delete_posix(f->model));
+      return from_fb(model.set_delete(f->model, (flags & kFileDispositionDelete) != 0));
+    }
     case kFileRenameInformation:
     case kFileRenameInformationEx: {
       if (b.size() < 20) return status::kInvalidParameter;
@@ -427,8 +431,13 @@ NTSTATUS FilterManager::set_information_op_below(Operation& op) {
       const bool replace = info_class == kFileRenameInformation ? b[0] != 0 : (read_at<uint32_t>(b, 0) & 1) != 0;
       return rename_model(f, target, replace);
     }
-    case kFileLinkInformation:
-      return static_cast<NTSTATUS>(0xC0000002);  // STATUS_NOT_IMPLEMENTED: the model has no hard links (N10)
+    case kFileLinkInformation: {  // another name of the same file record (N10)
+      if (b.size() < 20) return status::kInvalidParameter;
+      const uint32_t bytes = read_at<uint32_t>(b, 16);
+      if (b.size() < 20 + bytes || bytes == 0) return status::kInvalidParameter;
+      const Name target(reinterpret_cast<const char16_t*>(b.data() + 20), bytes / 2);
+      return link_model(f, target, b[0] != 0);
+    }
     default:
       return status::kInvalidParameter;
   }
@@ -465,6 +474,20 @@ NTSTATUS FilterManager::rename_model(SimFile* f, const Name& target, bool replac
     f->path = full;
   }
   return s;
+}
+
+// A hard link's target is a full path on the file's volume or a name beside the file; a stream
+// name cannot be linked.
+NTSTATUS FilterManager::link_model(SimFile* f, const Name& target, bool replace) {
+  if (target.empty() || target[0] == u':') return status::kInvalidParameter;
+  Name full;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    full = target[0] == u'\\' ? target : f->path.substr(0, f->path.rfind(u'\\') + 1) + target;
+    if (volume_of(full) != f->volume) return static_cast<NTSTATUS>(0xC00000D4);  // STATUS_NOT_SAME_DEVICE
+    full = normalize(full);
+  }
+  return from_fb(f->volume->model->link(f->model, full, replace));
 }
 
 NTSTATUS FilterManager::set_end_of_file(SimFile* f, uint64_t size, uint64_t pid) {

@@ -166,6 +166,20 @@ KSIM_API NTSTATUS FltGetVolumeInstanceFromName(PFLT_FILTER filter, PFLT_VOLUME v
 }
 KSIM_API void FltObjectDereference(void* object) {
   FLT_ENTER(nt::DISPATCH_LEVEL); fm().object_dereference(object); }
+KSIM_API NTSTATUS FltObjectReference(void* object) {
+  FLT_ENTER(nt::DISPATCH_LEVEL); return fm().object_reference(object); }
+KSIM_API NTSTATUS FltGetVolumeName(PFLT_VOLUME volume, UNICODE_STRING* name, ULONG* needed) {
+  FLT_ENTER(nt::APC_LEVEL);
+  return fm().volume_name(reinterpret_cast<Volume*>(volume), name, needed);
+}
+KSIM_API NTSTATUS FltQueryDirectoryFile(PFLT_INSTANCE instance, PFILE_OBJECT file, void* buffer, ULONG length,
+                                        ULONG info_class, BOOLEAN single, UNICODE_STRING* file_name, BOOLEAN restart,
+                                        ULONG* returned) {
+  FLT_ENTER(nt::PASSIVE_LEVEL);
+  if (file_name != nullptr) return status::kNotSupported;  // name filters: not modelled
+  return fm().query_directory(as_instance(instance), sim_file(file, "FltQueryDirectoryFile"), buffer, length,
+                              info_class, single != 0, restart != 0, returned);
+}
 
 KSIM_API ULONG FltGetRequestorProcessId(PFLT_CALLBACK_DATA data) {
   FLT_ENTER(nt::DISPATCH_LEVEL);
@@ -255,6 +269,9 @@ const Export kFltMgrExports[] = {
     KSIM_FLT(FltGetVolumeFromName),
     KSIM_FLT(FltGetVolumeInstanceFromName),
     KSIM_FLT(FltObjectDereference),
+    KSIM_FLT(FltObjectReference),
+    KSIM_FLT(FltGetVolumeName),
+    KSIM_FLT(FltQueryDirectoryFile),
     KSIM_FLT(FltGetRequestorProcessId),
     KSIM_FLT(FltSetCallbackDataDirty),
     KSIM_FLT(FltGetEcpListFromCallbackData),

@@ -7,6 +7,9 @@
 //     requestor's (the model's requestor DACL, N13);
 //   - the handle is closed with FltClose; the referenced FILE_OBJECT with ObDereferenceObject.
 // Also the small callback-data queries: requestor process, ECPs, the dirty flag.
+#include <algorithm>
+#include <cstring>
+
 #include "tests/kernel/fltmgr/faults.h"
 #include "tests/kernel/fltmgr/filter_manager.h"
 #include "tests/kernel/fltmgr/operation.h"
@@ -58,6 +61,7 @@ NTSTATUS FilterManager::create_file(Filter* filter, Instance* instance, HANDLE* 
   if (volume == nullptr) return status::kObjectNameNotFound;
   if (instance != nullptr && instance->volume != volume) return status::kInvalidParameter;
   fbmodel::Volume& model = *volume->model;
+  if ((options & kFileDirectoryFile) != 0) return create_directory(volume, path, handle, object, iosb, disposition);
   const auto d = static_cast<fb::CreateDisposition>(disposition);
   fb::NtStatus s = fb::nt::kSuccess;
   if ((flags & kIoForceAccessCheck) != 0 && stream.empty())
@@ -91,6 +95,93 @@ NTSTATUS FilterManager::create_file(Filter* filter, Instance* instance, HANDLE* 
   return status::kSuccess;
 }
 
+// The model's folders are implicit (a file's parent always exists): a directory open below the
+// filter finds the folder whatever the disposition but FILE_CREATE, which finds it existing only
+// when a file lives under it. The handle reaches no model stream (f->model stays 0).
+NTSTATUS FilterManager::create_directory(Volume* volume, const Name& path, HANDLE* handle, PFILE_OBJECT* object,
+                                         IO_STATUS_BLOCK* iosb, ULONG disposition) {
+  constexpr ULONG kFileOpen = 1, kFileCreate = 2, kFileOpenIf = 3;
+  if (disposition != kFileOpen && disposition != kFileCreate && disposition != kFileOpenIf)
+    return status::kInvalidParameter;  // a directory cannot be superseded or overwritten
+  if (volume->model->exists(path)) return static_cast<NTSTATUS>(0xC0000103);  // STATUS_NOT_A_DIRECTORY
+  if (disposition == kFileOpen && directory_children(volume, path).empty()) return status::kObjectNameNotFound;
+  constexpr uint64_t kFileOpened = 1, kFileCreated = 2;
+  iosb->Status = status::kSuccess;
+  iosb->Information = disposition == kFileOpen ? kFileOpened : kFileCreated;
+  SimFile* f = new_file(volume, path, Name());
+  std::lock_guard<std::mutex> g(mu_);
+  f->by_filter = true;
+  f->directory = true;
+  f->object.FsContext2 = f;
+  const HANDLE kernel_handle = reinterpret_cast<HANDLE>(0xffffffff80000000ull | (++next_handle_ * 4));
+  handles_[kernel_handle] = f;
+  *handle = kernel_handle;
+  if (object != nullptr) {
+    ++f->references;
+    *object = file_object(f);
+  }
+  return status::kSuccess;
+}
+
+// The names directly below `folder` in the model, as the model keeps them (folded: NTFS would
+// answer with the case each name was created with). A folder with nothing below it does not
+// exist in the model.
+std::vector<Name> FilterManager::directory_children(Volume* volume, const Name& folder) {
+  const Name prefix = fbmodel::fold(folder) + u"\\";
+  std::vector<Name> out;
+  for (const Name& n : volume->model->file_names()) {
+    if (n.compare(0, prefix.size(), prefix) != 0) continue;
+    const Name child = n.substr(prefix.size(), n.find(u'\\', prefix.size()) - prefix.size());
+    if (std::find(out.begin(), out.end(), child) == out.end()) out.push_back(child);
+  }
+  return out;
+}
+
+// FltQueryDirectoryFile (docs: FltQueryDirectoryFile, FILE_NAMES_INFORMATION) on a folder opened
+// below the filter: FileNamesInformation only; "." and ".." first as NTFS lists them, then the
+// children; entries 8-byte aligned, chained by NextEntryOffset; as many as fit (one with
+// ReturnSingleEntry); STATUS_NO_MORE_FILES after the last, STATUS_BUFFER_OVERFLOW when not even
+// one entry fits.
+NTSTATUS FilterManager::query_directory(Instance* instance, SimFile* f, void* buffer, ULONG length, ULONG info_class,
+                                        bool single, bool restart, ULONG* returned) {
+  check_irql("FltQueryDirectoryFile", kPassiveLevel);
+  if (returned != nullptr) *returned = 0;
+  if (instance == nullptr || f == nullptr || buffer == nullptr) return status::kInvalidParameter;
+  if (!f->directory) return static_cast<NTSTATUS>(0xC0000010);  // STATUS_INVALID_DEVICE_REQUEST
+  if (info_class != kFileNamesInformation) return static_cast<NTSTATUS>(0xC0000003);  // STATUS_INVALID_INFO_CLASS
+  if (faults::should_fail(faults::Kind::kQueryInformation)) return status::kInsufficientResources;
+  std::vector<Name> names = {u".", u".."};
+  for (Name& c : directory_children(f->volume, f->path)) names.push_back(std::move(c));
+  if (restart) f->directory_cursor = 0;
+  if (f->directory_cursor >= names.size()) return static_cast<NTSTATUS>(0x80000006);  // STATUS_NO_MORE_FILES
+  auto* out = static_cast<uint8_t*>(buffer);
+  ULONG used = 0, previous = 0;
+  bool any = false;
+  while (f->directory_cursor < names.size()) {
+    const Name& n = names[f->directory_cursor];
+    const ULONG at = (used + 7) & ~7u;
+    const ULONG bytes = 12 + static_cast<ULONG>(n.size() * 2);
+    if (at + bytes > length) break;
+    const ULONG next = 0, index = 0, name_bytes = static_cast<ULONG>(n.size() * 2);
+    std::memcpy(out + at, &next, 4);
+    std::memcpy(out + at + 4, &index, 4);
+    std::memcpy(out + at + 8, &name_bytes, 4);
+    std::memcpy(out + at + 12, n.data(), name_bytes);
+    if (any) {
+      const ULONG offset = at - previous;
+      std::memcpy(out + previous, &offset, 4);
+    }
+    previous = at;
+    used = at + bytes;
+    any = true;
+    ++f->directory_cursor;
+    if (single) break;
+  }
+  if (!any) return static_cast<NTSTATUS>(0x80000005);  // STATUS_BUFFER_OVERFLOW
+  if (returned != nullptr) *returned = used;
+  return status::kSuccess;
+}
+
 NTSTATUS FilterManager::close_handle(HANDLE handle) {
   check_irql("FltClose", kPassiveLevel);
   SimFile* f = nullptr;
@@ -105,7 +196,7 @@ NTSTATUS FilterManager::close_handle(HANDLE handle) {
     handles_.erase(it);
   }
   // The last handle: IRP_MJ_CLEANUP (below this filter), then the handle's object reference.
-  f->volume->model->close(f->model);
+  if (f->model != 0) f->volume->model->close(f->model);
   {
     std::lock_guard<std::mutex> g(mu_);
     f->cleaned_up = true;
@@ -149,21 +240,35 @@ NTSTATUS FilterManager::query_information(Instance* instance, SimFile* f, void* 
   check_irql("FltQueryInformationFile", kPassiveLevel);
   if (returned != nullptr) *returned = 0;
   if (instance == nullptr || f == nullptr || buffer == nullptr) return status::kInvalidParameter;
-  if (info_class != kFileStandardInformation) return status::kInvalidParameter;  // the one class modelled
+  if (f->model == 0 && !f->cleaned_up) return status::kInvalidParameter;  // a directory: no information modelled
+  // After IRP_MJ_CLEANUP: NTFS answers STATUS_FILE_DELETED on the file object of a file that
+  // cleanup deleted (docs: Microsoft's delete-detection minifilter sample, "Delete" in
+  // Windows-driver-samples, relies on it). The model's handle is closed by then: any other
+  // query on a cleaned-up file object is not modelled (STATUS_FILE_CLOSED, as for reads).
+  if (f->cleaned_up) {
+    if (f->file != nullptr && f->volume->model->file_gone(f->file.get()))
+      return static_cast<NTSTATUS>(0xC0000123);  // STATUS_FILE_DELETED
+    return static_cast<NTSTATUS>(0xC0000128);     // STATUS_FILE_CLOSED
+  }
+  if (info_class == kFileInternalInformation) {
+    // FILE_INTERNAL_INFORMATION: the file record's number, the same through every link (N10).
+    if (length < 8) return static_cast<NTSTATUS>(0xC0000004);
+    if (faults::should_fail(faults::Kind::kQueryInformation)) return status::kInsufficientResources;
+    const uint64_t id = f->volume->model->file_id(f->model);
+    std::memcpy(buffer, &id, 8);
+    if (returned != nullptr) *returned = 8;
+    return status::kSuccess;
+  }
+  if (info_class != kFileStandardInformation) return status::kInvalidParameter;  // the classes modelled
   if (length < sizeof(FileStandardInformation)) return static_cast<NTSTATUS>(0xC0000004);  // INFO_LENGTH_MISMATCH
   if (faults::should_fail(faults::Kind::kQueryInformation)) return status::kInsufficientResources;
-  // After its cleanup the file object has no handle; NTFS deleted a delete-pending file in its
-  // last handle's cleanup, and a query on a file object of it answers STATUS_FILE_DELETED (the
-  // delete-detection technique of Microsoft's Delete sample minifilter).
-  if (f->cleaned_up && f->file != nullptr && f->volume->model->file_gone(f->file.get()))
-    return static_cast<NTSTATUS>(0xC0000123);  // STATUS_FILE_DELETED (ntstatus.h)
   uint64_t size = 0;
   const fb::NtStatus s = f->volume->model->query_size(f->model, &size);
   if (!fb::nt_success(s)) return from_fb(s);
   FileStandardInformation info{};
   info.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
   info.AllocationSize.QuadPart = static_cast<LONGLONG>((size + 4095) & ~uint64_t(4095));
-  info.NumberOfLinks = 1;
+  info.NumberOfLinks = f->volume->model->links_of(f->model);  // N10
   std::memcpy(buffer, &info, sizeof info);
   if (returned != nullptr) *returned = sizeof info;
   return status::kSuccess;
@@ -185,13 +290,15 @@ NTSTATUS FilterManager::set_information_below(Instance* instance, SimFile* f, co
     }
     case kFileDispositionInformation:
       if (length < 1) return static_cast<NTSTATUS>(0xC0000004);
-      return b[0] != 0 ? from_fb(model.set_delete(f->model)) : status::kSuccess;
+      return from_fb(model.set_delete(f->model, b[0] != 0));
+    case kFileLinkInformation:
     case kFileRenameInformation: {
       if (length < 20) return static_cast<NTSTATUS>(0xC0000004);
       uint32_t bytes;
       std::memcpy(&bytes, b + 16, 4);
       if (bytes == 0 || length < 20 + bytes) return status::kInvalidParameter;
       const Name target(reinterpret_cast<const char16_t*>(b + 20), bytes / 2);
+      if (info_class == kFileLinkInformation) return link_model(f, target, b[0] != 0);
       return rename_model(f, target, b[0] != 0);
     }
     default:

@@ -401,6 +401,41 @@ void FilterManager::object_dereference(void* object) {
   --filter_->object_references;
 }
 
+// FltObjectReference: a rundown reference on a filter, instance or volume, which
+// FltObjectDereference releases (counted with the others: unload checks none is left).
+NTSTATUS FilterManager::object_reference(void* object) {
+  check_irql("FltObjectReference", kDispatchLevel);
+  auto* header = static_cast<ObjectHeader*>(object);
+  if (header == nullptr || header->magic != kObjectMagic ||
+      (header->kind != ObjectKind::kVolume && header->kind != ObjectKind::kInstance && header->kind != ObjectKind::kFilter)) {
+    verifier::violation(verifier::kParameter, "FltObjectReference of something that is no Filter Manager object");
+    return status::kInvalidParameter;
+  }
+  std::lock_guard<std::mutex> g(mu_);
+  if (header->kind == ObjectKind::kInstance && static_cast<Instance*>(object)->torn_down)
+    return static_cast<NTSTATUS>(0xC01C0004);  // STATUS_FLT_DELETING_OBJECT
+  if (filter_ == nullptr) return status::kInvalidParameter;
+  ++filter_->object_references;
+  return status::kSuccess;
+}
+
+// FltGetVolumeName: the volume's NT device name into the caller's buffer; STATUS_BUFFER_TOO_SMALL
+// with the size needed when it does not fit.
+NTSTATUS FilterManager::volume_name(Volume* volume, UNICODE_STRING* name, ULONG* needed) {
+  check_irql("FltGetVolumeName", kApcLevel);
+  if (volume == nullptr || volume->header.magic != kObjectMagic || volume->header.kind != ObjectKind::kVolume) {
+    verifier::violation(verifier::kParameter, "FltGetVolumeName of something that is no volume");
+    return status::kInvalidParameter;
+  }
+  const ULONG bytes = static_cast<ULONG>(volume->name.size() * 2);
+  if (needed != nullptr) *needed = bytes;
+  if (name == nullptr) return status::kInvalidParameter;
+  if (name->MaximumLength < bytes || name->Buffer == nullptr) return static_cast<NTSTATUS>(0xC0000023);
+  std::memcpy(name->Buffer, volume->name.data(), bytes);
+  name->Length = static_cast<USHORT>(bytes);
+  return status::kSuccess;
+}
+
 // --- security descriptors -----------------------------------------------------------------------
 
 namespace {

@@ -100,6 +100,8 @@ struct SimFile {
   bool cleaned_up = false;           // IRP_MJ_CLEANUP done (its handle closed)
   bool by_filter = false;            // opened with FltCreateFileEx2
   bool by_file_id = false;
+  bool directory = false;            // a folder opened with FILE_DIRECTORY_FILE (no model handle)
+  size_t directory_cursor = 0;       // FltQueryDirectoryFile: entries returned so far
   Name full_name() const { return stream_name.empty() ? path : path + u":" + stream_name; }
 };
 
@@ -293,6 +295,10 @@ class FilterManager {
   NTSTATUS volume_from_name(Filter* filter, const UNICODE_STRING* name, Volume** out);
   NTSTATUS instance_from_name(Filter* filter, Volume* volume, const UNICODE_STRING* name, Instance** out);
   void object_dereference(void* object);
+  NTSTATUS object_reference(void* object);
+  NTSTATUS volume_name(Volume* volume, UNICODE_STRING* name, ULONG* needed);
+  NTSTATUS query_directory(Instance* instance, SimFile* file, void* buffer, ULONG length, ULONG info_class,
+                           bool single, bool restart, ULONG* returned);
 
   uint64_t requestor_process(PFLT_CALLBACK_DATA data) const;
   NTSTATUS ecp_list(PFLT_CALLBACK_DATA data, void** list);
@@ -362,6 +368,10 @@ class FilterManager {
   NTSTATUS fsctl_below(Operation& op);
   NTSTATUS cleanup_below(Operation& op);
   NTSTATUS rename_model(SimFile* file, const Name& target, bool replace);
+  NTSTATUS link_model(SimFile* file, const Name& target, bool replace);
+  std::vector<Name> directory_children(Volume* volume, const Name& folder);
+  NTSTATUS create_directory(Volume* volume, const Name& path, HANDLE* handle, PFILE_OBJECT* object,
+                            IO_STATUS_BLOCK* iosb, ULONG disposition);
 
   // Objects.
   SimFile* new_file(Volume* volume, const Name& path, const Name& stream);

@@ -279,6 +279,10 @@ const InvalidValue kInvalidValues[] = {
     {"ProtectedFolders of garbage", u"ProtectedFolders", ksim::nt::REG_MULTI_SZ, {0xff, 0xfe, 0xfd, 0xfc, 0, 0, 0, 0}},
     {"IncludeExtensions as binary", u"IncludeExtensions", ksim::nt::REG_BINARY, {1, 2, 3}},
     {"ExcludeExtensions empty", u"ExcludeExtensions", ksim::nt::REG_MULTI_SZ, {}},
+    {"VaultMaxBytes as a string", u"VaultMaxBytes", ksim::nt::REG_SZ, utf16z(u"1GB")},
+    {"VaultMaxAgeHours 0", u"VaultMaxAgeHours", ksim::nt::REG_DWORD, dword(0)},
+    {"VaultMaxAgeHours 4 billion", u"VaultMaxAgeHours", ksim::nt::REG_DWORD, dword(0xFFFFFFFFu)},
+    {"VaultMaxFileSize 0", u"VaultMaxFileSize", ksim::nt::REG_DWORD, dword(0)},
 };
 
 class InvalidValueStory : public KernelTest, public ::testing::WithParamInterface<InvalidValue> {

@@ -32,6 +32,7 @@ class ImageWorld final : public World {
     started_ = true;
     volume_ = std::make_unique<fbmodel::Volume>(capacity);
     fat_ = std::make_unique<fbmodel::Volume>(capacity);
+    if (before_attach) before_attach(*volume_);
     flt::FilterManager& fm = flt::FilterManager::get();
     fm.add_volume(kNtfsVolume, flt::kFsTypeNtfs, volume_.get());
     fm.add_volume(kFatVolume, flt::kFsTypeFat, fat_.get());
@@ -56,6 +57,18 @@ class ImageWorld final : public World {
       registry::set_value(kParametersKey, u"MaxFileSize", ksim::nt::REG_QWORD, qword(config.max_file_size));
       registry::set_value(kParametersKey, u"MinFreeSpace", ksim::nt::REG_QWORD, qword(config.min_free_space));
     }
+    // The vault's bounds (docs/registry.md): what the image does with them is what it read.
+    if (config.vault_max_bytes != defaults.vault_max_bytes || config.vault_max_file_size != defaults.vault_max_file_size) {
+      auto qword = [](uint64_t v) {
+        std::vector<uint8_t> b(8);
+        std::memcpy(b.data(), &v, 8);
+        return b;
+      };
+      registry::set_value(kParametersKey, u"VaultMaxBytes", ksim::nt::REG_QWORD, qword(config.vault_max_bytes));
+      registry::set_value(kParametersKey, u"VaultMaxFileSize", ksim::nt::REG_QWORD, qword(config.vault_max_file_size));
+    }
+    if (config.vault_max_age_hours != defaults.vault_max_age_hours)
+      registry::set_dword(kParametersKey, u"VaultMaxAgeHours", config.vault_max_age_hours);
     route_file_object_dereference(*image_);
     entry_status_ = call_driver_entry(*image_);
     loaded_ = entry_status_ == 0;
@@ -103,6 +116,9 @@ class ImageWorld final : public World {
   }
   fb::NtStatus delete_on_close(AppFile* f) override {
     return static_cast<fb::NtStatus>(flt::FilterManager::get().set_disposition(f->image, true, requestor_));
+  }
+  fb::NtStatus cancel_delete(AppFile* f) override {
+    return static_cast<fb::NtStatus>(flt::FilterManager::get().set_disposition(f->image, false, requestor_));
   }
   void map_writable(AppFile* f, uint32_t protection) override {
     flt::FilterManager::get().acquire_for_section(f->image, protection, requestor_);

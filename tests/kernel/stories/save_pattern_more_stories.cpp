@@ -585,8 +585,12 @@ TEST_P(MoreSavePatternStory, BackupOpenByARestoreIsNeverLost) {
   world().finish();
 }
 
+// With the vault (common/engine/vault.h) a protected file's delete keeps it: tests/kernel/stories/
+// vault_stories.cpp. These two are the vault turned off (VaultMaxBytes 0).
 TEST_P(MoreSavePatternStory, S6_DeleteOfAProtectedFileReportsTheBackupLost) {
-  start();
+  fb::EngineConfig config;
+  config.vault_max_bytes = 0;
+  start(config);
   volume().put(kDoc, "content");
   seed_backup(kDoc, 1, "earlier");
   volume().put(kTemp, "no backup here");
@@ -598,12 +602,14 @@ TEST_P(MoreSavePatternStory, S6_DeleteOfAProtectedFileReportsTheBackupLost) {
   }
   EXPECT_FALSE(volume().exists(kDoc));
   EXPECT_TRUE(volume().file_names().empty());
-  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}}, kDoc);
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kDisabled, nt::kSuccess, 0, kDoc}}, kDoc);
   world().finish();
 }
 
 TEST_P(MoreSavePatternStory, S6_DeleteOnCloseOfAProtectedFileReportsTheBackupLost) {
-  start();
+  fb::EngineConfig config;
+  config.vault_max_bytes = 0;
+  start(config);
   volume().put(kDoc, "content");
   seed_backup(kDoc, 1, "earlier");
   AppFile* h = nullptr;
@@ -613,7 +619,7 @@ TEST_P(MoreSavePatternStory, S6_DeleteOnCloseOfAProtectedFileReportsTheBackupLos
   EXPECT_TRUE(world().tracked(h)) << "the delete is watched on the stream context until it happens";
   world().close(h);
   EXPECT_FALSE(volume().exists(kDoc));
-  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kNone, nt::kSuccess, 0, kDoc}}, kDoc);
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kDisabled, nt::kSuccess, 0, kDoc}}, kDoc);
   world().finish();
 }
 

@@ -37,9 +37,12 @@ class EngineWorld final : public World {
     files_.clear();
     harness_.reset();
     volume_ = std::make_unique<fbmodel::Volume>(capacity);
+    if (before_attach) before_attach(*volume_);
     fbmodel::HarnessOptions options;
     options.config = config;
     harness_ = std::make_unique<fbmodel::FilterHarness>(*volume_, options);
+    // What the driver's InstanceSetup does on the volume (driver/callbacks/instance.cpp).
+    harness_->engine().vault_scan(harness_->target(), fbmodel::view(Name(u"\\Device\\HarddiskVolume2")));
   }
   fbmodel::Volume& volume() override { return *volume_; }
   fb::NtStatus open(const Name& path, uint32_t access, fb::CreateDisposition d, AppFile** out, uint16_t share,
@@ -62,6 +65,7 @@ class EngineWorld final : public World {
     return harness_->rename(f->engine, target, replace);
   }
   fb::NtStatus delete_on_close(AppFile* f) override { return harness_->delete_on_close(f->engine); }
+  fb::NtStatus cancel_delete(AppFile* f) override { return harness_->cancel_delete(f->engine); }
   void map_writable(AppFile* f, uint32_t protection) override { harness_->map_writable(f->engine, protection); }
   fb::NtStatus paging_write(AppFile* f, uint64_t offset, const std::string& data) override {
     return harness_->paging_write(f->engine, offset, data);

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ class World {
   virtual ~World() = default;
   // A fresh volume and filter with this configuration (the image: a new DriverEntry).
   virtual void start(const fb::EngineConfig& config, uint64_t capacity) = 0;
+  // Runs on the fresh volume before the filter attaches to it: what a previous boot left there.
+  std::function<void(fbmodel::Volume&)> before_attach;
   virtual fbmodel::Volume& volume() = 0;
 
   virtual fb::NtStatus open(const Name& path, uint32_t access, fb::CreateDisposition disposition, AppFile** out,
@@ -51,6 +54,8 @@ class World {
   virtual fb::NtStatus set_allocation(AppFile* file, uint64_t size) = 0;
   virtual fb::NtStatus rename(AppFile* file, const Name& target, bool replace_if_exists) = 0;
   virtual fb::NtStatus delete_on_close(AppFile* file) = 0;
+  // FileDispositionInformation DeleteFile FALSE: a pending delete cancelled (N11).
+  virtual fb::NtStatus cancel_delete(AppFile* file) = 0;
   virtual void map_writable(AppFile* file, uint32_t protection) = 0;
   virtual fb::NtStatus paging_write(AppFile* file, uint64_t offset, const std::string& data) = 0;
   virtual fb::NtStatus zero_data(AppFile* file, uint64_t offset, uint64_t length) = 0;

@@ -179,7 +179,10 @@ TEST(MonitorConfig, ShowFormatsSetAndUnsetValues) {
             "  ProtectedFolders    C:\\Users\\me\\Documents; D:\\Work\n"
             "  FolderNames         (not set: documents; pictures)\n"
             "  IncludeExtensions   (not set: every extension)\n"
-            "  ExcludeExtensions   (not set: none)\n");
+            "  ExcludeExtensions   (not set: none)\n"
+            "  VaultMaxBytes       (not set: 1073741824 bytes (1.00 GiB))\n"
+            "  VaultMaxAgeHours    (not set: 168)\n"
+            "  VaultMaxFileSize    (not set: 268435456 bytes (256 MiB))\n");
   printf("sample config show:\n%s", text.c_str());
 }
 

@@ -98,6 +98,9 @@ TEST(ConfigValues, EveryKeyHasItsRegistryName) {
       {ConfigKey::kFolderNames, u"FolderNames"},
       {ConfigKey::kIncludeExtensions, u"IncludeExtensions"},
       {ConfigKey::kExcludeExtensions, u"ExcludeExtensions"},
+      {ConfigKey::kVaultMaxBytes, u"VaultMaxBytes"},
+      {ConfigKey::kVaultMaxAgeHours, u"VaultMaxAgeHours"},
+      {ConfigKey::kVaultMaxFileSize, u"VaultMaxFileSize"},
   };
   ASSERT_EQ(names.size(), kConfigKeyCount);
   for (const auto& [key, name] : names) {
@@ -118,6 +121,10 @@ TEST(ConfigValues, AbsentKeyGivesDefaultsWithoutReports) {
   EXPECT_EQ(config.min_free_space, defaults.min_free_space);
   EXPECT_EQ(config.max_versions, defaults.max_versions);
   EXPECT_EQ(config.max_versions, 1u);
+  // The vault's documented defaults (docs/registry.md): 1 GiB, a week, 256 MiB.
+  EXPECT_EQ(config.vault_max_bytes, 1ull << 30);
+  EXPECT_EQ(config.vault_max_age_hours, 168u);
+  EXPECT_EQ(config.vault_max_file_size, 256ull << 20);
   EXPECT_EQ(reports.total(), 0u);
 }
 
@@ -136,6 +143,9 @@ uint64_t field_of(const EngineConfig& c, ConfigKey key) {
     case ConfigKey::kMaxFileSize: return c.max_file_size;
     case ConfigKey::kMinFreeSpace: return c.min_free_space;
     case ConfigKey::kMaxVersions: return c.max_versions;
+    case ConfigKey::kVaultMaxBytes: return c.vault_max_bytes;
+    case ConfigKey::kVaultMaxAgeHours: return c.vault_max_age_hours;
+    case ConfigKey::kVaultMaxFileSize: return c.vault_max_file_size;
     default: return ~0ull;
   }
 }
@@ -169,6 +179,20 @@ TEST(ConfigValues, ScalarsAcceptValidValuesAndReplaceInvalidOnesByTheirDefault) 
       {"versions 10", ConfigKey::kMaxVersions, reg::kDword, dword_bytes(10), ValueProblem::kOutOfRange, 1},
       {"versions huge", ConfigKey::kMaxVersions, reg::kDword, dword_bytes(0xFFFFFFFFu), ValueProblem::kOutOfRange, 1},
       {"versions qword", ConfigKey::kMaxVersions, reg::kQword, qword_bytes(3), ValueProblem::kWrongType, 1},
+      {"vault bytes 0 (off)", ConfigKey::kVaultMaxBytes, reg::kQword, qword_bytes(0), ValueProblem::kNone, 0},
+      {"vault bytes dword", ConfigKey::kVaultMaxBytes, reg::kDword, dword_bytes(1000), ValueProblem::kNone, 1000},
+      {"vault bytes max", ConfigKey::kVaultMaxBytes, reg::kQword, qword_bytes(~0ull), ValueProblem::kNone, ~0ull},
+      {"vault bytes string", ConfigKey::kVaultMaxBytes, reg::kSz, units_bytes(U16(u"1\0", 2)), ValueProblem::kWrongType, d.vault_max_bytes},
+      {"vault bytes 6 bytes", ConfigKey::kVaultMaxBytes, reg::kQword, units_bytes(U16(3, u'x')), ValueProblem::kWrongSize, d.vault_max_bytes},
+      {"vault age 1", ConfigKey::kVaultMaxAgeHours, reg::kDword, dword_bytes(1), ValueProblem::kNone, 1},
+      {"vault age ten years", ConfigKey::kVaultMaxAgeHours, reg::kDword, dword_bytes(87600), ValueProblem::kNone, 87600},
+      {"vault age 0", ConfigKey::kVaultMaxAgeHours, reg::kDword, dword_bytes(0), ValueProblem::kOutOfRange, d.vault_max_age_hours},
+      {"vault age over ten years", ConfigKey::kVaultMaxAgeHours, reg::kDword, dword_bytes(87601), ValueProblem::kOutOfRange, d.vault_max_age_hours},
+      {"vault age huge", ConfigKey::kVaultMaxAgeHours, reg::kDword, dword_bytes(0xFFFFFFFFu), ValueProblem::kOutOfRange, d.vault_max_age_hours},
+      {"vault age qword", ConfigKey::kVaultMaxAgeHours, reg::kQword, qword_bytes(5), ValueProblem::kWrongType, d.vault_max_age_hours},
+      {"vault file 1", ConfigKey::kVaultMaxFileSize, reg::kQword, qword_bytes(1), ValueProblem::kNone, 1},
+      {"vault file dword", ConfigKey::kVaultMaxFileSize, reg::kDword, dword_bytes(4096), ValueProblem::kNone, 4096},
+      {"vault file 0", ConfigKey::kVaultMaxFileSize, reg::kQword, qword_bytes(0), ValueProblem::kOutOfRange, d.vault_max_file_size},
   };
   for (const ScalarCase& c : cases) {
     SCOPED_TRACE(c.name);
@@ -188,6 +212,7 @@ TEST(ConfigValues, ScalarsAcceptValidValuesAndReplaceInvalidOnesByTheirDefault) 
     // Whatever was read, the result is already sane.
     const EngineConfig sane = sanitize_config(config);
     EXPECT_EQ(sane.max_versions, config.max_versions);
+    EXPECT_EQ(sane.vault_max_age_hours, config.vault_max_age_hours);
   }
 }
 

@@ -128,7 +128,7 @@ TEST(BackupMetadata, DecodeRejectsEveryCorruptionWithItsSpecificError) {
       {"hash_field_flip", [](Record& r) { r[33] ^= 0x80; }, MetadataError::kBadChecksum},
       {"checksum_flip", [](Record& r) { r[47] ^= 1; }, MetadataError::kBadChecksum},
       {"trigger_0", [](Record& r) { r[37] = 0, reseal(r); }, MetadataError::kBadTrigger},
-      {"trigger_9", [](Record& r) { r[37] = 9, reseal(r); }, MetadataError::kBadTrigger},
+      {"trigger_12", [](Record& r) { r[37] = 12, reseal(r); }, MetadataError::kBadTrigger},
       {"hash_algorithm_0", [](Record& r) { r[36] = 0, reseal(r); }, MetadataError::kBadHashAlgorithm},
       {"hash_algorithm_2", [](Record& r) { r[36] = 2, reseal(r); }, MetadataError::kBadHashAlgorithm},
       {"negative_time", [](Record& r) { r[15] = 0x80, reseal(r); }, MetadataError::kBadTime},

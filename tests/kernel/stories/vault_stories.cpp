@@ -1,0 +1,200 @@
+// The vault (common/engine/vault.h) told at both layers (story.h): a protected file's delete
+// gives it a hard link in <volume>\$FileBackupVault (N10), and a file taking the name within
+// the history window adopts its content and versions: Excel's save (S6), Word's (S6b), a plain
+// delete, a new file at the name, and the vault's bounds read from the registry. At the image
+// layer this is the driver glue at work: FltCreateFileEx2 of the vault's folder, FltSetInformation-
+// File with FileLinkInformation, FileInternalInformation and NumberOfLinks queries.
+#include "tests/kernel/stories/story.h"
+
+namespace ksim::stories {
+namespace {
+
+using fb::CreateDisposition;
+using fb::Outcome;
+using fb::SkipReason;
+using fb::Trigger;
+namespace access = fb::access;
+namespace nt = fb::nt;
+
+const Name kDocs = u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\";
+const Name kDoc = kDocs + u"report.docx";
+const Name kOldDoc = kDocs + u"~WRL0001.tmp";  // Word's renamed-away original
+const Name kExcelTemp = kDocs + u"Cedd4100";
+const Name kWordTemp = kDocs + u"~WRD0002.tmp";
+constexpr uint32_t kReadWrite = access::kReadData | access::kWriteData;
+
+fb::EngineConfig versions(uint32_t n) {
+  fb::EngineConfig c;
+  c.max_versions = n;
+  return c;
+}
+
+using VaultStory = StoryTest;
+
+// Files in the vault's folder, without their .info records (folded names).
+std::vector<Name> vault_files(fbmodel::Volume& volume) {
+  const Name prefix = fbmodel::fold(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\");
+  std::vector<Name> out;
+  for (const Name& n : volume.file_names())
+    if (n.compare(0, prefix.size(), prefix) == 0 && n.find(u".INFO") == Name::npos) out.push_back(n);
+  return out;
+}
+
+fb::NtStatus del(World& world, const Name& path) {
+  AppFile* h = nullptr;
+  const fb::NtStatus s = world.open(path, access::kDelete, CreateDisposition::kOpen, &h);
+  if (!fb::nt_success(s)) return s;
+  const fb::NtStatus d = world.delete_on_close(h);
+  world.close(h);
+  return d;
+}
+
+// Excel (KB 814068): write a temp file, delete the original, rename the temp to its name.
+void excel_save(World& world, const std::string& content) {
+  AppFile* temp = nullptr;
+  ASSERT_EQ(world.open(kExcelTemp, kReadWrite | access::kDelete, CreateDisposition::kCreate, &temp), nt::kSuccess);
+  ASSERT_EQ(world.write(temp, 0, content), nt::kSuccess);
+  ASSERT_EQ(del(world, kDoc), nt::kSuccess);
+  ASSERT_EQ(world.rename(temp, kDoc, false), nt::kSuccess);
+  world.close(temp);
+}
+
+// Word: rename the original away, write a new temp, rename it in, delete the old original.
+void word_save(World& world, const std::string& content) {
+  AppFile* original = nullptr;
+  ASSERT_EQ(world.open(kDoc, access::kDelete | access::kReadData, CreateDisposition::kOpen, &original), nt::kSuccess);
+  ASSERT_EQ(world.rename(original, kOldDoc, false), nt::kSuccess);
+  world.close(original);
+  AppFile* temp = nullptr;
+  ASSERT_EQ(world.open(kWordTemp, kReadWrite | access::kDelete, CreateDisposition::kCreate, &temp), nt::kSuccess);
+  ASSERT_EQ(world.write(temp, 0, content), nt::kSuccess);
+  ASSERT_EQ(world.rename(temp, kDoc, false), nt::kSuccess);
+  world.close(temp);
+  ASSERT_EQ(del(world, kOldDoc), nt::kSuccess);
+}
+
+TEST_P(VaultStory, S6_DeleteOfAProtectedFileIsKeptInTheVault) {
+  start();
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  EXPECT_FALSE(volume().exists(kDoc));
+  const std::vector<Name> kept = vault_files(volume());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(volume().content(kept[0]), "content");
+  expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
+  EXPECT_TRUE(volume().exists(kept[0] + u".info")) << "the record naming the original";
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc}}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultStory, S6_DeleteOfAFileOverVaultMaxFileSizeIsReportedLost) {
+  fb::EngineConfig config;
+  config.vault_max_file_size = 3;  // from the registry at the image layer
+  start(config);
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kTooLarge, nt::kSuccess, 0, kDoc}}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultStory, S6_ExcelSaveGivesThePreviousVersionsToTheNewFile) {
+  start(versions(3));
+  volume().put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  excel_save(world(), "v3");
+  EXPECT_EQ(volume().content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kDeleteThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1, 2}));
+  EXPECT_FALSE(volume().exists(kExcelTemp));
+  EXPECT_TRUE(vault_files(volume()).empty()) << "the vault entry is released once adopted";
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 2, kDoc},
+                 backed_up(Trigger::kDeleteThenRename, 2)},
+                kDoc);
+  world().finish();
+}
+
+TEST_P(VaultStory, S6b_WordSaveGivesThePreviousVersionsToTheNewFile) {
+  start(versions(3));
+  volume().put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  word_save(world(), "v3");
+  EXPECT_EQ(volume().content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kRenameAwayThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  EXPECT_FALSE(volume().exists(kOldDoc));
+  EXPECT_FALSE(volume().exists(kWordTemp));
+  EXPECT_TRUE(vault_files(volume()).empty()) << "the adopted original's delete keeps nothing";
+  expect_events({backed_up(Trigger::kRenameAwayThenRename, 2)}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultStory, S6_NewFileCreatedAtTheNameTakesTheHistory) {
+  start();
+  volume().put(kDoc, "old");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  ASSERT_EQ(overwrite(kDoc, "new"), nt::kSuccess);  // CREATE_ALWAYS on a free name
+  EXPECT_EQ(volume().content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kDeleteThenCreate);
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 3, kDoc},
+                 backed_up(Trigger::kDeleteThenCreate, 3)},
+                kDoc);
+  world().finish();
+}
+
+TEST_P(VaultStory, DeleteCancelledBeforeTheLastCloseKeepsNothing) {
+  start();
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppFile* h = nullptr;
+  ASSERT_EQ(world().open(kDoc, access::kDelete, CreateDisposition::kOpen, &h), nt::kSuccess);
+  ASSERT_EQ(world().delete_on_close(h), nt::kSuccess);
+  ASSERT_EQ(world().cancel_delete(h), nt::kSuccess);
+  world().close(h);
+  EXPECT_TRUE(volume().exists(kDoc));
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  EXPECT_TRUE(vault_files(volume()).empty()) << "a delete that did not happen leaves nothing in the vault";
+  expect_events({}, kDoc);
+  world().finish();
+}
+
+// After a restart: the driver's InstanceSetup lists the vault folder and hands each kept file
+// to the engine (Engine::vault_scan), so the bounds cover what the previous boot kept. Two files
+// without records (their size and the scan's time stand in): the bound on the total removes the
+// older one when a new delete pushes the vault over VaultMaxBytes.
+TEST_P(VaultStory, FilesKeptBeforeARestartAreUnderTheBounds) {
+  const Name folder = u"\\Device\\HarddiskVolume2\\$FileBackupVault\\";
+  const Name first = folder + u"0000000000000043";
+  const Name foreign = folder + u"desktop.ini";
+  world().before_attach = [&](fbmodel::Volume& v) {
+    v.put(first, "nine byte");
+    v.put(foreign, "not ours");
+  };
+  fb::EngineConfig config;
+  config.vault_max_bytes = 20;
+  start(config);
+  EXPECT_TRUE(volume().exists(first)) << "within the bounds: kept";
+  volume().put(kDoc, "twelve bytes");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  EXPECT_FALSE(volume().exists(first)) << "9 + 12 > 20: the oldest kept file goes";
+  EXPECT_TRUE(volume().exists(foreign)) << "a name the vault did not make is never removed";
+  ASSERT_EQ(vault_files(volume()).size(), 2u);  // the new one and desktop.ini
+  const std::vector<RecordedEvent> events = world().events(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(fbmodel::fold(events[0].path), fbmodel::fold(kDoc));
+  EXPECT_EQ(events[1].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(events[1].event.file_size, 9u);
+  EXPECT_EQ(fbmodel::fold(events[1].path), fbmodel::fold(first));
+  world().finish();
+}
+
+INSTANTIATE_TEST_SUITE_P(BothLayers, VaultStory, ::testing::Values(Layer::kEngine, Layer::kImage),
+                         [](const ::testing::TestParamInfo<Layer>& info) { return std::string(layer_name(info.param)); });
+
+}  // namespace
+}  // namespace ksim::stories
