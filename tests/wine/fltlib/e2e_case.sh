@@ -207,6 +207,13 @@ case "$name" in
     host expect doc.txt backup.tmp '<missing>'
     host streams doc.txt
     expect_in 'BACKUP BACKUP.2 BACKUP.2.META BACKUP.META' "$(tail -1 "$sample")"
+    # Every change fbmon made through the bridge came from the process its control connection
+    # registered (the second port client: the watcher is the first).
+    restore_process=$(grep -o 'connect from process [0-9]*: status 0' "$work/host.log" | sed -n 2p | awk '{print $4}' | tr -d :)
+    host bridge
+    attributed=$(tail -1 "$sample" | sed 's/.*-> ok *//')
+    [ -n "$restore_process" ] && printf '%s\n' "$attributed" | grep -qE "^$restore_process:[0-9]+\$" ||
+      fail "the bridge's changes came from '$attributed', not only from fbmon restore's process ${restore_process:-(not connected)}"
     sleep 1   # an event of fbmon's writes would be on its way by now
     lines=$(tr -d '\r' <"$watch_out")
     keep_watch --json

@@ -20,6 +20,8 @@
 //                                 stream) holds exactly TEXT (the rest of the line; <missing>
 //                                 for no such stream); "error ..." says what it holds
 //   streams NAME                  "ok" and the named streams of Documents\NAME
+//   bridge                        "ok" and whom the bridge attributed the requests that change
+//                                 the model to: PID:COUNT ... (ModelBridge::mutations)
 //   quit                          unload, report the leak checks, exit (1 if anything was found)
 // Any other connection is a port client (one fbmon Filter* handle).
 #include <arpa/inet.h>
@@ -474,6 +476,10 @@ void serve_control(int fd) {
       reply = expect_content(in);
     } else if (command == "streams") {
       reply = list_streams(in);
+#if FB_E2E_BRIDGE
+    } else if (command == "bridge") {
+      reply = g_bridge == nullptr ? "error no bridge" : "ok " + g_bridge->mutations();
+#endif
     } else if (command == "quit") {
 #if FB_E2E_BRIDGE
       if (g_bridge != nullptr && g_bridge->running()) {

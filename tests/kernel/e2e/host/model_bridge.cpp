@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -116,6 +117,13 @@ struct ModelBridge::State {
   std::thread thread;
   bool mounted = false;
   std::set<SimFile*> held;  // files a client holds (fi->fh)
+  mutable std::mutex mutations_mu;  // the control thread reads what the FUSE thread counts
+  std::map<uint64_t, uint64_t> mutations;
+
+  void count_mutation() {
+    std::lock_guard<std::mutex> g(mutations_mu);
+    ++mutations[pid()];
+  }
 
   Target parse(const char* path) const {
     Target t;
@@ -283,6 +291,7 @@ int open_as(const char* path, fuse_file_info* fi, Disposition d) {
   if (!t.valid) return -ENOENT;
   if (t.root || (d == Disposition::kOpen && b->is_folder(t))) return -EISDIR;
   SimFile* f = nullptr;
+  if (d != Disposition::kOpen || (fi->flags & O_TRUNC) != 0) b->count_mutation();
   const NTSTATUS s = b->open(t, access_of(fi->flags), d, &f);
   if (s < 0) return -errno_of(s);
   if ((fi->flags & O_TRUNC) != 0) {  // atomic O_TRUNC: a set end of file 0 (N2: streams stay)
@@ -321,6 +330,7 @@ int op_write(const char*, const char* buffer, size_t size, off_t offset, fuse_fi
   auto g = sim_lock();
   SimFile* f = file_of(fi);
   if (f == nullptr) return -EBADF;
+  state()->count_mutation();
   const NTSTATUS s = FilterManager::get().write(f, static_cast<uint64_t>(offset), std::string(buffer, size),
                                                 flt::WriteKind::kCached, state()->pid());
   return s < 0 ? -errno_of(s) : static_cast<int>(size);
@@ -329,6 +339,7 @@ int op_write(const char*, const char* buffer, size_t size, off_t offset, fuse_fi
 int op_truncate(const char* path, off_t size, fuse_file_info* fi) {
   auto g = sim_lock();
   ModelBridge::State* b = state();
+  b->count_mutation();
   auto cut = [&](SimFile* f) {
     const NTSTATUS s = FilterManager::get().set_end_of_file(f, static_cast<uint64_t>(size), b->pid());
     return s < 0 ? -errno_of(s) : 0;
@@ -350,6 +361,7 @@ int op_release(const char*, fuse_file_info* fi) {
 int op_unlink(const char* path) {
   auto g = sim_lock();
   ModelBridge::State* b = state();
+  b->count_mutation();
   return b->delete_stream(b->parse(path));
 }
 
@@ -363,6 +375,7 @@ int op_rename(const char* from, const char* to, unsigned int flags) {
   const bool replace = (flags & RENAME_NOREPLACE) == 0;
   auto g = sim_lock();
   ModelBridge::State* b = state();
+  b->count_mutation();
   const Target a = b->parse(from), z = b->parse(to);
   if (!a.valid || !z.valid || a.root || z.root) return -EINVAL;
   const bool same_file = fbmodel::fold(a.file) == fbmodel::fold(z.file);
@@ -458,6 +471,14 @@ ModelBridge::ModelBridge() : state_(std::make_unique<State>()) {}
 ModelBridge::~ModelBridge() { stop(); }
 
 bool ModelBridge::running() const { return state_->mounted; }
+
+std::string ModelBridge::mutations() const {
+  std::lock_guard<std::mutex> g(state_->mutations_mu);
+  std::string out;
+  for (const auto& m : state_->mutations)
+    out += (out.empty() ? "" : " ") + std::to_string(m.first) + ":" + std::to_string(m.second);
+  return out;
+}
 
 bool ModelBridge::start(const BridgeOptions& options, std::string* error) {
   State& s = *state_;

@@ -56,6 +56,9 @@ class ModelBridge {
   // client left open. The number of such files.
   size_t stop();
   bool running() const;
+  // Whom the requests that change the model (create, write, set end of file, rename, delete)
+  // were attributed to: "PID:COUNT" per process id, ascending; empty when none came.
+  std::string mutations() const;
 
   struct State;
 
