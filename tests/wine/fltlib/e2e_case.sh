@@ -51,7 +51,7 @@ esac
 "$HOST" "${host_args[@]}" 2>"$work/host.log" &
 host_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { echo "FAIL: fb_e2e_host did not start: $(cat "$work/host.log")"; exit 1; }
+[ -s "$work/port" ] || { echo "FAIL: fb_e2e_host did not start: $(tr '\n' ' ' <"$work/host.log")"; exit 1; }
 export FB_FLTLIB_PORT=$(cat "$work/port")
 exec 3<>"/dev/tcp/127.0.0.1/$FB_FLTLIB_PORT" || { echo "FAIL: no control connection"; exit 1; }
 printf 'CONTROL\n' >&3
