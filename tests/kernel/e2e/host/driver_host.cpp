@@ -483,8 +483,10 @@ void serve_control(int fd) {
     } else if (command == "quit") {
 #if FB_E2E_BRIDGE
       if (g_bridge != nullptr && g_bridge->running()) {
-        const size_t left = g_bridge->stop();
-        if (left != 0) log("the bridge closed " + std::to_string(left) + " file(s) its clients left open");
+        std::string problem;
+        const size_t left = g_bridge->stop(&problem);
+        if (!problem.empty()) log(problem);
+        if (left != 0) log("the bridge's clients left " + std::to_string(left) + " file(s) open");
       }
 #endif
       reply = g_host->loaded() ? unload() : "ok";

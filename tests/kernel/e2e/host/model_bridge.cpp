@@ -5,7 +5,9 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -115,6 +117,7 @@ struct ModelBridge::State {
   BridgeOptions options;
   struct fuse* fuse = nullptr;
   std::thread thread;
+  std::atomic<bool> loop_done{false};
   bool mounted = false;
   std::set<SimFile*> held;  // files a client holds (fi->fh)
   mutable std::mutex mutations_mu;  // the control thread reads what the FUSE thread counts
@@ -470,9 +473,10 @@ ModelBridge::ModelBridge() : state_(std::make_unique<State>()) {}
 
 ModelBridge::~ModelBridge() { stop(); }
 
-bool ModelBridge::running() const { return state_->mounted; }
+bool ModelBridge::running() const { return state_ != nullptr && state_->mounted; }
 
 std::string ModelBridge::mutations() const {
+  if (state_ == nullptr) return "";
   std::lock_guard<std::mutex> g(state_->mutations_mu);
   std::string out;
   for (const auto& m : state_->mutations)
@@ -481,6 +485,7 @@ std::string ModelBridge::mutations() const {
 }
 
 bool ModelBridge::start(const BridgeOptions& options, std::string* error) {
+  if (state_ == nullptr) state_ = std::make_unique<State>();
   State& s = *state_;
   s.options = options;
   if (::access("/dev/fuse", R_OK | W_OK) != 0) {
@@ -503,21 +508,35 @@ bool ModelBridge::start(const BridgeOptions& options, std::string* error) {
   }
   s.mounted = true;
   // Single-threaded: one request at a time on this thread.
-  s.thread = std::thread([&s] { fuse_loop(s.fuse); });
+  s.loop_done = false;
+  s.thread = std::thread([&s] {
+    fuse_loop(s.fuse);
+    s.loop_done = true;
+  });
   return true;
 }
 
-size_t ModelBridge::stop() {
+size_t ModelBridge::stop(std::string* problem) {
+  if (state_ == nullptr || !state_->mounted) return 0;
   State& s = *state_;
-  if (!s.mounted) return 0;
   fuse_exit(s.fuse);
   // A lazy unmount ends the connection once nobody uses it: the loop's read fails and it returns.
   umount2(s.options.mount_point.c_str(), MNT_DETACH);
-  if (s.thread.joinable()) s.thread.join();
+  // A client still holding a file keeps the connection (and the loop) alive: never wait for it
+  // forever. The loop is then left running, detached, with its files; the process ends soon.
+  for (int i = 0; i < 50 && !s.loop_done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  s.mounted = false;
+  if (!s.loop_done) {
+    s.thread.detach();
+    if (problem != nullptr) *problem = "the bridge is still in use after its unmount: its loop was left running";
+    const size_t left = s.held.size();
+    (void)state_.release();  // the detached loop still uses it: kept until the process ends
+    return left;
+  }
+  s.thread.join();
   fuse_unmount(s.fuse);
   fuse_destroy(s.fuse);
   s.fuse = nullptr;
-  s.mounted = false;
   const size_t left = s.held.size();
   std::shared_lock<std::shared_mutex> g(*s.options.sim_lock);
   for (SimFile* f : s.held) FilterManager::get().close(f, s.options.requestor());

@@ -3,7 +3,9 @@
 // Filter Manager, so the shipped image's pre/post callbacks run for fbmon's own file I/O under
 // Wine exactly as they run for the stories' applications: a Linux open is an IRP_MJ_CREATE, a
 // write an IRP_MJ_WRITE, a truncate, rename or unlink an IRP_MJ_SET_INFORMATION, a release
-// IRP_MJ_CLEANUP + IRP_MJ_CLOSE.
+// IRP_MJ_CLEANUP + IRP_MJ_CLOSE, a stat an open for FILE_READ_ATTRIBUTES and its close. Reads go
+// to the model through the file's handle (the image registers no IRP_MJ_READ callback); folder
+// listings and free space (statfs) are read from the model.
 //
 // Mounted at a folder inside the Wine prefix's drive_c, it shows one folder of the model
 // volume (`root`, an NT path such as \Device\HarddiskVolume2\Users\me\Documents). Wine keeps a
@@ -53,8 +55,9 @@ class ModelBridge {
   // Mounts and starts serving on its own thread. False with *error (one line).
   bool start(const BridgeOptions& options, std::string* error);
   // Unmounts, joins the thread, and closes (cleanup + close through Filter Manager) the files a
-  // client left open. The number of such files.
-  size_t stop();
+  // client left open. The number of such files. A client still using the mount after 5 s
+  // leaves the loop running, detached (*problem says so).
+  size_t stop(std::string* problem = nullptr);
   bool running() const;
   // Whom the requests that change the model (create, write, set end of file, rename, delete)
   // were attributed to: "PID:COUNT" per process id, ascending; empty when none came.
