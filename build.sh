@@ -16,6 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64 mingw-w64-x86-64-dev
   osslsigncode openssl python3-asn1crypto wine wine64
+  fuse3 libfuse3-dev pkg-config
 )
 
 log() { printf '==> %s\n' "$*"; }

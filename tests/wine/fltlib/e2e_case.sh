@@ -6,6 +6,11 @@
 #   WINEPREFIX, WINEDEBUG=-all     SAMPLES  folder that keeps each case's transcript
 # fbmon and the DLL are copied to a temporary folder inside the prefix, and only this run's
 # processes get WINEDLLOVERRIDES=fltlib=n: the override never touches the other Wine cases.
+# The restore cases also mount the model bridge (tests/kernel/e2e/host/model_bridge.h) at
+# $work/docs, reached as drive M: (a dosdevices symlink, removed at the end): the model's
+# \Users\me\Documents, where fbmon's file I/O reaches the image through the simulated Filter
+# Manager. A drive of its own, because fbmon asks for the volume of the path (GetVolumePathNameW)
+# and Wine refuses a Unix mount point below a drive's root (error 0x90, ERROR_DIR_NOT_ROOT).
 set -u
 name=$1
 failures=0
@@ -17,18 +22,36 @@ sample="$SAMPLES/e2e-$name.txt"
 work=$(mktemp -d "$WINEPREFIX/drive_c/fbe2e.XXXXXX")
 cp "$FBMON" "$work/fbmon.exe" && cp "$FLTLIB" "$work/fltlib.dll" || { echo "FAIL: cannot stage fbmon.exe and fltlib.dll"; exit 1; }
 host_pid=""; ctl_open=0; watchers=()
+bridge="$work/docs"; bridge_drive="$WINEPREFIX/dosdevices/m:"; bridge_win="M:"
 cleanup() {
   for p in "${watchers[@]}"; do kill "$p" 2>/dev/null; done
   [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null
+  # A bridge its host left mounted (killed): detach it before removing the folder.
+  if grep -q " $bridge fuse" /proc/mounts 2>/dev/null; then umount -l "$bridge" 2>/dev/null || fusermount3 -u -z "$bridge"; fi
+  [ "$(readlink "$bridge_drive" 2>/dev/null)" = "$bridge" ] && rm -f "$bridge_drive"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 # --- the host driver process -----------------------------------------------------------------------
-"$HOST" --port-file "$work/port" 2>"$work/host.log" &
+host_args=(--port-file "$work/port")
+case "$name" in
+  restore|restore_bites)
+    # The bridge needs /dev/fuse: a fresh machine may lack the node (we run as root).
+    [ -e /dev/fuse ] || mknod /dev/fuse c 10 229 2>/dev/null
+    [ -r /dev/fuse ] && [ -w /dev/fuse ] || { echo "FAIL: /dev/fuse is missing and cannot be made (mknod /dev/fuse c 10 229 as root): the model bridge cannot mount"; exit 1; }
+    mkdir -p "$bridge"
+    [ -e "$bridge_drive" ] && { echo "FAIL: drive M: is taken in the Wine prefix ($(readlink "$bridge_drive"))"; exit 1; }
+    ln -s "$bridge" "$bridge_drive"
+    host_args+=(--bridge "$bridge")
+    # The twin: the bridge's requests come from an ordinary application, not from fbmon.
+    [ "$name" = restore_bites ] && host_args+=(--bridge-process application)
+    ;;
+esac
+"$HOST" "${host_args[@]}" 2>"$work/host.log" &
 host_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { echo "FAIL: fb_e2e_host did not start: $(cat "$work/host.log")"; exit 1; }
+[ -s "$work/port" ] || { echo "FAIL: fb_e2e_host did not start: $(tr '\n' ' ' <"$work/host.log")"; exit 1; }
 export FB_FLTLIB_PORT=$(cat "$work/port")
 exec 3<>"/dev/tcp/127.0.0.1/$FB_FLTLIB_PORT" || { echo "FAIL: no control connection"; exit 1; }
 printf 'CONTROL\n' >&3
@@ -164,6 +187,40 @@ case "$name" in
     wait_for "$watch_out" 'disabled'
     keep_watch ""
     (cd "$work" && wine reg delete "$params" /f >/dev/null 2>&1)
+    ;;
+  restore|restore_bites)
+    # A document the image protects (the model's Documents, the default rules): an application
+    # saves version 2 over version 1 (one backup, slot 1 = version 1). fbmon restore, through the
+    # bridge, puts version 1 back and keeps version 2 as its undo copy in slot 1 (restore_plan.h:
+    # snapshot, write, promote; the earlier slot 1 moves to slot 2). The image must not back up
+    # fbmon's own writes: the watcher sees the application's backup and nothing after it.
+    start_watch --json; connected
+    host story restore-doc
+    wait_for "$watch_out" 'doc.txt'
+    [ -f "$bridge/doc.txt" ] || fail "the bridge does not show doc.txt: $(ls -A "$bridge" 2>&1)"
+    run_fbmon restore "$bridge_win\\doc.txt"
+    [ "$rc" = 0 ] || fail "fbmon restore exit $rc: $err"
+    expect_in 'restored' "$out"
+    host expect doc.txt - version 1
+    host expect doc.txt backup version 2
+    host expect doc.txt backup.2 version 1
+    host expect doc.txt backup.tmp '<missing>'
+    host streams doc.txt
+    expect_in 'BACKUP BACKUP.2 BACKUP.2.META BACKUP.META' "$(tail -1 "$sample")"
+    # Every change fbmon made through the bridge came from the process its control connection
+    # registered (the second port client: the watcher is the first).
+    restore_process=$(grep -o 'connect from process [0-9]*: status 0' "$work/host.log" | sed -n 2p | awk '{print $4}' | tr -d :)
+    host bridge
+    attributed=$(tail -1 "$sample" | sed 's/.*-> ok *//')
+    [ -n "$restore_process" ] && printf '%s\n' "$attributed" | grep -qE "^$restore_process:[0-9]+\$" ||
+      fail "the bridge's changes came from '$attributed', not only from fbmon restore's process ${restore_process:-(not connected)}"
+    sleep 1   # an event of fbmon's writes would be on its way by now
+    lines=$(tr -d '\r' <"$watch_out")
+    keep_watch --json
+    events=$(printf '%s\n' "$lines" | grep -c .)
+    expect_in '"outcome":"backed-up"' "$(printf '%s\n' "$lines" | sed -n 1p)"
+    [ "$events" -le 1 ] || fail "the watcher saw a backup of fbmon's own write: $(printf '%s\n' "$lines" | sed -n '2,$p')"
+    [ "$events" -ge 1 ] || fail "the watcher saw no event at all (the application's save is missing)"
     ;;
   *)
     echo "unknown case $name"; exit 2 ;;

@@ -4,6 +4,11 @@
 // on demand. Test-only; 127.0.0.1 only; bounded (8 connections, 1 MiB frames).
 //
 //   fb_e2e_host --port-file FILE      listens on an ephemeral loopback port, writes its number
+//     [--bridge DIR]                  also serves the model bridge (model_bridge.h) at DIR: the
+//                                     model's \Users\me\Documents, for fbmon's file I/O
+//     [--bridge-process fbmon|application]  whom the bridge's requests come from: the newest
+//                                     live port connection (fbmon; the default), or an ordinary
+//                                     application (the bites twin: fbmon's writes get backed up)
 //
 // A connection whose first 8 bytes are "CONTROL\n" is the test script's: one command per
 // line, one answer line each ("ok ..." or "error ..."):
@@ -11,6 +16,12 @@
 //   set NAME dword N | qword N | multi A;B;...   a Parameters value in the simulated registry
 //                                 (what fbmon config wrote to Wine's registry, copied by the test)
 //   unload | load                 fltmc unload / fltmc load (the model's files stay)
+//   expect NAME STREAM|- TEXT     the model's Documents\NAME (stream, or - for the default
+//                                 stream) holds exactly TEXT (the rest of the line; <missing>
+//                                 for no such stream); "error ..." says what it holds
+//   streams NAME                  "ok" and the named streams of Documents\NAME
+//   bridge                        "ok" and whom the bridge attributed the requests that change
+//                                 the model to: PID:COUNT ... (ModelBridge::mutations)
 //   quit                          unload, report the leak checks, exit (1 if anything was found)
 // Any other connection is a port client (one fbmon Filter* handle).
 #include <arpa/inet.h>
@@ -32,6 +43,9 @@
 #include <vector>
 
 #include "common/engine/ops.h"
+#if FB_E2E_BRIDGE
+#include "tests/kernel/e2e/host/model_bridge.h"
+#endif
 #include "tests/kernel/e2e/image_host.h"
 #include "tests/kernel/fltmgr/filter_manager.h"
 #include "tests/kernel/nt/registry.h"
@@ -48,6 +62,9 @@ constexpr uint32_t kMaxFrame = 1u << 20;
 constexpr uint8_t kConnect = 1, kSend = 2, kGet = 3, kReply = 4;
 constexpr uint64_t kFirstClientProcess = 9000;  // fbmon's "process ids", one per connection
 constexpr uint64_t kApplication = 4242;
+// Whom the bridge's requests come from while no fbmon is connected: a Wine process that is no
+// port client, an ordinary application to the driver.
+constexpr uint64_t kUnconnectedWineProcess = 7000;
 
 const Name kDocs = u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\";
 
@@ -57,6 +74,18 @@ std::atomic<int> g_connections{0};
 std::atomic<bool> g_quit{false};
 std::atomic<uint64_t> g_next_process{kFirstClientProcess};
 std::mutex g_log_mu;
+
+// The process ids of the live port connections, oldest first: the bridge attributes its
+// requests to the newest (model_bridge.h says why).
+std::mutex g_processes_mu;
+std::vector<uint64_t> g_live_processes;
+bool g_bridge_as_application = false;
+
+uint64_t bridge_requestor() {
+  if (g_bridge_as_application) return kApplication;
+  std::lock_guard<std::mutex> g(g_processes_mu);
+  return g_live_processes.empty() ? kUnconnectedWineProcess : g_live_processes.back();
+}
 
 void log(const std::string& line) {
   std::lock_guard<std::mutex> g(g_log_mu);
@@ -148,6 +177,8 @@ class PortConnection {
     if (s >= 0) {
       std::lock_guard<std::mutex> g(live_mu());
       live().insert(this);
+      std::lock_guard<std::mutex> p(g_processes_mu);
+      g_live_processes.push_back(process_);
     }
     log("connect from process " + std::to_string(process_) + ": status " + std::to_string(static_cast<uint32_t>(s)));
     return answer(fd_, s, nullptr, 0);
@@ -204,6 +235,12 @@ class PortConnection {
     {
       std::lock_guard<std::mutex> g(live_mu());
       live().erase(this);
+      std::lock_guard<std::mutex> p(g_processes_mu);
+      for (auto it = g_live_processes.begin(); it != g_live_processes.end(); ++it)
+        if (*it == process_) {
+          g_live_processes.erase(it);
+          break;
+        }
     }
     std::shared_lock<std::shared_mutex> g(g_sim);
     if (client_ != nullptr) FilterManager::get().client_close(client_);
@@ -296,6 +333,11 @@ std::string story(const std::string& name) {
     return r;
   }
   if (name == "edit") return edit(kDocs + u"report.docx", "edited");
+  if (name == "restore-doc") {  // doc.txt: version 1 -> version 2 in place (one backup, slot 1)
+    const Name doc = kDocs + u"doc.txt";
+    v.put(doc, "version 1");
+    return edit(doc, "version 2");
+  }
   return "error unknown story " + name;
 }
 
@@ -380,6 +422,33 @@ std::string load() {
   return "ok";
 }
 
+Name docs_name(const std::string& name) { return kDocs + Name(name.begin(), name.end()); }
+
+std::string expect_content(std::istringstream& in) {
+  std::string name, stream, text;
+  in >> name >> stream;
+  std::getline(in >> std::ws, text);
+  if (name.empty() || stream.empty()) return "error usage: expect NAME STREAM|- TEXT";
+  std::shared_lock<std::shared_mutex> g(g_sim);
+  const std::string holds =
+      g_host->volume().content(docs_name(name), stream == "-" ? Name() : Name(stream.begin(), stream.end()));
+  if (holds == text) return "ok";
+  return "error " + name + (stream == "-" ? "" : ":" + stream) + " holds '" + holds + "', expected '" + text + "'";
+}
+
+std::string list_streams(std::istringstream& in) {
+  std::string name;
+  in >> name;
+  std::shared_lock<std::shared_mutex> g(g_sim);
+  std::string out = "ok";
+  for (const Name& s : g_host->volume().stream_names(docs_name(name))) out += " " + std::string(s.begin(), s.end());
+  return out;
+}
+
+#if FB_E2E_BRIDGE
+ksim::e2e::ModelBridge* g_bridge = nullptr;
+#endif
+
 void serve_control(int fd) {
   std::string line;
   char c;
@@ -403,7 +472,23 @@ void serve_control(int fd) {
       reply = unload();
     } else if (command == "load") {
       reply = load();
+    } else if (command == "expect") {
+      reply = expect_content(in);
+    } else if (command == "streams") {
+      reply = list_streams(in);
+#if FB_E2E_BRIDGE
+    } else if (command == "bridge") {
+      reply = g_bridge == nullptr ? "error no bridge" : "ok " + g_bridge->mutations();
+#endif
     } else if (command == "quit") {
+#if FB_E2E_BRIDGE
+      if (g_bridge != nullptr && g_bridge->running()) {
+        std::string problem;
+        const size_t left = g_bridge->stop(&problem);
+        if (!problem.empty()) log(problem);
+        if (left != 0) log("the bridge's clients left " + std::to_string(left) + " file(s) open");
+      }
+#endif
       reply = g_host->loaded() ? unload() : "ok";
       g_quit = true;
     } else {
@@ -431,13 +516,18 @@ void serve(int fd) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string port_file;
-  for (int i = 1; i + 1 < argc; i += 2)
-    if (std::string(argv[i]) == "--port-file") port_file = argv[i + 1];
-  if (port_file.empty()) {
-    std::fprintf(stderr, "usage: fb_e2e_host --port-file FILE\n");
+  std::string port_file, bridge_dir, bridge_process = "fbmon";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string option = argv[i];
+    if (option == "--port-file") port_file = argv[i + 1];
+    else if (option == "--bridge") bridge_dir = argv[i + 1];
+    else if (option == "--bridge-process") bridge_process = argv[i + 1];
+  }
+  if (port_file.empty() || (bridge_process != "fbmon" && bridge_process != "application")) {
+    std::fprintf(stderr, "usage: fb_e2e_host --port-file FILE [--bridge DIR [--bridge-process fbmon|application]]\n");
     return 2;
   }
+  g_bridge_as_application = bridge_process == "application";
   ksim::e2e::ImageHost host;
   g_host = &host;
   std::string error;
@@ -445,6 +535,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fb_e2e_host: %s\n", error.c_str());
     return 1;
   }
+#if FB_E2E_BRIDGE
+  ksim::e2e::ModelBridge bridge;
+  if (!bridge_dir.empty()) {
+    ksim::e2e::BridgeOptions options;
+    options.mount_point = bridge_dir;
+    options.root = kDocs.substr(0, kDocs.size() - 1);
+    options.host = &host;
+    options.sim_lock = &g_sim;
+    options.requestor = bridge_requestor;
+    if (!bridge.start(options, &error)) {
+      std::fprintf(stderr, "fb_e2e_host: %s\n", error.c_str());
+      return 1;
+    }
+    g_bridge = &bridge;
+    log("model bridge mounted at " + bridge_dir + " (requests from " + bridge_process + ")");
+  }
+#else
+  if (!bridge_dir.empty()) {
+    std::fprintf(stderr, "fb_e2e_host: built without libfuse3, no model bridge: apt-get install fuse3 libfuse3-dev\n");
+    return 1;
+  }
+#endif
   const int listener = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -477,6 +589,9 @@ int main(int argc, char** argv) {
   close(listener);
   // Port connections end when their clients close or the unload disconnected them.
   for (std::thread& t : threads) t.detach();
+#if FB_E2E_BRIDGE
+  if (bridge.running()) bridge.stop();
+#endif
   std::string findings;
   const bool clean = !host.loaded() || host.unload(&findings);
   if (!clean) std::fprintf(stderr, "fb_e2e_host: unload findings:\n%s", findings.c_str());
