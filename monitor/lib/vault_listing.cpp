@@ -233,9 +233,9 @@ DeletedChoice choose_deleted(const std::vector<DeletedFile>& files, const std::u
       c.matches = 1;
       return c;
     }
-    c.error.failure = Failure::kNoBackup;
-    c.error.subject = "no deleted file with --id " + vault_id_text(id);
-    c.error.detail = "(`fbmon deleted` lists the kept ones with their ids)";
+    c.error.failure = Failure::kNotKept;
+    c.error.subject = "--id " + vault_id_text(id);
+    c.error.detail = "is not in the vault";
     return c;
   }
   for (const DeletedFile& d : files) {  // newest first
@@ -244,9 +244,9 @@ DeletedChoice choose_deleted(const std::vector<DeletedFile>& files, const std::u
     ++c.matches;
   }
   if (c.file == nullptr) {
-    c.error.failure = Failure::kNoBackup;
+    c.error.failure = Failure::kNotKept;
     c.error.subject = to_utf8(path);
-    c.error.detail = "is not among the deleted files the vault keeps (`fbmon deleted` lists them)";
+    c.error.detail = "is not in the vault";
     return c;
   }
   if (c.matches > 1)

@@ -230,8 +230,8 @@ int run_restore_deleted(const Command& command) {
   const DeletedChoice choice = choose_deleted(scan.files, u16_of(path), command.vault_id, utc_to_local);
   if (choice.file == nullptr) {
     ErrorInfo e = choice.error;
-    if (scan.vaults_found.empty() && e.failure == Failure::kNoBackup)
-      e.detail = "is not kept: there is no vault on " + roots_text(scan.volumes) + " yet";
+    if (scan.vaults_found.empty() && e.failure == Failure::kNotKept)
+      e.detail = "is not in the vault: there is no vault on " + roots_text(scan.volumes) + " yet";
     return report(e);
   }
   if (!choice.note.empty()) print_line("note: " + choice.note);

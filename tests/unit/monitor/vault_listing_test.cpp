@@ -203,10 +203,10 @@ TEST(VaultListing, ChoosesTheNewestOrTheIdAsked) {
 
   struct Bad { std::u16string path; uint64_t id; fbmon::Failure failure; };
   const Bad bad[] = {
-      {u"C:\\d\\none.txt", 0, fbmon::Failure::kNoBackup},
+      {u"C:\\d\\none.txt", 0, fbmon::Failure::kNotKept},
       {u"C:\\d\\b.txt", 1, fbmon::Failure::kUsage},  // id 1 is a.txt's
-      {u"", 99, fbmon::Failure::kNoBackup},
-      {u"", 3, fbmon::Failure::kNoBackup},            // still named: not a deleted file
+      {u"", 99, fbmon::Failure::kNotKept},
+      {u"", 3, fbmon::Failure::kNotKept},             // still named: not a deleted file
       {u"", 5, fbmon::Failure::kBackupIncomplete},    // its record is missing
   };
   for (const Bad& b : bad) {
@@ -214,6 +214,9 @@ TEST(VaultListing, ChoosesTheNewestOrTheIdAsked) {
     EXPECT_EQ(c.file, nullptr) << b.id;
     EXPECT_EQ(c.error.failure, b.failure) << b.id << ": " << fbmon::error_line(c.error);
   }
+  EXPECT_EQ(fbmon::error_line(fbmon::choose_deleted(l.files, u"C:\\d\\none.txt", 0, utc).error),
+            "fbmon: not kept: C:\\d\\none.txt is not in the vault; `fbmon deleted` lists the deleted files it keeps");
+  EXPECT_EQ(fbmon::exit_code(fbmon::Failure::kNotKept), 5);
 }
 
 TEST(VaultListing, FormatsTheTableAndJson) {
