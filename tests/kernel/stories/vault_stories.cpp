@@ -6,6 +6,9 @@
 // File with FileLinkInformation, FileInternalInformation and NumberOfLinks queries.
 #include "tests/kernel/stories/story.h"
 
+#include "monitor/lib/vault_listing.h"
+#include "tests/support/model_monitor_fs.h"
+
 namespace ksim::stories {
 namespace {
 
@@ -85,6 +88,44 @@ TEST_P(VaultStory, S6_DeleteOfAProtectedFileIsKeptInTheVault) {
   expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
   EXPECT_TRUE(volume().exists(kept[0] + u".info")) << "the record naming the original";
   expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc}}, kDoc);
+  world().finish();
+}
+
+// N13: a delete over a share. srv2.sys opens the file for the remote user from kernel mode with
+// SL_FORCE_ACCESS_CHECK and sets its disposition from kernel mode: the vault keeps it as for a
+// local delete, and fbmon's own listing (monitor/lib/vault_listing.h) finds it with its path and
+// versions in what the filter left on the volume.
+TEST_P(VaultStory, N13_DeleteOverAShareIsKeptInTheVaultAndListed) {
+  start(versions(3));
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  seed_backup(kDoc, 2, "earliest");
+  world().set_share_requestor(true);
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  world().set_share_requestor(false);
+  EXPECT_FALSE(volume().exists(kDoc));
+  const std::vector<Name> kept = vault_files(volume());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(volume().content(kept[0]), "content");
+  expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
+  expect_backup(kept[0], 2, "earliest", Trigger::kWrite);
+  expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc}}, kDoc);
+
+  fbmodel::ModelFs host(volume());
+  fbtest::ModelMonitorFs fs(volume(), host, fb::IoTarget());
+  const fbmon::VaultListing listing =
+      fbmon::list_vault(fs, u"C:\\$FileBackupVault", fbtest::ModelMonitorFs::devices(), true);
+  ASSERT_TRUE(listing.ok) << fbmon::error_line(listing.error);
+  ASSERT_EQ(listing.files.size(), 1u);
+  const fbmon::DeletedFile& d = listing.files[0];
+  EXPECT_EQ(d.record, fbmon::RecordState::kOk);
+  EXPECT_TRUE(fbmon::equal_ascii_nocase(fbmon::view(d.original), fbmon::view(u"C:\\Users\\me\\Documents\\report.docx")))
+      << fbmon::to_utf8(d.original);
+  EXPECT_EQ(d.versions, 2u);
+  EXPECT_EQ(d.info.size, 7u);
+  EXPECT_EQ(d.info.process_id, 4242u);  // the stories' requestor (image_world.h kRequestor)
+  EXPECT_TRUE(d.restorable());
+  EXPECT_EQ(host.open_count(), 0);
   world().finish();
 }
 
