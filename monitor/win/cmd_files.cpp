@@ -1,6 +1,9 @@
-// `fbmon list`, `usage`, `restore` and `prune`: resolve the user's path, check what it is (file,
-// folder, read-only, NTFS), then run the portable code (lib/backup_inspect, lib/restore,
-// lib/prune) on the Win32 file system.
+// `fbmon list`, `usage`, `restore`, `prune` and `deleted`: resolve the user's path, check what it
+// is (file, folder, read-only, NTFS), then run the portable code (lib/backup_inspect,
+// lib/restore, lib/prune, lib/vault_listing, lib/restore_deleted) on the Win32 file system.
+// The vault (`X:\$FileBackupVault`, common/engine/vault.h) is looked for on FOLDER's volume
+// (GetVolumePathNameW), or on every fixed drive; a volume mounted in a folder without a drive
+// letter is reached only through a FOLDER on it.
 //
 // The driver and fbmon's own writes: the driver leaves alone the I/O of every process connected
 // to \FileBackupPort (driver/runtime/port_protocol.cpp, runtime::is_monitor_process) and never
