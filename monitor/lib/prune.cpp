@@ -140,7 +140,9 @@ PruneReport run_prune_deleted(MonitorFileSystem& fs, const std::vector<DeletedFi
     const std::string name = d.record == RecordState::kOk ? to_utf8(d.original) : "(record " +
                                                                                       std::string(record_state_text(d.record)) + ")";
     const std::string when =
-        d.record == RecordState::kOk ? ", deleted " + format_civil(civil_from_filetime(d.info.time)) + " UTC" : "";
+        d.record != RecordState::kOk ? ""
+        : o.to_local ? ", deleted " + format_civil(civil_from_filetime(o.to_local(d.info.time)))
+                     : ", deleted " + format_civil(civil_from_filetime(d.info.time)) + " UTC";
     const std::string what = "the kept " + name + when + " (id " + vault_id_text(d.id) + ", " + format_size(d.size) +
                              ", " + std::to_string(d.versions) + (d.versions == 1 ? " version" : " versions") + ")";
     if (o.dry_run) {

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ struct PruneOptions {
   bool all = false;
   bool dry_run = false;
   int64_t now = 0;              // FILETIME (UTC)
+  // --deleted: how a kept file's deletion time (UTC) is shown; null: as UTC, said so.
+  std::function<int64_t(int64_t)> to_local;
 };
 
 struct PruneReport {

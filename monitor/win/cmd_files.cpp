@@ -417,6 +417,7 @@ int run_prune_deleted(const Command& command) {
   o.all = command.all;
   o.dry_run = command.dry_run;
   o.now = now_filetime();
+  o.to_local = utc_to_local;
   const PruneReport r = run_prune_deleted(fs, scan.files, o);
   for (const std::string& line : r.lines) print_line(line);
   if (!r.ok) return report(r.error);

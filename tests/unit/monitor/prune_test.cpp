@@ -214,6 +214,11 @@ TEST(PruneDeleted, RemovesTheChosenEntriesAndSaysSo) {
   ASSERT_EQ(r.lines.size(), 1u);
   EXPECT_EQ(r.lines[0], "would delete the kept C:\\d\\a.txt, deleted 2026-11-14 13:20:00.000 UTC (id 0000000000000002, "
                         "3 B, 2 versions)");
+  o.to_local = [](int64_t t) { return t + 36000000000LL; };  // an hour east of UTC
+  r = fbmon::run_prune_deleted(fs, l.files, o);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_EQ(r.lines[0], "would delete the kept C:\\d\\a.txt, deleted 2026-11-14 14:20:00.000 (id 0000000000000002, "
+                        "3 B, 2 versions)");
   o.dry_run = false;
   r = fbmon::run_prune_deleted(fs, l.files, o);
   ASSERT_TRUE(r.ok);
