@@ -76,8 +76,10 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   }
 
   fb::NtStatus read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* got) override {
-    const std::vector<uint8_t>& d = streams[handle(h).name];
     *got = 0;
+    const auto found = streams.find(handle(h).name);  // deleted under the handle: reads nothing
+    if (found == streams.end()) return fb::nt::kSuccess;
+    const std::vector<uint8_t>& d = found->second;
     if (offset >= d.size()) return fb::nt::kSuccess;
     const uint64_t n = std::min<uint64_t>(length, d.size() - offset);
     std::copy(d.begin() + static_cast<ptrdiff_t>(offset), d.begin() + static_cast<ptrdiff_t>(offset + n),
@@ -104,7 +106,8 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   }
 
   fb::NtStatus query_size(fb::FsHandle h, uint64_t* size) override {
-    *size = streams[handle(h).name].size();
+    const auto found = streams.find(handle(h).name);
+    *size = found == streams.end() ? 0 : found->second.size();
     return fb::nt::kSuccess;
   }
 

@@ -215,6 +215,31 @@ TEST(RestoreDeleted, AFailedCopyUndoesWhatItCreatedAndKeepsTheEntry) {
   EXPECT_EQ(f.content(fake_slot(fake_vault_name(7), 2)), "v2");
 }
 
+// fbmon not connected to the driver (its port refused, or an older driver): the driver's
+// delete-then-create gives the file fbmon creates the kept file's history and removes the
+// vault's name before fbmon's first write. The copy then fails; the created file holds the
+// only copy of that history and must not be deleted by the undo.
+TEST(RestoreDeleted, AKeptFileTheDriverAdoptedMeanwhileIsNeverDeletedByTheUndo) {
+  Fixture f;
+  add_kept_file(f.fs, 7, u"\\d\\a.txt", "kept content", {"v1"}, kTime);
+  f.fs.before_first_target_write = [&] {
+    // What the engine's adoption leaves: the kept content as backup 1 of the new file, the
+    // kept versions after it, the vault's name and record gone.
+    f.fs.streams[fake_slot(kTarget, 1)] = fake_bytes("kept content");
+    f.fs.streams[fake_slot(kTarget, 1, true)] = fbtest::fake_backup_record(fake_bytes("kept content"), kTime, 4312);
+    f.fs.streams[fake_slot(kTarget, 2)] = fake_bytes("v1");
+    f.fs.streams[fake_slot(kTarget, 2, true)] = fbtest::fake_backup_record(fake_bytes("v1"), kTime, 4312);
+    for (auto it = f.fs.streams.begin(); it != f.fs.streams.end();)
+      it = it->first.compare(0, fake_vault_name(7).size(), fake_vault_name(7)) == 0 ? f.fs.streams.erase(it) : std::next(it);
+  };
+  const fbmon::RestoreDeletedReport r = f.restore(7);
+  ASSERT_FALSE(r.ok);
+  EXPECT_NE(r.error.detail.find("the kept file is no longer in the vault"), std::string::npos) << r.error.detail;
+  EXPECT_EQ(f.content(fake_slot(kTarget, 1)), "kept content");
+  EXPECT_EQ(f.content(fake_slot(kTarget, 2)), "v1");
+  EXPECT_NE(f.content(kTarget), "<none>") << "the file holding the history was deleted";
+}
+
 TEST(RestoreDeleted, AFailedWriteOverAnExistingTargetKeepsItsContentAsBackupOne) {
   Fixture f;
   add_kept_file(f.fs, 7, u"\\d\\a.txt", "kept content, long enough", {}, kTime);
