@@ -194,7 +194,15 @@ class DeletedRestorer {
   // existing target: its previous content becomes backup 1 (as restore does).
   bool undo(bool) {
     for (uint32_t slot : copied_slots_) (void)fb::delete_backup_slot(fs_, target_view_, slot);
-    if (created_) {
+    if (created_ && !fb::stream_exists(fs_, kept_view_, fb::Str16())) {
+      // The kept file left the vault meanwhile: a driver that did not know this process as its
+      // client gave the new file at the name the kept file's history (delete-then-create,
+      // common/engine/vault.h) and removed the vault's name. The file created here holds that
+      // history now: it stays.
+      report_.error.detail += "; the kept file is no longer in the vault (the driver gave its history to " +
+                              to_utf8(report_.target) + "): it is left as it is, `fbmon list " +
+                              to_utf8(report_.target) + "` shows its backups";
+    } else if (created_) {
       (void)fb::delete_all_backups(fs_, target_view_);
       fb::ScopedHandle h(fs_);
       if (fb::nt_success(h.open(target_view_, fb::Str16(), fb::OpenMode::kMove))) (void)fs_.mark_delete(h.get());
