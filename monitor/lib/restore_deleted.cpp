@@ -194,7 +194,7 @@ class DeletedRestorer {
   // existing target: its previous content becomes backup 1 (as restore does).
   bool undo(bool) {
     for (uint32_t slot : copied_slots_) (void)fb::delete_backup_slot(fs_, target_view_, slot);
-    if (created_ && !fb::stream_exists(fs_, kept_view_, fb::Str16())) {
+    if (created_ && !kept_file_opens()) {
       // The kept file left the vault meanwhile: a driver that did not know this process as its
       // client gave the new file at the name the kept file's history (delete-then-create,
       // common/engine/vault.h) and removed the vault's name. The file created here holds that
@@ -217,6 +217,13 @@ class DeletedRestorer {
       report_.error.detail += "; nothing was changed, the kept file stays in the vault";
     }
     return false;
+  }
+
+  // The kept file still opens by its vault name. A name that is gone, or delete pending (the
+  // driver's adoption deleted it while this run held the file open), does not.
+  bool kept_file_opens() {
+    fb::ScopedHandle h(fs_);
+    return fb::nt_success(h.open(kept_view_, fb::Str16(), fb::OpenMode::kRead));
   }
 
   bool fail(fb::NtStatus s, const std::string& subject, const std::string& what) {

@@ -260,7 +260,18 @@ int run_restore_deleted(const Command& command) {
   options.now = now_filetime();
   options.elevated = is_elevated();
   Port exclusion;  // the driver leaves a connected client's I/O alone (see the top)
-  if (!command.dry_run) exclusion.connect(fb::proto::HelloRole::kControl);
+  if (!command.dry_run) {
+    // A loaded driver that refuses the connection would take fbmon's create at PATH for a new
+    // file there and give it the kept file's history itself (delete-then-create): refuse.
+    const HRESULT hr = exclusion.connect(fb::proto::HelloRole::kControl);
+    const Failure port = FAILED(hr) ? classify_port_hresult(static_cast<uint32_t>(hr), options.elevated) : Failure::kOther;
+    if (FAILED(hr) && port != Failure::kDriverNotLoaded && port != Failure::kPortUnsupported) {
+      ErrorInfo e = port_error(hr);
+      if (e.failure == Failure::kPortFailed)
+        e.detail = "(restore --deleted needs the driver to leave its writes alone; nothing was changed)";
+      return report(e);
+    }
+  }
   std::vector<uint8_t> buffer(kCopyBufferBytes);
   const RestoreDeletedReport r =
       run_restore_deleted(fs, *choice.file, options, buffer.data(), static_cast<uint32_t>(buffer.size()));

@@ -240,6 +240,23 @@ TEST(RestoreDeleted, AKeptFileTheDriverAdoptedMeanwhileIsNeverDeletedByTheUndo) 
   EXPECT_NE(f.content(kTarget), "<none>") << "the file holding the history was deleted";
 }
 
+// The same adoption while this run holds the kept file open: the vault's name is delete
+// pending (it opens no more, N11), the copy read through the open handle completes, and the
+// read-back fails. The created file holds the history: it stays.
+TEST(RestoreDeleted, AKeptFileWhoseVaultNameWentDeletePendingIsNeverDeletedByTheUndo) {
+  Fixture f;
+  add_kept_file(f.fs, 7, u"\\d\\a.txt", "kept content", {}, kTime);
+  f.fs.before_first_target_write = [&] {
+    f.fs.streams[fake_slot(kTarget, 1)] = fake_bytes("kept content");  // the driver's adoption
+    f.fs.unreadable.insert(fake_vault_name(7));  // STATUS_DELETE_PENDING on a new open
+  };
+  const fbmon::RestoreDeletedReport r = f.restore(7);
+  ASSERT_FALSE(r.ok);
+  EXPECT_NE(r.error.detail.find("the kept file is no longer in the vault"), std::string::npos) << r.error.detail;
+  EXPECT_EQ(f.content(kTarget), "kept content");
+  EXPECT_EQ(f.content(fake_slot(kTarget, 1)), "kept content");
+}
+
 TEST(RestoreDeleted, AFailedWriteOverAnExistingTargetKeepsItsContentAsBackupOne) {
   Fixture f;
   add_kept_file(f.fs, 7, u"\\d\\a.txt", "kept content, long enough", {}, kTime);
