@@ -89,14 +89,15 @@ class DeletedRestorer {
     return false;
   }
 
+  // A file with another name is no deleted file; one without a readable record has no known path.
   RestoreDeletedReport refuse_unrestorable() {
-    report_.error.failure = kept_.record == RecordState::kOk ? Failure::kFileInUse : Failure::kBackupIncomplete;
+    const bool named = kept_.record == RecordState::kOk;
+    report_.error.failure = named ? Failure::kOther : Failure::kBackupIncomplete;
     report_.error.subject = to_utf8(kept_.vault_file);
-    report_.error.detail = kept_.record == RecordState::kOk
-                               ? "not deleted: the file still has another name (a delete not finished yet, or a rename "
-                                 "the driver is following)"
-                               : std::string("record ") + record_state_text(kept_.record) + ": its original path is unknown";
-    if (kept_.record == RecordState::kOk) report_.error.failure = Failure::kOther;
+    report_.error.detail = named ? "not deleted: the file still has another name (a delete not finished yet, or a "
+                                   "rename the driver is following)"
+                                 : std::string("record ") + record_state_text(kept_.record) +
+                                       ": its original path is unknown";
     return report_;
   }
 
