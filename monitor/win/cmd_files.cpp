@@ -434,7 +434,7 @@ int run_prune_deleted(const Command& command) {
   if (!r.ok) return report(r.error);
   print_line(std::string(command.dry_run ? "would delete " : "deleted ") + std::to_string(r.deleted) + " of " +
              std::to_string(scan.files.size()) + " kept deleted " + (scan.files.size() == 1 ? "file" : "files") + ", " +
-             format_size(r.bytes_freed) + " of content and their backups");
+             format_size(r.bytes_freed) + " of content (their backups go with them)");
   return 0;
 }
 
