@@ -4,6 +4,7 @@
 
 #include "monitor/lib/errors.h"
 #include "monitor/lib/restore_plan.h"
+#include "monitor/lib/vault_listing.h"
 
 namespace fbmon {
 namespace {
@@ -156,6 +157,7 @@ ParsedArgs parse_prune(Cursor& cur) {
   while (!cur.done()) {
     const std::string& a = cur.take();
     if (a == "--dry-run") c.dry_run = true;
+    else if (a == "--deleted") c.deleted = true;
     else if (a == "--all") c.all = true;
     else if (a == "--keep") {
       if (cur.done() || !parse_count(cur.take(), 0, kMaxSlots, c.keep))
@@ -171,7 +173,7 @@ ParsedArgs parse_prune(Cursor& cur) {
       c.path = a;
     }
   }
-  if (c.path.empty()) return usage_error("prune needs a FILE or FOLDER");
+  if (c.path.empty() && !c.deleted) return usage_error("prune needs a FILE or FOLDER");
   if (!c.all && c.keep == UINT32_MAX && c.older_than_days == 0)
     return usage_error("prune needs --keep N, --older-than DAYS or --all (it never guesses what to delete)");
   if (c.all && (c.keep != UINT32_MAX || c.older_than_days != 0))
@@ -188,12 +190,18 @@ bool parse_version(const std::string& text, uint32_t& version) {
 ParsedArgs parse_restore(Cursor& cur) {
   Command c;
   c.kind = CommandKind::kRestore;
+  bool version_given = false;
   while (!cur.done()) {
     const std::string& a = cur.take();
     if (a == "--dry-run") c.dry_run = true;
-    else if (a == "--version") {
+    else if (a == "--deleted") c.deleted = true;
+    else if (a == "--id") {
+      if (cur.done() || !parse_vault_id(cur.take(), &c.vault_id))
+        return usage_error("restore --id takes a kept file's id, 16 hex digits (see `fbmon deleted`)");
+    } else if (a == "--version") {
       if (cur.done() || !parse_version(cur.take(), c.version))
         return usage_error("restore --version takes a slot number 1..9 (see `fbmon list FILE`)");
+      version_given = true;
     } else if (a == "--to") {
       if (cur.done()) return usage_error("restore --to needs OUT");
       c.out = cur.take();
@@ -204,7 +212,24 @@ ParsedArgs parse_restore(Cursor& cur) {
       c.path = a;
     }
   }
-  if (c.path.empty()) return usage_error("restore needs a FILE");
+  if (c.vault_id != 0 && !c.deleted) return usage_error("restore --id picks a deleted file: use it with --deleted");
+  if (c.deleted && version_given)
+    return usage_error("restore --deleted brings a deleted file back with all its versions; it takes no --version");
+  if (c.path.empty() && !(c.deleted && c.vault_id != 0))
+    return usage_error(c.deleted ? "restore --deleted needs the deleted file's PATH (or --id ID)" : "restore needs a FILE");
+  return success(c);
+}
+
+ParsedArgs parse_deleted(Cursor& cur) {
+  Command c;
+  c.kind = CommandKind::kDeleted;
+  while (!cur.done()) {
+    const std::string& a = cur.take();
+    if (a == "--json") c.json = true;
+    else if (is_option(a)) return usage_error("deleted: unknown option '" + a + "'");
+    else if (!c.path.empty()) return usage_error("deleted takes one FOLDER");
+    else c.path = a;
+  }
   return success(c);
 }
 
@@ -226,7 +251,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   struct Sub { const char* name; ParsedArgs (*parse)(Cursor&); };
   static const Sub kSubs[] = {{"watch", parse_watch},   {"stats", parse_stats},     {"status", parse_status},
                               {"config", parse_config}, {"list", parse_list},       {"usage", parse_usage},
-                              {"restore", parse_restore}, {"prune", parse_prune}};
+                              {"restore", parse_restore}, {"prune", parse_prune},
+                              {"deleted", parse_deleted}};
   for (const Sub& s : kSubs) {
     if (first != s.name) continue;
     if (wants_help(args, 1)) return help_for(first);
@@ -283,6 +309,7 @@ std::string page(const std::string& topic) {
            "  --json  one JSON object per file, then {\"total\":...}\n";
   if (topic == "restore")
     return "usage: fbmon restore FILE [--version N] [--to OUT] [--dry-run]\n"
+           "       fbmon restore --deleted PATH [--id ID] [--to OUT] [--dry-run]\n"
            "  Puts back a backup of FILE. The backup is verified against its metadata first and a\n"
            "  corrupt or incomplete one is refused. The current content becomes the newest backup\n"
            "  (so running restore again undoes it), then FILE gets the backup's content and length.\n"
@@ -291,9 +318,14 @@ std::string page(const std::string& topic) {
            "               An existing OUT keeps its content as OUT's own backup 1 (undo with\n"
            "               `fbmon restore OUT`); OUT may not be FILE itself or a stream (x:y)\n"
            "  --dry-run    verify and print the steps, change nothing\n"
+           "  --deleted    PATH is a deleted file the vault keeps (see `fbmon deleted`): it comes\n"
+           "               back with its backups, each copy is read back, then it leaves the vault.\n"
+           "               A file now at PATH (or OUT) keeps its content as its backup 1. When\n"
+           "               several were kept for PATH the newest comes back; --id ID picks one\n"
            "  FILE may be open in another program if that program shares writes.\n";
   if (topic == "prune")
     return "usage: fbmon prune FILE|FOLDER (--keep N | --older-than DAYS | --all) [--dry-run]\n"
+           "       fbmon prune --deleted [FOLDER] (--keep N | --older-than DAYS | --all) [--dry-run]\n"
            "  Deletes backups (data and metadata together), never the file's own content, then\n"
            "  renumbers the rest newest-first from 1. A FOLDER means every file below it.\n"
            "  --keep N           keep the N newest (0..9), delete the others\n"
@@ -301,7 +333,19 @@ std::string page(const std::string& topic) {
            "                     (with --keep: only those beyond the N newest)\n"
            "  --all              delete every backup\n"
            "  --dry-run          print what would be deleted, change nothing\n"
+           "  --deleted          remove deleted files the vault keeps (`fbmon deleted`), each with\n"
+           "                     its backups; FOLDER: only those deleted from it. --keep N keeps\n"
+           "                     each path's N newest, --older-than counts from the delete\n"
            "  Deleted backups cannot be brought back: run with --dry-run first.\n";
+  if (topic == "deleted")
+    return "usage: fbmon deleted [FOLDER] [--json]\n"
+           "  Lists the deleted files the driver keeps in its vault (X:\\$FileBackupVault on each\n"
+           "  fixed volume): when each was deleted, its size, the PID that deleted it, how many\n"
+           "  backups it kept (versions), its id and its original path, newest first. With FOLDER:\n"
+           "  only its volume, and only files deleted from FOLDER or below it. A record that cannot\n"
+           "  be read is listed as such. `fbmon restore --deleted PATH` puts one back.\n"
+           "  --json  one JSON object per kept file\n"
+           "  The vault admits SYSTEM and Administrators only: run from an elevated prompt.\n";
   return "usage: fbmon <command> [options]      (fbmon <command> --help for details)\n"
          "  status [--json]                      the driver at a glance\n"
          "  watch [--json] [--filter TEXT]       show backups live\n"
@@ -311,6 +355,8 @@ std::string page(const std::string& topic) {
          "  usage [FOLDER] [--json]              files with backups and the space they take\n"
          "  restore FILE [--version N] [--to OUT] [--dry-run]   put a backup back\n"
          "  prune FILE|FOLDER (--keep N|--older-than DAYS|--all) [--dry-run]   delete backups\n"
+         "  deleted [FOLDER] [--json]            deleted files the vault keeps\n"
+         "  restore --deleted PATH [--id ID] [--to OUT] [--dry-run]   put a deleted file back\n"
          "  --version                            fbmon's version and protocol\n"
          "watch, stats, status and config talk to the FileBackup driver through \\FileBackupPort\n"
          "and need an elevated prompt.\n";
@@ -320,7 +366,7 @@ std::string page(const std::string& topic) {
 
 const std::vector<std::string>& help_topics() {
   static const std::vector<std::string> kTopics = {"", "status", "watch", "stats", "config",
-                                                   "list", "usage", "restore", "prune"};
+                                                   "list", "usage", "restore", "prune", "deleted"};
   return kTopics;
 }
 

@@ -23,6 +23,7 @@ enum class CommandKind {
   kStatus,
   kUsage,
   kPrune,
+  kDeleted,       // fbmon deleted [FOLDER]
 };
 
 struct Command {
@@ -40,6 +41,8 @@ struct Command {
   std::string key, value;  // config set KEY VALUE
   uint32_t version = 1;    // restore --version N
   bool dry_run = false;    // restore --dry-run, prune --dry-run
+  bool deleted = false;    // restore --deleted, prune --deleted: the vault's kept files
+  uint64_t vault_id = 0;   // restore --deleted --id ID (0: not given)
 };
 
 struct ParsedArgs {

@@ -72,6 +72,9 @@ std::string error_line(const ErrorInfo& e) {
     case Failure::kNoSuchVersion:
       return line + e.subject + " has no backup " + std::to_string(e.version) + " (backups present: " + e.detail +
              "); pick one of those with --version N, `fbmon list " + e.subject + "` shows them";
+    case Failure::kNotKept:
+      return line + "not kept: " + e.subject + (e.detail.empty() ? "" : " " + e.detail) +
+             "; `fbmon deleted` lists the deleted files it keeps";
     case Failure::kBackupCorrupt:
       return line + "backup is corrupt, refusing to restore it: " + e.subject +
              (e.detail.empty() ? "" : " (" + e.detail + ")") + "; pick another with `fbmon list` and --version N";
@@ -116,6 +119,7 @@ int exit_code(Failure failure) {
     case Failure::kAccessDenied: return 4;
     case Failure::kNoBackup:
     case Failure::kNoSuchVersion:
+    case Failure::kNotKept:
     case Failure::kBackupCorrupt:
     case Failure::kBackupIncomplete: return 5;
     case Failure::kFileInUse: return 6;

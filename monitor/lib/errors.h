@@ -23,6 +23,7 @@ enum class Failure {
   kNotNtfs,           // backups live in NTFS streams
   kNoBackup,          // the file has no backup at all
   kNoSuchVersion,     // the file has backups, but not the version asked for
+  kNotKept,           // restore --deleted: no deleted file kept for that path (or id)
   kBackupCorrupt,     // data does not match its metadata
   kBackupIncomplete,  // data or metadata missing or short
   kFileInUse,         // sharing violation

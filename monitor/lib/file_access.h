@@ -16,12 +16,15 @@ class MonitorFileSystem : public fb::FileSystem {
   // handle is read/written/closed through the fb::FileSystem methods.
   virtual fb::NtStatus open_target(fb::Str16 path, bool create_if_missing, fb::FsHandle* out) = 0;
 
-  // The vault's operations are the driver's (common/engine/vault.h): fbmon reads the vault's
-  // files by name and never links, so these answer STATUS_NOT_SUPPORTED.
+  // The vault's writing operations are the driver's (common/engine/vault.h): fbmon reads the
+  // vault's files by name and never links, so these answer STATUS_NOT_SUPPORTED.
   fb::NtStatus link_into(fb::FsHandle, fb::Str16) override { return fb::nt::kNotSupported; }
   fb::NtStatus query_file_id(fb::FsHandle, uint64_t*) override { return fb::nt::kNotSupported; }
-  fb::NtStatus query_links(fb::FsHandle, uint32_t*) override { return fb::nt::kNotSupported; }
   fb::NtStatus ensure_directory(fb::Str16) override { return fb::nt::kNotSupported; }
+  // `fbmon deleted` lists the vault folder and asks each kept file how many names it has (a
+  // file with another name was not deleted); implementations override these (the Win32 one
+  // with FindFirstFileW and GetFileInformationByHandle on a kRead handle).
+  fb::NtStatus query_links(fb::FsHandle, uint32_t*) override { return fb::nt::kNotSupported; }
   fb::NtStatus list_directory(fb::Str16, fb::DirectoryVisitor&) override { return fb::nt::kNotSupported; }
 
  protected:

@@ -3,6 +3,8 @@
 #include "common/engine/streams.h"
 #include "common/engine/versions.h"
 #include "monitor/lib/backup_inspect.h"
+#include "monitor/lib/civil_time.h"
+#include "monitor/lib/restore_deleted.h"
 #include "monitor/lib/text.h"
 
 namespace fbmon {
@@ -102,6 +104,65 @@ PruneReport run_prune(MonitorFileSystem& fs, const PruneOptions& o) {
       r.lines.push_back("done: " + step);
     }
   }
+  r.ok = true;
+  return r;
+}
+
+std::vector<size_t> deleted_to_prune(const std::vector<DeletedFile>& files, const PruneOptions& o) {
+  std::vector<size_t> out;
+  const int64_t limit = o.now - static_cast<int64_t>(o.older_than_days) * kFiletimeDay;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const DeletedFile& d = files[i];
+    if (d.still_named()) continue;
+    const bool known = d.record == RecordState::kOk;
+    bool go = o.all;
+    if (!o.all) {
+      // Rank among the kept files of the same path, newest first.
+      size_t rank = 0;
+      for (size_t j = 0; j < i && known; ++j)
+        if (files[j].record == RecordState::kOk && !files[j].still_named() &&
+            equal_ascii_nocase(view(files[j].original), view(d.original)))
+          ++rank;
+      const bool beyond_keep = o.keep == kKeepUnset || rank >= o.keep;
+      const bool old_enough = o.older_than_days == 0 || (known && d.info.time < limit);
+      go = (o.keep != kKeepUnset || o.older_than_days != 0) && beyond_keep && old_enough;
+    }
+    if (go) out.push_back(i);
+  }
+  return out;
+}
+
+PruneReport run_prune_deleted(MonitorFileSystem& fs, const std::vector<DeletedFile>& files, const PruneOptions& o) {
+  PruneReport r;
+  const std::vector<size_t> doomed = deleted_to_prune(files, o);
+  for (size_t i : doomed) {
+    const DeletedFile& d = files[i];
+    const std::string name = d.record == RecordState::kOk ? to_utf8(d.original) : "(record " +
+                                                                                      std::string(record_state_text(d.record)) + ")";
+    const std::string when =
+        d.record != RecordState::kOk ? ""
+        : o.to_local ? ", deleted " + format_civil(civil_from_filetime(o.to_local(d.info.time)))
+                     : ", deleted " + format_civil(civil_from_filetime(d.info.time)) + " UTC";
+    const std::string what = "the kept " + name + when + " (id " + vault_id_text(d.id) + ", " + format_size(d.size) +
+                             ", " + std::to_string(d.versions) + (d.versions == 1 ? " version" : " versions") + ")";
+    if (o.dry_run) {
+      r.lines.push_back("would delete " + what);
+    } else {
+      const fb::NtStatus s = remove_vault_entry(fs, d);
+      if (!fb::nt_success(s)) {
+        r.error.failure = classify_status(s, true);
+        r.error.code = static_cast<uint32_t>(s);
+        r.error.code_kind = CodeKind::kNtStatus;
+        r.error.subject = to_utf8(d.vault_file);
+        r.error.detail = "cannot delete it; the kept files deleted before it are gone, the rest are as they were";
+        return r;
+      }
+      r.lines.push_back("deleted " + what);
+    }
+    ++r.deleted;
+    r.bytes_freed += d.size;
+  }
+  r.kept = static_cast<uint32_t>(files.size() - doomed.size());
   r.ok = true;
   return r;
 }

@@ -14,11 +14,13 @@
 
 #include <stdint.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "monitor/lib/errors.h"
 #include "monitor/lib/file_access.h"
+#include "monitor/lib/vault_listing.h"
 
 namespace fbmon {
 
@@ -31,6 +33,8 @@ struct PruneOptions {
   bool all = false;
   bool dry_run = false;
   int64_t now = 0;              // FILETIME (UTC)
+  // --deleted: how a kept file's deletion time (UTC) is shown; null: as UTC, said so.
+  std::function<int64_t(int64_t)> to_local;
 };
 
 struct PruneReport {
@@ -48,5 +52,19 @@ std::vector<uint32_t> slots_to_prune(const std::vector<uint32_t>& slots, const s
                                      const PruneOptions& options);
 
 PruneReport run_prune(MonitorFileSystem& fs, const PruneOptions& options);
+
+// `fbmon prune --deleted`: kept files of the vault (vault_listing.h) go with their link, record
+// and backups (remove_vault_entry). `files` newest first (sort_deleted). Which go:
+//   --all            every kept file;
+//   --keep N         each original path keeps its N newest kept files (a kept file whose record
+//                    cannot be read is a path of its own);
+//   --older-than D   those deleted more than D days before now (no readable record: no known
+//                    time, kept);
+//   --keep and --older-than together: only those matching both.
+// A file that still has another name (not deleted, or followed by the driver) never goes.
+// Returns indexes into `files`. Pure, table-tested.
+std::vector<size_t> deleted_to_prune(const std::vector<DeletedFile>& files, const PruneOptions& options);
+
+PruneReport run_prune_deleted(MonitorFileSystem& fs, const std::vector<DeletedFile>& files, const PruneOptions& options);
 
 }  // namespace fbmon

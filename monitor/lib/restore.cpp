@@ -105,28 +105,9 @@ class Restorer {
 
   // The undo copy of the target (the file itself, or an existing OUT) in its own `:backup.tmp`.
   bool snapshot() {
-    fb::ScopedHandle current(fs_);
-    fb::NtStatus s = current.open(target_view_, fb::Str16(), fb::OpenMode::kRead);
-    uint64_t size = 0;
-    if (fb::nt_success(s)) s = fs_.query_size(current.get(), &size);
-    if (!fb::nt_success(s)) return fail_status(s, to_utf8(target_path_), "cannot read the current content");
-    fb::FsSource source(fs_, current.get());
-    const fb::SlotStream temp(fb::kTempBackupSlot, fb::BackupPart::kData), temp_meta(fb::kTempBackupSlot, fb::BackupPart::kMeta);
-    const fb::CopyResult copy =
-        fb::copy_into_stream(fs_, source, size, target_view_, temp.name(), fb::CopyBuffer{buffer_, buffer_size_});
-    if (!copy.ok())
-      return fail_status(copy.status, to_utf8(target_path_) + ":backup.tmp", "cannot save the current content");
-    fb::BackupMetadata m;
-    m.backup_time = o_.now;
-    m.original_size = copy.bytes_copied;
-    m.content_hash = copy.hash;
-    m.writer_process_id = o_.process_id;
-    m.trigger = fb::Trigger::kOther;
-    s = fb::write_metadata_stream(fs_, target_view_, temp_meta.name(), m);
-    if (!fb::nt_success(s)) {
-      fb::delete_stream(fs_, target_view_, temp.name());
-      return fail_status(s, to_utf8(target_path_) + ":backup.tmp.meta", "cannot save the current content");
-    }
+    if (!save_undo_snapshot(fs_, target_path_, o_.now, o_.process_id, o_.elevated, buffer_, buffer_size_,
+                            &report_.error))
+      return false;
     snapshot_taken_ = true;
     return true;
   }
@@ -267,6 +248,45 @@ class Restorer {
 };
 
 }  // namespace
+
+bool save_undo_snapshot(MonitorFileSystem& fs, const std::u16string& target, int64_t now, uint64_t process_id,
+                        bool elevated, void* buffer, uint32_t buffer_size, ErrorInfo* error) {
+  const fb::Str16 target_view = view(target);
+  auto fail = [&](fb::NtStatus s, const std::string& subject) {
+    error->failure = classify_status(s, elevated);
+    error->code = static_cast<uint32_t>(s);
+    error->code_kind = CodeKind::kNtStatus;
+    error->subject = subject;
+    error->detail = "cannot save the current content";
+    return false;
+  };
+  fb::ScopedHandle current(fs);
+  fb::NtStatus s = current.open(target_view, fb::Str16(), fb::OpenMode::kRead);
+  uint64_t size = 0;
+  if (fb::nt_success(s)) s = fs.query_size(current.get(), &size);
+  if (!fb::nt_success(s)) {
+    fail(s, to_utf8(target));
+    error->detail = "cannot read the current content";
+    return false;
+  }
+  fb::FsSource source(fs, current.get());
+  const fb::SlotStream temp(fb::kTempBackupSlot, fb::BackupPart::kData), temp_meta(fb::kTempBackupSlot, fb::BackupPart::kMeta);
+  const fb::CopyResult copy =
+      fb::copy_into_stream(fs, source, size, target_view, temp.name(), fb::CopyBuffer{buffer, buffer_size});
+  if (!copy.ok()) return fail(copy.status, to_utf8(target) + ":backup.tmp");
+  fb::BackupMetadata m;
+  m.backup_time = now;
+  m.original_size = copy.bytes_copied;
+  m.content_hash = copy.hash;
+  m.writer_process_id = process_id;
+  m.trigger = fb::Trigger::kOther;
+  s = fb::write_metadata_stream(fs, target_view, temp_meta.name(), m);
+  if (!fb::nt_success(s)) {
+    fb::delete_stream(fs, target_view, temp.name());
+    return fail(s, to_utf8(target) + ":backup.tmp.meta");
+  }
+  return true;
+}
 
 bool refuse_target(const RestoreOptions& o, ErrorInfo* error) {
   if (o.out.empty()) return false;

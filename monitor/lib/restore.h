@@ -38,6 +38,12 @@ struct RestoreReport {
 // checks of OUT (which add: another name of the same file, a folder, read-only, not NTFS).
 bool refuse_target(const RestoreOptions& options, ErrorInfo* error);
 
+// The undo copy: `target`'s content into its own `:backup.tmp` and its metadata (this process,
+// `now`, trigger other), which fb::promote_temp_backup then makes backup 1. On failure fills
+// *error and leaves no `:backup.tmp`. Shared by restore and restore --deleted.
+bool save_undo_snapshot(MonitorFileSystem& fs, const std::u16string& target, int64_t now, uint64_t process_id,
+                        bool elevated, void* buffer, uint32_t buffer_size, ErrorInfo* error);
+
 RestoreReport run_restore(MonitorFileSystem& fs, const RestoreOptions& options, void* buffer, uint32_t buffer_size);
 
 }  // namespace fbmon

@@ -1,6 +1,9 @@
-// `fbmon list`, `usage`, `restore` and `prune`: resolve the user's path, check what it is (file,
-// folder, read-only, NTFS), then run the portable code (lib/backup_inspect, lib/restore,
-// lib/prune) on the Win32 file system.
+// `fbmon list`, `usage`, `restore`, `prune` and `deleted`: resolve the user's path, check what it
+// is (file, folder, read-only, NTFS), then run the portable code (lib/backup_inspect,
+// lib/restore, lib/prune, lib/vault_listing, lib/restore_deleted) on the Win32 file system.
+// The vault (`X:\$FileBackupVault`, common/engine/vault.h) is looked for on FOLDER's volume
+// (GetVolumePathNameW), or on every fixed drive; a volume mounted in a folder without a drive
+// letter is reached only through a FOLDER on it.
 //
 // The driver and fbmon's own writes: the driver leaves alone the I/O of every process connected
 // to \FileBackupPort (driver/runtime/port_protocol.cpp, runtime::is_monitor_process) and never
@@ -20,6 +23,8 @@
 #include "monitor/lib/backup_inspect.h"
 #include "monitor/lib/prune.h"
 #include "monitor/lib/restore.h"
+#include "monitor/lib/restore_deleted.h"
+#include "monitor/lib/vault_listing.h"
 #include "monitor/lib/text.h"
 #include "monitor/lib/win32_path.h"
 #include "monitor/win/port.h"
@@ -137,7 +142,155 @@ bool existing_ntfs_path(const std::wstring& path, DWORD& attributes, ErrorInfo& 
   return check_ntfs(path, error);
 }
 
+// The kept files of the vaults of `folder`'s volume (every fixed drive's when folder is empty),
+// newest first; with a folder, only those deleted from it or below it.
+struct VaultScan {
+  bool ok = true;
+  ErrorInfo error;
+  std::vector<DeletedFile> files;
+  std::vector<std::wstring> vaults_found;   // vault folders that exist
+  std::vector<std::wstring> volumes;        // roots looked at (`C:\`)
+  size_t unknown_paths = 0;                 // kept files left out under a folder: record unreadable
+};
+
+std::vector<std::wstring> volume_roots(const std::wstring& folder) {
+  std::vector<std::wstring> roots;
+  if (!folder.empty()) {
+    wchar_t root[MAX_PATH];
+    if (GetVolumePathNameW(folder.c_str(), root, MAX_PATH)) roots.push_back(root);
+    return roots;
+  }
+  wchar_t drives[512];
+  const DWORD n = GetLogicalDriveStringsW(512, drives);
+  for (const wchar_t* d = drives; n > 0 && n < 512 && *d; d += wcslen(d) + 1)
+    if (GetDriveTypeW(d) == DRIVE_FIXED) roots.push_back(d);
+  return roots;
+}
+
+VaultScan scan_vaults(Win32FileSystem& fs, const std::wstring& folder) {
+  VaultScan scan;
+  const DeviceTable devices = build_device_table();
+  scan.volumes = volume_roots(folder);
+  for (const std::wstring& root : scan.volumes) {
+    const std::u16string vault = vault_folder_of(u16_of(root));
+    const VaultListing l = list_vault(fs, vault, devices, is_elevated());
+    if (!l.ok) {
+      scan.ok = false;
+      scan.error = l.error;
+      return scan;
+    }
+    if (l.exists) scan.vaults_found.push_back(wide_of(vault));
+    for (const DeletedFile& d : l.files) {
+      if (!folder.empty() && d.record != RecordState::kOk) {
+        ++scan.unknown_paths;
+        continue;
+      }
+      if (!folder.empty() && !path_is_under(d.original, u16_of(folder))) continue;
+      scan.files.push_back(d);
+    }
+  }
+  sort_deleted(scan.files);
+  return scan;
+}
+
+std::string roots_text(const std::vector<std::wstring>& roots) {
+  std::string out;
+  for (const std::wstring& r : roots) out += (out.empty() ? "" : ", ") + narrow(r);
+  return out.empty() ? "no fixed volume" : out;
+}
+
 }  // namespace
+
+int run_deleted(const Command& command) {
+  const std::wstring folder = command.path.empty() ? std::wstring() : full_path(to_wide(command.path));
+  Win32FileSystem fs;
+  const VaultScan scan = scan_vaults(fs, folder);
+  if (!scan.ok) return report(scan.error);
+  if (command.json) {
+    print_out(format_deleted_json(scan.files, utc_to_local));
+    return 0;
+  }
+  if (scan.vaults_found.empty()) {
+    print_line("no deleted file is kept: there is no vault on " + roots_text(scan.volumes) +
+               " yet (the driver makes X:\\$FileBackupVault at the first delete of a protected file)");
+    return 0;
+  }
+  const std::string scope = folder.empty() ? "on " + roots_text(scan.volumes) : "from " + narrow(folder);
+  print_out(format_deleted(scope, scan.files, utc_to_local));
+  if (scan.unknown_paths)
+    print_line(std::to_string(scan.unknown_paths) + " more kept file" + (scan.unknown_paths == 1 ? " has" : "s have") +
+               " no readable record (original path unknown): `fbmon deleted` without FOLDER lists them");
+  return 0;
+}
+
+int run_restore_deleted(const Command& command) {
+  const std::wstring path = command.path.empty() ? std::wstring() : full_path(to_wide(command.path));
+  std::wstring out;
+  if (!command.out.empty()) out = full_path(to_wide(command.out));
+  Win32FileSystem fs;
+  const VaultScan scan = scan_vaults(fs, path);
+  if (!scan.ok) return report(scan.error);
+  const DeletedChoice choice = choose_deleted(scan.files, u16_of(path), command.vault_id, utc_to_local);
+  if (choice.file == nullptr) {
+    ErrorInfo e = choice.error;
+    if (scan.vaults_found.empty() && e.failure == Failure::kNotKept)
+      e.detail = "is not in the vault: there is no vault on " + roots_text(scan.volumes) + " yet";
+    return report(e);
+  }
+  if (!choice.note.empty()) print_line("note: " + choice.note);
+  const std::wstring target = out.empty() ? wide_of(choice.file->original) : out;
+  const DWORD attributes = GetFileAttributesW(target.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) {
+    const std::wstring parent = parent_of(target);
+    const DWORD parent_attributes = GetFileAttributesW(parent.c_str());
+    if (parent_attributes == INVALID_FILE_ATTRIBUTES || !(parent_attributes & FILE_ATTRIBUTE_DIRECTORY))
+      return report(simple_error(Failure::kFolderNotFound, parent,
+                                 out.empty() ? "the deleted file's folder is gone too; create it first, or pick another place with --to OUT"
+                                             : "the --to destination's folder does not exist; create it first or pick another --to"));
+  } else {
+    if (attributes & FILE_ATTRIBUTE_DIRECTORY) return report(simple_error(Failure::kIsFolder, target, "a file is needed here"));
+    if (attributes & FILE_ATTRIBUTE_READONLY) return report(simple_error(Failure::kReadOnly, target));
+  }
+
+  RestoreDeletedOptions options;
+  options.out = u16_of(out);
+  options.max_versions = configured_engine().max_versions;
+  options.dry_run = command.dry_run;
+  options.process_id = GetCurrentProcessId();
+  options.now = now_filetime();
+  options.elevated = is_elevated();
+  Port exclusion;  // the driver leaves a connected client's I/O alone (see the top)
+  if (!command.dry_run) {
+    // A loaded driver that refuses the connection would take fbmon's create at PATH for a new
+    // file there and give it the kept file's history itself (delete-then-create): refuse.
+    const HRESULT hr = exclusion.connect(fb::proto::HelloRole::kControl);
+    const Failure port = FAILED(hr) ? classify_port_hresult(static_cast<uint32_t>(hr), options.elevated) : Failure::kOther;
+    if (FAILED(hr) && port != Failure::kDriverNotLoaded && port != Failure::kPortUnsupported) {
+      ErrorInfo e = port_error(hr);
+      if (e.failure == Failure::kPortFailed)
+        e.detail = "(restore --deleted needs the driver to leave its writes alone; nothing was changed)";
+      return report(e);
+    }
+  }
+  std::vector<uint8_t> buffer(kCopyBufferBytes);
+  const RestoreDeletedReport r =
+      run_restore_deleted(fs, *choice.file, options, buffer.data(), static_cast<uint32_t>(buffer.size()));
+  for (const std::string& line : r.lines) print_line(line);
+  if (!r.ok) return report(r.error);
+  if (command.dry_run) return 0;
+  const std::string target_text = to_utf8(r.target);
+  std::string summary = "restored the deleted " + to_utf8(choice.file->original) +
+                        (out.empty() ? "" : " to " + target_text) + " (" + std::to_string(r.restored_bytes) + " bytes, " +
+                        std::to_string(r.versions_copied) + (r.versions_copied == 1 ? " version" : " versions") + ")";
+  if (r.undo_copy)
+    summary += "; its previous content is now its backup 1 (`fbmon restore " + target_text + "` undoes this)";
+  if (r.versions_stay)
+    summary += "; " + target_text + " has backups of its own, so the kept file's " +
+               std::to_string(choice.file->versions) + " versions stay in the vault (`fbmon restore --deleted " +
+               to_utf8(choice.file->original) + " --id " + vault_id_text(choice.file->id) + " --to NEW` gets them)";
+  print_line(summary);
+  return 0;
+}
 
 int run_list(const Command& command) {
   const std::wstring path = full_path(to_wide(command.path));
@@ -197,6 +350,7 @@ int run_usage(const Command& command) {
 }
 
 int run_restore(const Command& command) {
+  if (command.deleted) return run_restore_deleted(command);
   RestoreOptions options;
   const std::wstring file = full_path(to_wide(command.path));
   options.file = u16_of(file);
@@ -263,7 +417,29 @@ int run_restore(const Command& command) {
   return 0;
 }
 
+int run_prune_deleted(const Command& command) {
+  const std::wstring folder = command.path.empty() ? std::wstring() : full_path(to_wide(command.path));
+  Win32FileSystem fs;
+  const VaultScan scan = scan_vaults(fs, folder);
+  if (!scan.ok) return report(scan.error);
+  PruneOptions o;
+  o.keep = command.keep;
+  o.older_than_days = command.older_than_days;
+  o.all = command.all;
+  o.dry_run = command.dry_run;
+  o.now = now_filetime();
+  o.to_local = utc_to_local;
+  const PruneReport r = run_prune_deleted(fs, scan.files, o);
+  for (const std::string& line : r.lines) print_line(line);
+  if (!r.ok) return report(r.error);
+  print_line(std::string(command.dry_run ? "would delete " : "deleted ") + std::to_string(r.deleted) + " of " +
+             std::to_string(scan.files.size()) + " kept deleted " + (scan.files.size() == 1 ? "file" : "files") + ", " +
+             format_size(r.bytes_freed) + " of content (their backups go with them)");
+  return 0;
+}
+
 int run_prune(const Command& command) {
+  if (command.deleted) return run_prune_deleted(command);
   const std::wstring path = full_path(to_wide(command.path));
   DWORD attributes = 0;
   ErrorInfo error;

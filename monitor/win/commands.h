@@ -15,6 +15,7 @@ int run_restore(const Command& command);
 int run_status(const Command& command);
 int run_usage(const Command& command);
 int run_prune(const Command& command);
+int run_deleted(const Command& command);
 
 // The driver's tunables as it reads them at load (the same parser, fb::parse_engine_config).
 fb::EngineConfig configured_engine();

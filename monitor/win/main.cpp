@@ -39,6 +39,7 @@ int dispatch(const Command& c) {
     case CommandKind::kStatus: return run_status(c);
     case CommandKind::kUsage: return run_usage(c);
     case CommandKind::kPrune: return run_prune(c);
+    case CommandKind::kDeleted: return run_deleted(c);
   }
   return 1;
 }

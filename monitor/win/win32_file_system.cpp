@@ -186,6 +186,33 @@ fb::NtStatus Win32FileSystem::query_free_space(fb::FsHandle h, uint64_t* free_by
   return fb::nt::kSuccess;
 }
 
+fb::NtStatus Win32FileSystem::query_links(fb::FsHandle h, uint32_t* links) {
+  BY_HANDLE_FILE_INFORMATION info;
+  if (!GetFileInformationByHandle(from(h)->handle, &info)) return last_status();
+  *links = info.nNumberOfLinks;
+  return fb::nt::kSuccess;
+}
+
+fb::NtStatus Win32FileSystem::list_directory(fb::Str16 directory, fb::DirectoryVisitor& visitor) {
+  std::wstring pattern = str(directory);
+  if (!pattern.empty() && pattern.back() != L'\\') pattern += L'\\';
+  pattern += L'*';
+  WIN32_FIND_DATAW found;
+  HANDLE find = FindFirstFileW(pattern.c_str(), &found);
+  if (find == INVALID_HANDLE_VALUE) {
+    const DWORD error = GetLastError();
+    // An empty folder has no names at all (not even "." on some file systems).
+    return error == ERROR_FILE_NOT_FOUND || error == ERROR_NO_MORE_FILES ? fb::nt::kSuccess : status_from_win32(error);
+  }
+  do {
+    const std::wstring name = found.cFileName;
+    if (name == L"." || name == L"..") continue;
+    if (!visitor.entry(fb::Str16(u16(name.c_str()), static_cast<uint32_t>(name.size())))) break;
+  } while (FindNextFileW(find, &found));
+  FindClose(find);
+  return fb::nt::kSuccess;
+}
+
 void Win32FileSystem::close(fb::FsHandle h) {
   OpenStream* s = from(h);
   if (s == nullptr) return;

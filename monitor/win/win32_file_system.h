@@ -21,6 +21,10 @@ class Win32FileSystem final : public MonitorFileSystem {
   fb::NtStatus mark_delete(fb::FsHandle h) override;
   fb::NtStatus query_free_space(fb::FsHandle h, uint64_t* free_bytes) override;
   fb::NtStatus check_requestor_access(fb::Str16 file, uint32_t desired_access, uint32_t create_options) override;
+  // GetFileInformationByHandle's nNumberOfLinks.
+  fb::NtStatus query_links(fb::FsHandle h, uint32_t* links) override;
+  // FindFirstFileW/FindNextFileW on `directory\*`; "." and ".." left out.
+  fb::NtStatus list_directory(fb::Str16 directory, fb::DirectoryVisitor& visitor) override;
   void close(fb::FsHandle h) override;
 };
 

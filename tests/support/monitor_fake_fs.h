@@ -21,6 +21,12 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   uint64_t fail_writes_after = 0;             // ... once this many bytes were written to it
   std::u16string fail_renames_of;             // renames of this stream name fail
   fb::NtStatus injected = fb::nt::kDiskFull;
+  // Folders: list_directory finds the names directly in `folder\` (streams `x:y` are not names);
+  // a folder exists when it is in `folders` or holds a name. `denied_folders` answer access denied.
+  std::set<std::u16string> folders;
+  std::set<std::u16string> denied_folders;
+  std::map<std::u16string, uint32_t> links;  // query_links of a file (default 1)
+  std::set<std::u16string> unreadable;        // opens for reading fail with access denied
   // Runs before the first write to a stream opened with open_target (what a filter driver
   // sees in its pre-write callback).
   std::function<void()> before_first_target_write;
@@ -37,6 +43,9 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
     const bool exists = streams.count(k) != 0;
     switch (mode) {
       case fb::OpenMode::kRead:
+        if (unreadable.count(k)) return fb::nt::kAccessDenied;
+        if (!exists) return fb::nt::kObjectNameNotFound;
+        break;
       case fb::OpenMode::kMove:
         if (!exists) return fb::nt::kObjectNameNotFound;
         break;
@@ -67,8 +76,10 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   }
 
   fb::NtStatus read(fb::FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* got) override {
-    const std::vector<uint8_t>& d = streams[handle(h).name];
     *got = 0;
+    const auto found = streams.find(handle(h).name);  // deleted under the handle: reads nothing
+    if (found == streams.end()) return fb::nt::kSuccess;
+    const std::vector<uint8_t>& d = found->second;
     if (offset >= d.size()) return fb::nt::kSuccess;
     const uint64_t n = std::min<uint64_t>(length, d.size() - offset);
     std::copy(d.begin() + static_cast<ptrdiff_t>(offset), d.begin() + static_cast<ptrdiff_t>(offset + n),
@@ -95,7 +106,8 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
   }
 
   fb::NtStatus query_size(fb::FsHandle h, uint64_t* size) override {
-    *size = streams[handle(h).name].size();
+    const auto found = streams.find(handle(h).name);
+    *size = found == streams.end() ? 0 : found->second.size();
     return fb::nt::kSuccess;
   }
 
@@ -130,13 +142,44 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
     return fb::nt::kSuccess;
   }
 
+  fb::NtStatus query_links(fb::FsHandle h, uint32_t* count) override {
+    const auto it = links.find(handle(h).file);
+    *count = it == links.end() ? 1 : it->second;
+    return fb::nt::kSuccess;
+  }
+
+  fb::NtStatus list_directory(fb::Str16 directory, fb::DirectoryVisitor& visitor) override {
+    const std::u16string dir(directory.data, directory.len);
+    if (denied_folders.count(dir)) return fb::nt::kAccessDenied;
+    const std::u16string prefix = dir + u"\\";
+    std::set<std::u16string> names;
+    for (const auto& kv : streams) {
+      if (kv.first.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::u16string rest = kv.first.substr(prefix.size());
+      const size_t end = rest.find_first_of(u"\\:");
+      names.insert(rest.substr(0, end));
+    }
+    if (names.empty() && !folders.count(dir)) return fb::nt::kObjectPathNotFound;
+    for (const std::u16string& n : names)
+      if (!visitor.entry(fb::Str16(n.data(), static_cast<uint32_t>(n.size())))) break;
+    return fb::nt::kSuccess;
+  }
+
   void close(fb::FsHandle h) override {
     auto it = handles_.find(reinterpret_cast<uintptr_t>(h.value));
     if (it == handles_.end()) {
       ++bad_closes;
       return;
     }
-    if (it->second.delete_on_close) streams.erase(it->second.name);
+    if (it->second.delete_on_close) {
+      streams.erase(it->second.name);
+      // The file's last name: its named streams go with it (NTFS; the fake has one name per file).
+      if (it->second.name == it->second.file) {
+        const std::u16string prefix = it->second.file + u":";
+        for (auto s = streams.begin(); s != streams.end();)
+          s = s->first.compare(0, prefix.size(), prefix) == 0 ? streams.erase(s) : std::next(s);
+      }
+    }
     handles_.erase(it);
   }
 

@@ -38,7 +38,7 @@ case "$name" in
   help)
     fbmon --help; expect_rc 0; expect_in "usage: fbmon" "$out"
     expect_in "exit status: 0 done" "$out"; expect_in "6 file in use" "$out"
-    for c in status watch stats config list usage restore prune; do
+    for c in status watch stats config list usage restore prune deleted; do
       fbmon "$c" --help; expect_rc 0; expect_in "usage: fbmon $c" "$out"; expect_in "exit status: 0 done" "$out"
     done
     fbmon frobnicate; expect_rc 2; expect_in "unknown command 'frobnicate' (see \`fbmon --help\`)" "$err"
@@ -360,6 +360,75 @@ case "$name" in
     expect_in "4312  ok" "$out"
     expect_in "1200  bad (data: content hash mismatch)" "$out"
     fbmon list "$dir_win"; expect_rc 0; expect_in "a.txt" "$out"
+    ;;
+  deleted)
+    # The vault as the driver leaves it (Wine has no driver): C:\$FileBackupVault\<id> with the
+    # file's streams (plain files `<id>:backup` here) and its record <id>.info. Records name the
+    # file as `\??\C:\...` (an NT path Wine's device table need not know).
+    vault="$WINEPREFIX/drive_c/\$FileBackupVault"; rm -rf "$vault"
+    fbmon deleted "$dir_win"; expect_rc 0
+    expect_in "no deleted file is kept: there is no vault on C:\\ yet" "$out"
+    mkdir -p "$vault"
+    fixture file "$vault/00000000000000a1" "the report as it was deleted"
+    fixture backup "$vault/00000000000000a1" 1 "report, an hour earlier"
+    fixture backup "$vault/00000000000000a1" 2 "report, two hours earlier"
+    fixture vault-record "$vault/00000000000000a1.info" '\??\C:\fbtest\deleted\report.txt' 28 2
+    fixture file "$vault/00000000000000a2" "older"
+    fixture vault-record "$vault/00000000000000a2.info" '\??\C:\fbtest\deleted\report.txt' 5 30
+    fixture file "$vault/00000000000000a3" "elsewhere"
+    fixture vault-record "$vault/00000000000000a3.info" '\??\C:\fbtest\other\x.txt' 9 1
+    fixture file "$vault/00000000000000a4" "its record was cut short"
+    fixture file "$vault/00000000000000a4.info" "FBV1"
+    fbmon deleted "$dir_win"; expect_rc 0
+    expect_in "2 deleted files kept from $dir_win, newest first" "$out"
+    expect_in "2         00000000000000a1  $dir_win\\report.txt" "$out"
+    expect_in "0         00000000000000a2  $dir_win\\report.txt" "$out"
+    case "$out" in *x.txt*) fail "a file deleted elsewhere was listed under $dir_win" ;; esac
+    expect_in "1 more kept file has no readable record" "$out"
+    fbmon deleted "$dir_win" --json; expect_rc 0
+    expect_in '"id":"00000000000000a1","vault_file":"C:\\$FileBackupVault\\00000000000000a1","record":"ok","file":"C:\\fbtest\\deleted\\report.txt"' "$out"
+    expect_in '"pid":4312,"size_at_delete":28,"size":28,"versions":2,"still_named":false}' "$out"
+    fbmon deleted; expect_rc 0
+    expect_in "00000000000000a3  C:\\fbtest\\other\\x.txt" "$out"
+    expect_in "? (record truncated; the file is C:\\\$FileBackupVault\\00000000000000a4)" "$out"
+    fbmon restore --deleted "$dir_win\\report.txt" --dry-run; expect_rc 0
+    expect_in "note: 2 deleted files were kept for $dir_win\\report.txt; restoring the newest" "$out"
+    expect_in "would write the kept content to $dir_win\\report.txt and read it back" "$out"
+    [ -e "$dir/report.txt" ] && fail "a dry run created the file"
+    fbmon prune --deleted "$dir_win" --keep 1 --dry-run; expect_rc 0
+    expect_in "would delete the kept $dir_win\\report.txt" "$out"; expect_in "(id 00000000000000a2" "$out"
+    fbmon prune --deleted "$dir_win" --keep 1; expect_rc 0
+    [ -e "$vault/00000000000000a2" ] || [ -e "$vault/00000000000000a2.info" ] && fail "prune left the entry"
+    [ -e "$vault/00000000000000a1" ] || fail "prune took the newest"
+    rm -rf "$vault"
+    ;;
+  restore-deleted)
+    vault="$WINEPREFIX/drive_c/\$FileBackupVault"; rm -rf "$vault"; mkdir -p "$vault"
+    fixture file "$vault/00000000000000b1" "the deleted content"
+    fixture backup "$vault/00000000000000b1" 1 "version one"
+    fixture backup "$vault/00000000000000b1" 2 "version two"
+    fixture vault-record "$vault/00000000000000b1.info" '\??\C:\fbtest\restore-deleted\a.txt' 19 1
+    fbmon restore --deleted "$file_win"; expect_rc 0
+    expect_in "restored the deleted $file_win (19 bytes, 2 versions)" "$out"
+    fixture expect "$file" "the deleted content"
+    fixture expect-backup "$file" 1 "version one"
+    fixture expect-backup "$file" 2 "version two"
+    [ -n "$(ls -A "$vault")" ] && fail "the vault entry was left: $(ls -A "$vault")"
+    fbmon restore --deleted "$file_win"; expect_rc 5
+    expect_in "fbmon: not kept: $file_win is not in the vault; \`fbmon deleted\` lists the deleted files it keeps" "$err"
+    # A file at the name now: its content becomes its backup 1 (and `fbmon restore` undoes).
+    fixture file "$vault/00000000000000b2" "deleted again"
+    fixture vault-record "$vault/00000000000000b2.info" '\??\C:\fbtest\restore-deleted\a.txt' 13 0
+    fixture file "$file" "a new file at the name"
+    fbmon restore --deleted "$file_win"; expect_rc 0
+    expect_in "its previous content is now its backup 1" "$out"
+    fixture expect "$file" "deleted again"
+    fixture expect-backup "$file" 1 "a new file at the name"
+    fixture expect-backup "$file" 2 "version one"
+    [ -n "$(ls -A "$vault")" ] && fail "the vault entry was left: $(ls -A "$vault")"
+    fbmon restore "$file_win"; expect_rc 0
+    fixture expect "$file" "a new file at the name"
+    rm -rf "$vault"
     ;;
   *)
     fail "unknown case $name"

@@ -8,6 +8,10 @@
 //   fb_wine_fixture corrupt PATH SLOT            flips one bit of the backup's data (record unchanged)
 //   fb_wine_fixture expect PATH TEXT             exit 0 iff PATH holds exactly TEXT
 //   fb_wine_fixture expect-backup PATH SLOT TEXT exit 0 iff the backup holds TEXT and verifies
+//   fb_wine_fixture vault-record PATH NTPATH SIZE HOURS  the vault record PATH (`<id>.info`,
+//                                                 common/engine/vault_record.h, the engine's
+//                                                 encoder) for NTPATH, deleted HOURS hours
+//                                                 before the fixture time by PID 4312
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "common/copy/backup_metadata.h"
+#include "common/engine/vault_record.h"
 #include "common/base/crc32c.h"
 #include "common/paths/stream_names.h"
 
@@ -111,6 +116,22 @@ int expect_backup(const std::string& file, uint32_t slot, const char* text) {
   return 0;
 }
 
+// The record the driver writes beside a kept file; the path is ASCII here.
+int write_vault_record(const std::string& path, const char* nt_path, uint64_t size, int64_t hours) {
+  fb::VaultRecord r;
+  r.time = kFixtureTime - hours * 36000000000LL;
+  r.process_id = 4312;
+  r.size = size;
+  r.path_units = static_cast<uint32_t>(strlen(nt_path));
+  std::vector<uint8_t> bytes(fb::kVaultRecordHeaderBytes);
+  fb::encode_vault_record_header(r, bytes.data());
+  for (const char* p = nt_path; *p; ++p) {
+    bytes.push_back(static_cast<uint8_t>(*p));
+    bytes.push_back(0);
+  }
+  return write_file(path, bytes) ? 0 : 2;
+}
+
 uint32_t slot_arg(const char* s) { return static_cast<uint32_t>(strtoul(s, nullptr, 10)); }
 
 }  // namespace
@@ -125,6 +146,8 @@ int main(int argc, char** argv) {
                         now_filetime() - static_cast<int64_t>(strtoll(argv[5], nullptr, 10)) * 864000000000LL);
   if (cmd == "corrupt" && argc == 4) return corrupt(argv[2], slot_arg(argv[3]));
   if (cmd == "expect" && argc == 4) return expect(argv[2], argv[3]);
+  if (cmd == "vault-record" && argc == 6)
+    return write_vault_record(argv[2], argv[3], strtoull(argv[4], nullptr, 10), strtoll(argv[5], nullptr, 10));
   if (cmd == "expect-backup" && argc == 5) return expect_backup(argv[2], slot_arg(argv[3]), argv[4]);
   fprintf(stderr, "usage: see the comment at the top of tests/wine/wine_fixture.cpp\n");
   return 2;

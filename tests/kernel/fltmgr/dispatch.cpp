@@ -246,6 +246,7 @@ NTSTATUS FilterManager::open(const OpenRequest& r, SimFile** out, uint64_t* info
   op.name = "create";
   op.data.Flags = kCallbackIrp;
   op.data.RequestorMode = r.requestor_mode;
+  f->requestor_mode = r.requestor_mode;
   op.iopb.MajorFunction = kIrpMjCreate;
   op.iopb.OperationFlags = r.sl_flags;
   op.security.DesiredAccess = r.access;
@@ -364,7 +365,7 @@ NTSTATUS FilterManager::set_information(SimFile* f, ULONG info_class, const void
   op.process_id = pid;
   op.name = "set information";
   op.data.Flags = kCallbackIrp;
-  op.data.RequestorMode = 1;
+  op.data.RequestorMode = f->requestor_mode;
   op.iopb.MajorFunction = kIrpMjSetInformation;
   op.buffer.assign(static_cast<const uint8_t*>(buffer), static_cast<const uint8_t*>(buffer) + length);
   auto& p = op.iopb.Parameters.SetFileInformation;

@@ -101,6 +101,10 @@ struct SimFile {
   bool by_filter = false;            // opened with FltCreateFileEx2
   bool by_file_id = false;
   bool directory = false;            // a folder opened with FILE_DIRECTORY_FILE (no model handle)
+  // The create's RequestorMode: a kernel component (srv2.sys serving a share, N13) that opened
+  // the file also sets its information from kernel mode (ZwSetInformationFile), so the
+  // set-information IRPs on this file object carry KernelMode.
+  int8_t requestor_mode = 1;
   size_t directory_cursor = 0;       // FltQueryDirectoryFile: entries returned so far
   Name full_name() const { return stream_name.empty() ? path : path + u":" + stream_name; }
 };

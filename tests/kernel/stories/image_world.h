@@ -94,6 +94,10 @@ class ImageWorld final : public World {
     r.disposition = d;
     r.options = options;
     r.process_id = requestor_;
+    if (share_requestor_) {
+      r.requestor_mode = 0;                   // KernelMode: srv2.sys
+      r.sl_flags = flt::kSlForceAccessCheck;  // checked against the remote user (N13)
+    }
     flt::SimFile* f = nullptr;
     const NTSTATUS s = flt::FilterManager::get().open(r, &f);
     if (f != nullptr) {
@@ -132,6 +136,7 @@ class ImageWorld final : public World {
   void close(AppFile* f) override { flt::FilterManager::get().close(f->image, requestor_); }
   bool tracked(AppFile* f) override { return flt::FilterManager::get().has_handle_context(f->image); }
   void set_own_client(bool own) override { requestor_ = own ? kWatcherProcess : kRequestor; }
+  void set_share_requestor(bool share) override { share_requestor_ = share; }
   fb::NtStatus write_unobserved(AppFile* f, uint64_t offset, const std::string& data) override {
     flt::FilterManager::get().set_nested(true);
     const NTSTATUS s = flt::FilterManager::get().write(f->image, offset, data, flt::WriteKind::kCached, requestor_);
@@ -193,6 +198,7 @@ class ImageWorld final : public World {
   bool loaded_ = false;
   NTSTATUS entry_status_ = 0;
   uint64_t requestor_ = kRequestor;
+  bool share_requestor_ = false;  // set_share_requestor
   size_t cleared_ = 0;
   std::unique_ptr<fbmodel::Volume> volume_, fat_;
   PortClient watcher_;

@@ -76,6 +76,10 @@ class EngineWorld final : public World {
   void close(AppFile* f) override { harness_->close(f->engine); }
   bool tracked(AppFile* f) override { return f->engine->tracked; }
   void set_own_client(bool own) override { harness_->set_own_client(own); }
+  void set_share_requestor(bool share) override {
+    harness_->set_requestor(share ? fbmodel::FilterHarness::Requestor::kShare
+                                  : fbmodel::FilterHarness::Requestor::kApplication);
+  }
   fb::NtStatus write_unobserved(AppFile* f, uint64_t offset, const std::string& data) override {
     return harness_->write_unobserved(f->engine, offset, data);
   }

@@ -64,6 +64,10 @@ class World {
   virtual bool tracked(AppFile* file) = 0;
   // The requests that follow come from a process connected to the driver's port (fbmon).
   virtual void set_own_client(bool own) = 0;
+  // The requests that follow come from the SMB server for a remote user (N13): kernel mode,
+  // creates with SL_FORCE_ACCESS_CHECK (the remote user's access is checked), set-information
+  // from kernel mode.
+  virtual void set_share_requestor(bool share) = 0;
   // A write / rename the driver sees where it can do no backup I/O (inside a file system's own
   // request: the top-level IRP is set).
   virtual fb::NtStatus write_unobserved(AppFile* file, uint64_t offset, const std::string& data) = 0;

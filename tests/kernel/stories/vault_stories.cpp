@@ -6,6 +6,9 @@
 // File with FileLinkInformation, FileInternalInformation and NumberOfLinks queries.
 #include "tests/kernel/stories/story.h"
 
+#include "monitor/lib/vault_listing.h"
+#include "tests/support/model_monitor_fs.h"
+
 namespace ksim::stories {
 namespace {
 
@@ -87,6 +90,60 @@ TEST_P(VaultStory, S6_DeleteOfAProtectedFileIsKeptInTheVault) {
   expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc}}, kDoc);
   world().finish();
 }
+
+// N13: a delete over a share. srv2.sys opens the file for the remote user from kernel mode with
+// SL_FORCE_ACCESS_CHECK and deletes it either by FileDispositionInformation (from kernel mode)
+// or by a create with FILE_DELETE_ON_CLOSE (the SMB2 CREATE option; it is the create that must
+// not be taken for the kernel's own, N13). Either way the vault keeps the file as for a local
+// delete, and fbmon's own listing (monitor/lib/vault_listing.h) finds it with its path and
+// versions in what the filter left on the volume.
+class ShareDeleteStory : public StoryTest {
+ protected:
+  void delete_over_a_share(bool on_close) {
+    start(versions(3));
+    volume().put(kDoc, "content");
+    seed_backup(kDoc, 1, "earlier");
+    seed_backup(kDoc, 2, "earliest");
+    world().set_share_requestor(true);
+    if (on_close) {
+      AppFile* h = nullptr;
+      ASSERT_EQ(world().open(kDoc, access::kDelete, CreateDisposition::kOpen, &h, fb::share::kAll, Name(),
+                             fb::create_option::kDeleteOnClose),
+                nt::kSuccess);
+      world().close(h);
+    } else {
+      ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+    }
+    world().set_share_requestor(false);
+    EXPECT_FALSE(volume().exists(kDoc));
+    const std::vector<Name> kept = vault_files(volume());
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(volume().content(kept[0]), "content");
+    expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
+    expect_backup(kept[0], 2, "earliest", Trigger::kWrite);
+    expect_events({{Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 7, kDoc}}, kDoc);
+
+    fbmodel::ModelFs host(volume());
+    fbtest::ModelMonitorFs fs(volume(), host, fb::IoTarget());
+    const fbmon::VaultListing listing =
+        fbmon::list_vault(fs, u"C:\\$FileBackupVault", fbtest::ModelMonitorFs::devices(), true);
+    ASSERT_TRUE(listing.ok) << fbmon::error_line(listing.error);
+    ASSERT_EQ(listing.files.size(), 1u);
+    const fbmon::DeletedFile& d = listing.files[0];
+    EXPECT_EQ(d.record, fbmon::RecordState::kOk);
+    EXPECT_TRUE(fbmon::equal_ascii_nocase(fbmon::view(d.original), fbmon::view(u"C:\\Users\\me\\Documents\\report.docx")))
+        << fbmon::to_utf8(d.original);
+    EXPECT_EQ(d.versions, 2u);
+    EXPECT_EQ(d.info.size, 7u);
+    EXPECT_EQ(d.info.process_id, 4242u);  // the stories' requestor (image_world.h kRequestor)
+    EXPECT_TRUE(d.restorable());
+    EXPECT_EQ(host.open_count(), 0);
+    world().finish();
+  }
+};
+
+TEST_P(ShareDeleteStory, N13_DispositionDeleteOverAShareIsKeptInTheVaultAndListed) { delete_over_a_share(false); }
+TEST_P(ShareDeleteStory, N13_DeleteOnCloseOverAShareIsKeptInTheVaultAndListed) { delete_over_a_share(true); }
 
 TEST_P(VaultStory, S6_DeleteOfAFileOverVaultMaxFileSizeIsReportedLost) {
   fb::EngineConfig config;
@@ -193,6 +250,8 @@ TEST_P(VaultStory, FilesKeptBeforeARestartAreUnderTheBounds) {
   world().finish();
 }
 
+INSTANTIATE_TEST_SUITE_P(BothLayers, ShareDeleteStory, ::testing::Values(Layer::kEngine, Layer::kImage),
+                         [](const ::testing::TestParamInfo<Layer>& info) { return std::string(layer_name(info.param)); });
 INSTANTIATE_TEST_SUITE_P(BothLayers, VaultStory, ::testing::Values(Layer::kEngine, Layer::kImage),
                          [](const ::testing::TestParamInfo<Layer>& info) { return std::string(layer_name(info.param)); });
 

@@ -72,6 +72,59 @@ TEST(MonitorArgs, ParsesEverySubcommand) {
   EXPECT_TRUE(parse({"prune", "a", "--all"}).command.all);
 }
 
+// The vault's commands: deleted, restore --deleted, prune --deleted (a table).
+TEST(MonitorArgs, ParsesTheVaultCommands) {
+  struct Case {
+    std::vector<std::string> args;
+    CommandKind kind;
+    std::string path;
+    bool deleted;
+    uint64_t id;
+    bool json;
+    std::string out;
+  };
+  const Case cases[] = {
+      {{"deleted"}, CommandKind::kDeleted, "", false, 0, false, ""},
+      {{"deleted", "C:\\d", "--json"}, CommandKind::kDeleted, "C:\\d", false, 0, true, ""},
+      {{"restore", "--deleted", "C:\\d\\a.txt"}, CommandKind::kRestore, "C:\\d\\a.txt", true, 0, false, ""},
+      {{"restore", "C:\\a", "--deleted", "--id", "A1", "--to", "C:\\b"}, CommandKind::kRestore, "C:\\a", true, 0xa1, false,
+       "C:\\b"},
+      {{"restore", "--deleted", "--id", "00000000000000a1"}, CommandKind::kRestore, "", true, 0xa1, false, ""},
+      {{"prune", "--deleted", "--all"}, CommandKind::kPrune, "", true, 0, false, ""},
+      {{"prune", "--deleted", "C:\\d", "--older-than", "7"}, CommandKind::kPrune, "C:\\d", true, 0, false, ""},
+  };
+  for (const Case& c : cases) {
+    const fbmon::ParsedArgs p = parse(c.args);
+    ASSERT_TRUE(p.ok) << c.args[0] << ": " << p.error;
+    EXPECT_EQ(p.command.kind, c.kind) << c.args[0];
+    EXPECT_EQ(p.command.path, c.path) << c.args[0];
+    EXPECT_EQ(p.command.deleted, c.deleted) << c.args[0];
+    EXPECT_EQ(p.command.vault_id, c.id) << c.args[0];
+    EXPECT_EQ(p.command.json, c.json) << c.args[0];
+    EXPECT_EQ(p.command.out, c.out) << c.args[0];
+  }
+  struct Bad { std::vector<std::string> args; std::string error; };
+  const Bad bad[] = {
+      {{"deleted", "a", "b"}, "deleted takes one FOLDER"},
+      {{"deleted", "--all"}, "deleted: unknown option '--all'"},
+      {{"restore", "--deleted"}, "restore --deleted needs the deleted file's PATH (or --id ID)"},
+      {{"restore", "a", "--id", "a1"}, "restore --id picks a deleted file: use it with --deleted"},
+      {{"restore", "a", "--deleted", "--id", "0"}, "restore --id takes a kept file's id, 16 hex digits (see `fbmon deleted`)"},
+      {{"restore", "a", "--deleted", "--id", "xyz"}, "restore --id takes a kept file's id, 16 hex digits (see `fbmon deleted`)"},
+      {{"restore", "a", "--deleted", "--version", "2"},
+       "restore --deleted brings a deleted file back with all its versions; it takes no --version"},
+      {{"prune", "--deleted"}, "prune needs --keep N, --older-than DAYS or --all (it never guesses what to delete)"},
+      {{"prune", "--all"}, "prune needs a FILE or FOLDER"},
+  };
+  for (const Bad& b : bad) {
+    const fbmon::ParsedArgs p = parse(b.args);
+    EXPECT_FALSE(p.ok) << b.args[0];
+    EXPECT_EQ(p.error, b.error);
+    EXPECT_EQ(p.help_topic, b.args[0]);
+  }
+  EXPECT_EQ(parse({"deleted", "--help"}).command.help_topic, "deleted");
+}
+
 // `fbmon` alone: the summary (not an error line), and exit status 2 (nothing was done).
 TEST(MonitorArgs, NoCommandShowsTheSummary) {
   const fbmon::ParsedArgs p = parse({});

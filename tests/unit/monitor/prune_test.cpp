@@ -148,3 +148,87 @@ TEST(MonitorPaths, JoinNeverDoublesTheRootSeparator) {
 }
 
 }  // namespace
+
+// prune --deleted: which kept files of the vault go (a table), then a run on the fake: the
+// chosen entries lose link, record and streams, the rest and any still-named file stay.
+#include "tests/support/fake_vault.h"
+
+namespace {
+
+fbmon::DeletedFile kept_entry(uint64_t id, const std::u16string& original, int64_t age_days, bool record_ok = true,
+                              uint32_t links = 1) {
+  fbmon::DeletedFile d;
+  d.id = id;
+  d.record = record_ok ? fbmon::RecordState::kOk : fbmon::RecordState::kMalformed;
+  d.original = record_ok ? original : u"";
+  d.info.time = kNow - age_days * kDay;
+  d.links = links;
+  return d;
+}
+
+TEST(PruneDeleted, ChoosesByKeepAgeAndAll) {
+  // Newest first, as list_vault sorts them.
+  const std::vector<fbmon::DeletedFile> files = {
+      kept_entry(1, u"C:\\d\\a.txt", 1),  kept_entry(2, u"C:\\d\\b.txt", 2),         kept_entry(3, u"c:\\D\\A.txt", 5),
+      kept_entry(4, u"C:\\d\\a.txt", 40), kept_entry(5, u"C:\\d\\a.txt", 0, true, 2),  // not deleted: never
+      kept_entry(6, u"", 0, false),
+  };
+  struct Case { const char* name; uint32_t keep; uint32_t days; bool all; std::vector<size_t> doomed; };
+  const Case cases[] = {
+      {"all", fbmon::kKeepUnset, 0, true, {0, 1, 2, 3, 5}},
+      {"keep 1 per path", 1, 0, false, {2, 3}},
+      {"keep 0", 0, 0, false, {0, 1, 2, 3, 5}},
+      {"keep 2", 2, 0, false, {3}},
+      {"older than 3 days (unknown time stays)", fbmon::kKeepUnset, 3, false, {2, 3}},
+      {"older than 30 days", fbmon::kKeepUnset, 30, false, {3}},
+      {"keep 1 and older than 3", 1, 3, false, {2, 3}},
+      {"keep 2 and older than 3", 2, 3, false, {3}},
+      {"nothing asked", fbmon::kKeepUnset, 0, false, {}},
+  };
+  for (const Case& c : cases) {
+    fbmon::PruneOptions o;
+    o.keep = c.keep;
+    o.older_than_days = c.days;
+    o.all = c.all;
+    o.now = kNow;
+    EXPECT_EQ(fbmon::deleted_to_prune(files, o), c.doomed) << c.name;
+  }
+}
+
+TEST(PruneDeleted, RemovesTheChosenEntriesAndSaysSo) {
+  fbtest::FakeMonitorFs fs;
+  fbtest::add_kept_file(fs, 1, u"\\d\\a.txt", "new", {"n1"}, kNow - kDay);
+  fbtest::add_kept_file(fs, 2, u"\\d\\a.txt", "old", {"o1", "o2"}, kNow - 10 * kDay);
+  fbmon::DeviceTable t;
+  t.add(u"\\Device\\HarddiskVolume3", u"C:");
+  const fbmon::VaultListing l = fbmon::list_vault(fs, fbtest::kFakeVault, t, true);
+  ASSERT_TRUE(l.ok);
+  fbmon::PruneOptions o;
+  o.keep = 1;
+  o.now = kNow;
+  o.dry_run = true;
+  const auto before = fs.streams;
+  fbmon::PruneReport r = fbmon::run_prune_deleted(fs, l.files, o);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(fs.streams, before);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_EQ(r.lines[0], "would delete the kept C:\\d\\a.txt, deleted 2026-11-14 13:20:00.000 UTC (id 0000000000000002, "
+                        "3 B, 2 versions)");
+  o.to_local = [](int64_t t) { return t + 36000000000LL; };  // an hour east of UTC
+  r = fbmon::run_prune_deleted(fs, l.files, o);
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_EQ(r.lines[0], "would delete the kept C:\\d\\a.txt, deleted 2026-11-14 14:20:00.000 (id 0000000000000002, "
+                        "3 B, 2 versions)");
+  o.dry_run = false;
+  r = fbmon::run_prune_deleted(fs, l.files, o);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.deleted, 1u);
+  EXPECT_EQ(r.kept, 1u);
+  EXPECT_EQ(fs.open_handles(), 0u);
+  for (const auto& kv : fs.streams)
+    EXPECT_EQ(kv.first.find(u"0000000000000002"), std::u16string::npos) << fbmon::to_utf8(kv.first);
+  EXPECT_EQ(fs.streams.count(fbtest::fake_vault_name(1)), 1u);
+  EXPECT_EQ(fs.streams.count(fbtest::fake_slot(fbtest::fake_vault_name(1), 1)), 1u);
+}
+
+}  // namespace
