@@ -112,6 +112,8 @@ class ImageWorld final : public World {
     r.disposition = d;
     r.options = options;
     r.process_id = requestor_;
+    r.requestor_mode = requestor_kind_ == Requestor::kApplication ? 1 : 0;  // UserMode, KernelMode
+    if (requestor_kind_ == Requestor::kShare) r.sl_flags = flt::kSlForceAccessCheck;  // srv2.sys (N13)
     flt::SimFile* f = nullptr;
     const NTSTATUS s = flt::FilterManager::get().open(r, &f);
     if (f != nullptr) {
@@ -171,6 +173,7 @@ class ImageWorld final : public World {
     clock_offset_ += units;
     clock::set_offset(clock_offset_);
   }
+  void set_requestor(Requestor r) override { requestor_kind_ = r; }
   void cache_streams() override { flt::FilterManager::get().set_retain_streams(true); }
   void purge_streams() override { flt::FilterManager::get().purge_stream_cache(); }
   void reparse_next_create(uint32_t tag) override { flt::FilterManager::get().reparse_next_create(tag); }
@@ -239,6 +242,7 @@ class ImageWorld final : public World {
   NTSTATUS entry_status_ = 0;
   uint64_t requestor_ = kRequestor;
   int64_t clock_offset_ = 0;
+  Requestor requestor_kind_ = Requestor::kApplication;
   size_t cleared_ = 0;
   std::unique_ptr<fbmodel::Volume> volume_, fat_;
   PortClient watcher_;

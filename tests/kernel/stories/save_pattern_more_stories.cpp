@@ -744,5 +744,66 @@ TEST_P(MoreSavePatternStory, CountersFollowTheEvents) {
   world().finish();
 }
 
+// fbmon writes the stream an editor holds open: the stream's context sees a write whose
+// requestor is our own client. It must neither back up nor end the editor's session.
+TEST_P(MoreSavePatternStory, OwnClientWriteToATrackedStreamDecidesNothing) {
+  start();
+  volume().put(kDoc, "version 1");
+  AppFile* editor = nullptr;
+  ASSERT_EQ(world().open(kDoc, kReadWrite, CreateDisposition::kOpen, &editor), nt::kSuccess);
+  world().set_own_client(true);
+  ASSERT_EQ(world().write(editor, 0, "restored!"), nt::kSuccess);
+  world().set_own_client(false);
+  ASSERT_EQ(world().write(editor, 0, "VERSION 2"), nt::kSuccess);
+  world().close(editor);
+  expect_backup(kDoc, 1, "restored!", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)}, kDoc);
+  world().finish();
+}
+
+// A temp file open for writing is renamed over the document, then written through the same
+// handle: one backup per session, the adoption included, so with MaxVersions 1 the document's
+// previous version stays (review finding: the write backed up the renamed file again).
+TEST_P(MoreSavePatternStory, S5_WritesAfterARenameOverThroughTheSameHandleKeepTheReplacedContent) {
+  start();
+  volume().put(kDoc, "old document");
+  volume().put(kTemp, "new content");
+  AppFile* tmp = nullptr;
+  ASSERT_EQ(world().open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_TRUE(world().tracked(tmp));
+  ASSERT_EQ(world().rename(tmp, kDoc, true), nt::kSuccess);
+  ASSERT_EQ(world().write(tmp, 0, "NEW"), nt::kSuccess);
+  ASSERT_EQ(world().set_end_of_file(tmp, 11), nt::kSuccess);
+  world().close(tmp);
+
+  EXPECT_EQ(volume().content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kRenameOver, 12)}, kDoc);
+
+  world().clear_events();
+  ASSERT_EQ(edit(kDoc, 0, "next"), nt::kSuccess);  // the next session backs up again
+  expect_backup(kDoc, 1, "NEW content", Trigger::kWrite);
+  world().finish();
+}
+
+TEST_P(MoreSavePatternStory, S5_TempWrittenThenRenamedOverKeepsTheReplacedContent) {
+  start();
+  volume().put(kDoc, "old document");
+  volume().put(kTemp, "stale temp");
+  AppFile* tmp = nullptr;
+  ASSERT_EQ(world().open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(world().write(tmp, 0, "new content"), nt::kSuccess);  // the session backs up the temp
+  ASSERT_EQ(world().rename(tmp, kDoc, true), nt::kSuccess);      // its history is replaced
+  ASSERT_EQ(world().write(tmp, 0, "NEW"), nt::kSuccess);
+  world().close(tmp);
+
+  EXPECT_EQ(volume().content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kWrite, 10, kTemp), backed_up(Trigger::kRenameOver, 12)}, kDoc);
+  world().finish();
+}
+
 }  // namespace
 }  // namespace ksim::stories

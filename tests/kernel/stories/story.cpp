@@ -88,6 +88,10 @@ class EngineWorld final : public World {
   fb::NtStatus delete_posix(AppFile* f) override { return harness_->delete_posix(f->engine); }
   void advance_clock(int64_t units) override { harness_->advance_clock(units); }
   void cache_streams() override {}  // the harness keeps every stream context until tear_down_streams
+  void set_requestor(Requestor r) override {
+    using H = fbmodel::FilterHarness::Requestor;
+    harness_->set_requestor(r == Requestor::kShare ? H::kShare : r == Requestor::kKernel ? H::kKernel : H::kApplication);
+  }
   void purge_streams() override { harness_->tear_down_streams(); }
   void reparse_next_create(uint32_t tag) override { harness_->reparse_next_create(tag); }
   bool statistics(fb::Statistics* out) override {

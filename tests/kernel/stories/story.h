@@ -73,6 +73,10 @@ class World {
   virtual bool tracked(AppFile* file) = 0;
   // The requests that follow come from a process connected to the driver's port (fbmon).
   virtual void set_own_client(bool own) = 0;
+  // Who opens the files from now on: an application (user mode), the SMB server for a remote
+  // user (kernel mode with SL_FORCE_ACCESS_CHECK, N13) or a kernel component (kernel mode).
+  enum class Requestor { kApplication, kShare, kKernel };
+  virtual void set_requestor(Requestor requestor) = 0;
   // A write / rename the driver sees where it can do no backup I/O (inside a file system's own
   // request: the top-level IRP is set).
   virtual fb::NtStatus write_unobserved(AppFile* file, uint64_t offset, const std::string& data) = 0;

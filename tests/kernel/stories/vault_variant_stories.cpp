@@ -256,25 +256,33 @@ TEST_P(VaultVariantStory, S6_VaultOverItsBoundEvictsTheOldestEntry) {
   world().finish();
 }
 
-// A crash left a vault entry nobody will come back for (its record is eight days old): the
-// restart's scan hands it to the engine, and the age bound reclaims it with an event.
+// A crash left a vault entry nobody will come back for, its record six days and 23 hours old.
+// The restart's scan hands it to the engine (within VaultMaxAgeHours, 7 days: kept); two hours
+// later the next vault operation (a delete) runs the bounds and the age bound reclaims it, with
+// an event the watcher receives. (An eviction at the scan itself happens before any watcher can
+// connect: the queue reports it as a gap.)
 TEST_P(VaultVariantStory, S6_VaultEntryLeftByACrashIsReclaimedByTheAgeBound) {
   const Name leftover = kVaultFolder + u"0000000000000042";
-  const int64_t eight_days = 8ll * 24 * 36000000000ll;
+  constexpr int64_t kHour = 36000000000ll;
   world().before_attach = [&](fbmodel::Volume& v) {
     v.put(leftover, "from before the crash");
-    // The record's time: eight days before the engine's clock (the harness's step clock) or the
-    // simulated system time, whichever the layer runs on.
+    // The record's time, on the clock the layer runs on: the harness's step clock or the
+    // simulated system time.
     const int64_t now = layer() == Layer::kEngine ? fbmodel::StepClock::kStart : clock::system_time();
-    v.put(leftover + u".info", vault_record(now - eight_days, 21, kDoc));
+    v.put(leftover + u".info", vault_record(now - (7 * 24 - 1) * kHour, 21, kDoc));
   };
   start();
+  EXPECT_TRUE(volume().exists(leftover)) << "within the age bound at the scan";
+  world().advance_clock(2 * kHour);
+  volume().put(kDoc, "content");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
   EXPECT_FALSE(volume().exists(leftover));
   EXPECT_FALSE(volume().exists(leftover + u".info"));
-  const std::vector<RecordedEvent> events = world().events(1);
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].event.outcome, Outcome::kVaultEvicted);
-  EXPECT_EQ(fbmodel::fold(events[0].path), fbmodel::fold(leftover));
+  const std::vector<RecordedEvent> events = world().events(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[1].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(fbmodel::fold(events[1].path), fbmodel::fold(leftover));
   world().finish();
 }
 
