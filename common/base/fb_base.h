@@ -43,6 +43,7 @@ using NtStatus = int32_t;
 
 namespace nt {
 constexpr NtStatus kSuccess = 0x00000000;
+constexpr NtStatus kReparse = 0x00000104;  // success class, yet nothing opened (ops.h CreateResult::reparsed)
 constexpr NtStatus kEndOfFile = static_cast<NtStatus>(0xC0000011);
 constexpr NtStatus kUnsuccessful = static_cast<NtStatus>(0xC0000001);
 constexpr NtStatus kNotImplemented = static_cast<NtStatus>(0xC0000002);

@@ -69,6 +69,7 @@ constexpr uint32_t kNonDirectoryFile = 0x00000040;
 constexpr uint32_t kDeleteOnClose = 0x00001000;
 constexpr uint32_t kOpenByFileId = 0x00002000;
 constexpr uint32_t kOpenForBackupIntent = 0x00004000;
+constexpr uint32_t kOpenReparsePoint = 0x00200000;
 }  // namespace create_option
 
 // The FILE_INFORMATION_CLASS values of IRP_MJ_SET_INFORMATION the engine acts on.

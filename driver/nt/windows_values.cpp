@@ -69,6 +69,7 @@ static_assert(fb::create_option::kNonDirectoryFile == FILE_NON_DIRECTORY_FILE, "
 static_assert(fb::create_option::kDeleteOnClose == FILE_DELETE_ON_CLOSE, "FILE_DELETE_ON_CLOSE");
 static_assert(fb::create_option::kOpenByFileId == FILE_OPEN_BY_FILE_ID, "FILE_OPEN_BY_FILE_ID");
 static_assert(fb::create_option::kOpenForBackupIntent == FILE_OPEN_FOR_BACKUP_INTENT, "FILE_OPEN_FOR_BACKUP_INTENT");
+static_assert(fb::create_option::kOpenReparsePoint == FILE_OPEN_REPARSE_POINT, "FILE_OPEN_REPARSE_POINT");
 
 // --- IRP stack location flags of a create -----------------------------------------------------------
 static_assert(fb::operation_flag::kForceAccessCheck == SL_FORCE_ACCESS_CHECK, "SL_FORCE_ACCESS_CHECK");
@@ -136,6 +137,7 @@ FB_STATUS(kObjectNameNotFound, STATUS_OBJECT_NAME_NOT_FOUND);
 FB_STATUS(kObjectNameCollision, STATUS_OBJECT_NAME_COLLISION);
 FB_STATUS(kObjectPathNotFound, STATUS_OBJECT_PATH_NOT_FOUND);
 FB_STATUS(kSharingViolation, STATUS_SHARING_VIOLATION);
+FB_STATUS(kReparse, STATUS_REPARSE);
 FB_STATUS(kDeletePending, STATUS_DELETE_PENDING);
 FB_STATUS(kDiskFull, STATUS_DISK_FULL);
 FB_STATUS(kInsufficientResources, STATUS_INSUFFICIENT_RESOURCES);

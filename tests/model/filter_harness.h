@@ -199,9 +199,15 @@ class FilterHarness {
     uint64_t information = 0;
     fb::CreateResult result;
     result.status = stream.empty() ? volume_.requestor_access_check(path, access, disposition, options) : fb::nt::kSuccess;
-    if (fb::nt_success(result.status))
+    if (fb::nt_success(result.status) && reparse_next_create_ != 0) {  // N4: the name is a reparse point
+      result.status = fb::nt::kReparse;
+      information = reparse_next_create_;
+      reparse_next_create_ = 0;
+    } else if (fb::nt_success(result.status)) {
       result.status = volume_.create(path, stream, access, share, disposition, options, false, &handle->model, &information);
+    }
     result.information = information;
+    result.reparsed = result.status == fb::nt::kReparse;  // N4: nothing opened, the create is reissued
     if (check == fb::Precheck::kNeedOpenedName) {  // by file id: the opened object's name
       const fb::OpenedDecision opened = engine_.post_create_opened(op, result, view(nt_name), rules_.get());
       if (opened.action == fb::PostCreateAction::kTrack) {
@@ -221,7 +227,7 @@ class FilterHarness {
       }
       expect_no_engine_handles();
     }
-    if (!fb::nt_success(result.status)) return result.status;
+    if (!fb::nt_success(result.status) || result.reparsed) return result.status;
     std::lock_guard<std::mutex> g(mu_);
     handles_.push_back(std::move(handle));
     *out = handles_.back().get();
@@ -289,6 +295,12 @@ class FilterHarness {
 
   // The memory manager lets go of every stream no handle holds: their contexts are released
   // (the engine's release_file_state runs), as Filter Manager does at stream teardown (N12).
+  // The file system answers the next application create with STATUS_REPARSE and `tag` in
+  // Information (N4: the name is a symbolic link, junction or mount point; the I/O manager
+  // would reissue the create on the substituted name, which is not modelled). The filter's
+  // own opens before it are not affected: the I/O manager resolves the point for them.
+  void reparse_next_create(uint32_t tag) { reparse_next_create_ = tag; }
+
   void tear_down_streams() {
     std::vector<std::shared_ptr<FileCtx>> released;
     {
@@ -562,6 +574,7 @@ class FilterHarness {
   mutable std::mutex mu_;
   std::list<std::unique_ptr<AppHandle>> handles_;
   std::map<const void*, std::weak_ptr<FileCtx>> contexts_;
+  uint32_t reparse_next_create_ = 0;
   std::vector<std::shared_ptr<FileCtx>> streams_;  // N12: released by tear_down_streams (after engine_ in
                                                    // declaration order: destroyed before it)
   std::atomic<int> leaks_{0};

@@ -209,12 +209,20 @@ class Volume {
     std::lock_guard<std::mutex> g(mu_);
     restore_privilege_ = true;
   }
+  // The DACL refuses these rights for the next `checks` access checks only, then an
+  // administrator's change lets them through: a check made just before the create (the filter's
+  // own, in pre-create) can disagree with the create's (a race no filter can close).
+  void deny_requestor_for_checks(const Name& path, uint32_t access, int checks) {
+    std::lock_guard<std::mutex> g(mu_);
+    denied_[fold(path)] |= access;
+    denied_checks_left_[fold(path)] = checks;
+  }
   // The access check a create by that user meets on an existing file: the rights it asks for,
   // plus what a file system demands of a destructive disposition even when not asked for
   // (FILE_WRITE_DATA to overwrite, DELETE to supersede, and for both FILE_WRITE_EA and
   // FILE_WRITE_ATTRIBUTES). kAccessDenied when one is refused.
   NtStatus requestor_access_check(const Name& path, uint32_t access, fb::CreateDisposition disposition,
-                                  uint32_t options) const {
+                                  uint32_t options) {
     std::lock_guard<std::mutex> g(mu_);
     using D = fb::CreateDisposition;
     if (disposition == D::kOverwrite || disposition == D::kOverwriteIf) access |= fb::access::kWriteData;
@@ -224,7 +232,13 @@ class Volume {
     if (restore_privilege_ && (options & fb::create_option::kOpenForBackupIntent)) return nt::kSuccess;
     auto it = denied_.find(fold(path));
     if (it == denied_.end() || files_.find(fold(path)) == files_.end()) return nt::kSuccess;
-    return (access & it->second) ? nt::kAccessDenied : nt::kSuccess;
+    const NtStatus verdict = (access & it->second) ? nt::kAccessDenied : nt::kSuccess;
+    auto left = denied_checks_left_.find(fold(path));
+    if (left != denied_checks_left_.end() && --left->second <= 0) {  // the DACL changes now
+      denied_checks_left_.erase(left);
+      denied_.erase(it);
+    }
+    return verdict;
   }
 
   // --- fault injection -------------------------------------------------------------------------
@@ -682,6 +696,7 @@ class Volume {
   std::vector<Name> created_log_;
   std::map<Name, uint32_t> denied_;  // folded path -> rights the applications' user is refused
   bool restore_privilege_ = false;
+  std::map<Name, int> denied_checks_left_;
   std::map<ModelHandle, HandleInfo> handles_;
   ModelHandle next_handle_ = 0;
   bool budget_active_ = false;

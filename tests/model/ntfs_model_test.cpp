@@ -475,5 +475,13 @@ TEST_F(NtfsModel, N11_PosixDeleteRemovesTheNameAtThatClose) {
   EXPECT_EQ(vol.content(kFile), "new file");
 }
 
+// The DACL changes between two checks: the first refuses, the next passes.
+TEST_F(NtfsModel, RequestorDenialForSomeChecksOnlyIsLiftedAfterThem) {
+  vol.put(kFile, "content");
+  vol.deny_requestor_for_checks(kFile, access::kWriteData, 1);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kWriteData, CreateDisposition::kOpen, 0), nt::kAccessDenied);
+  EXPECT_EQ(vol.requestor_access_check(kFile, access::kWriteData, CreateDisposition::kOpen, 0), nt::kSuccess);
+}
+
 }  // namespace
 }  // namespace fbmodel

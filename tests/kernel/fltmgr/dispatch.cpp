@@ -292,11 +292,16 @@ NTSTATUS FilterManager::create_below(Operation& op) {
   if (check && r.stream.empty()) s = model.requestor_access_check(path, r.access, r.disposition, r.options);
   uint64_t information = 0;
   fbmodel::ModelHandle h = 0;
-  if (fb::nt_success(s))
+  if (fb::nt_success(s) && reparse_next_create_ != 0) {  // N4: the name is a reparse point
+    s = fb::nt::kReparse;
+    information = reparse_next_create_;
+    reparse_next_create_ = 0;
+  } else if (fb::nt_success(s)) {
     s = model.create(path, r.stream, r.access, r.share, r.disposition, r.options, false, &h, &information);
+  }
   op.data.IoStatus.Information = information;
   op.pre_create = false;
-  if (fb::nt_success(s)) {
+  if (fb::nt_success(s) && h != 0) {  // STATUS_REPARSE (N4) is a success code that opened nothing
     std::lock_guard<std::mutex> g(mu_);
     f->model = h;
     f->stream = model.stream_object(h);

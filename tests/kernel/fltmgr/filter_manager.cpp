@@ -80,6 +80,7 @@ void FilterManager::reset() {
   filter_storage_.reset();
   instances_key_ = true;
   retain_streams_ = false;
+  reparse_next_create_ = 0;
   post_at_dispatch_ = false;
   nested_ = false;
   counters_ = Counters();

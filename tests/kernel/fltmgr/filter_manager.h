@@ -207,6 +207,10 @@ class FilterManager {
   // The cache and memory manager keep a stream (and its stream contexts) after the last file
   // object closes (N12) until purge_stream_cache(); otherwise it goes at the last close.
   void set_retain_streams(bool retain) { retain_streams_ = retain; }
+  // The file system answers the next application create with STATUS_REPARSE and `tag` in
+  // Information (N4: a symbolic link, junction or mount point; the I/O manager's reissue on the
+  // substituted name is not simulated: the requestor gets STATUS_REPARSE).
+  void reparse_next_create(uint32_t tag) { reparse_next_create_ = tag; }
   void purge_stream_cache();
   // Post-operation callbacks of IRP operations run at DISPATCH_LEVEL (completion routines) when
   // set; create and synchronized operations stay at PASSIVE_LEVEL.
@@ -395,6 +399,7 @@ class FilterManager {
   std::unique_ptr<Filter> filter_storage_;
   bool instances_key_ = true;
   bool retain_streams_ = false;
+  uint32_t reparse_next_create_ = 0;
   bool post_at_dispatch_ = false;
   bool nested_ = false;
   std::vector<std::pair<Name, Name>> short_names_;  // folded short prefix -> long prefix

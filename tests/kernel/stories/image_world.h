@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "tests/kernel/fltmgr/filter_manager.h"
+#include "tests/kernel/nt/clock.h"
 #include "tests/kernel/nt/dbgprint.h"
 #include "tests/kernel/nt/registry.h"
 #include "tests/kernel/nt/threads.h"
@@ -25,7 +26,10 @@ class ImageWorld final : public World {
  public:
   ImageWorld(std::function<void()> verify_unload, LoadedImage* image)
       : verify_unload_(std::move(verify_unload)), image_(image) {}
-  ~ImageWorld() override { watcher_.close(); }
+  ~ImageWorld() override {
+    watcher_.close();
+    clock::set_offset(0);
+  }
 
   void start(const fb::EngineConfig& config, uint64_t capacity) override {
     ASSERT_FALSE(started_) << "an image story starts once (a second DriverEntry needs a fresh load)";
@@ -43,32 +47,7 @@ class ImageWorld final : public World {
       return;
     }
     registry::create_key(kServiceKey);
-    const fb::EngineConfig defaults;
-    if (config.max_versions != defaults.max_versions)
-      registry::set_dword(kParametersKey, u"MaxVersions", config.max_versions);
-    if (config.enabled != defaults.enabled) registry::set_dword(kParametersKey, u"Enabled", config.enabled ? 1 : 0);
-    if (config.max_file_size != defaults.max_file_size || config.min_free_space != defaults.min_free_space) {
-      // REG_QWORD values (docs/configuration.md).
-      auto qword = [](uint64_t v) {
-        std::vector<uint8_t> b(8);
-        std::memcpy(b.data(), &v, 8);
-        return b;
-      };
-      registry::set_value(kParametersKey, u"MaxFileSize", ksim::nt::REG_QWORD, qword(config.max_file_size));
-      registry::set_value(kParametersKey, u"MinFreeSpace", ksim::nt::REG_QWORD, qword(config.min_free_space));
-    }
-    // The vault's bounds (docs/registry.md): what the image does with them is what it read.
-    if (config.vault_max_bytes != defaults.vault_max_bytes || config.vault_max_file_size != defaults.vault_max_file_size) {
-      auto qword = [](uint64_t v) {
-        std::vector<uint8_t> b(8);
-        std::memcpy(b.data(), &v, 8);
-        return b;
-      };
-      registry::set_value(kParametersKey, u"VaultMaxBytes", ksim::nt::REG_QWORD, qword(config.vault_max_bytes));
-      registry::set_value(kParametersKey, u"VaultMaxFileSize", ksim::nt::REG_QWORD, qword(config.vault_max_file_size));
-    }
-    if (config.vault_max_age_hours != defaults.vault_max_age_hours)
-      registry::set_dword(kParametersKey, u"VaultMaxAgeHours", config.vault_max_age_hours);
+    write_parameters(config, false);
     route_file_object_dereference(*image_);
     entry_status_ = call_driver_entry(*image_);
     loaded_ = entry_status_ == 0;
@@ -81,7 +60,46 @@ class ImageWorld final : public World {
     ASSERT_EQ(connected, 0) << "the watcher could not connect; the driver said:\n" << dbgprint::all_text();
     if (read_events) watcher_.start_reading();
   }
+  // The Parameters values (docs/registry.md) that differ from the defaults, as an administrator
+  // would have set them; MaxVersions also when `always_max_versions`.
+  static void write_parameters(const fb::EngineConfig& config, bool always_max_versions) {
+    const fb::EngineConfig defaults;
+    auto qword = [](uint64_t v) {  // REG_QWORD values (docs/registry.md)
+      std::vector<uint8_t> b(8);
+      std::memcpy(b.data(), &v, 8);
+      return b;
+    };
+    if (always_max_versions || config.max_versions != defaults.max_versions)
+      registry::set_dword(kParametersKey, u"MaxVersions", config.max_versions);
+    if (config.enabled != defaults.enabled) registry::set_dword(kParametersKey, u"Enabled", config.enabled ? 1 : 0);
+    if (config.max_file_size != defaults.max_file_size || config.min_free_space != defaults.min_free_space) {
+      registry::set_value(kParametersKey, u"MaxFileSize", ksim::nt::REG_QWORD, qword(config.max_file_size));
+      registry::set_value(kParametersKey, u"MinFreeSpace", ksim::nt::REG_QWORD, qword(config.min_free_space));
+    }
+    // The vault's bounds (docs/registry.md): what the image does with them is what it read.
+    if (config.vault_max_bytes != defaults.vault_max_bytes || config.vault_max_file_size != defaults.vault_max_file_size) {
+      registry::set_value(kParametersKey, u"VaultMaxBytes", ksim::nt::REG_QWORD, qword(config.vault_max_bytes));
+      registry::set_value(kParametersKey, u"VaultMaxFileSize", ksim::nt::REG_QWORD, qword(config.vault_max_file_size));
+    }
+    if (config.vault_max_age_hours != defaults.vault_max_age_hours)
+      registry::set_dword(kParametersKey, u"VaultMaxAgeHours", config.vault_max_age_hours);
+  }
+
   fbmodel::Volume& volume() override { return *volume_; }
+
+  void reconfigure(const fb::EngineConfig& config) override {
+    write_parameters(config, true);
+    PortClient control;  // `fbmon reload`
+    ASSERT_EQ(control.connect(fb::proto::HelloRole::kControl, kWatcherProcess + 1), 0);
+    uint8_t request[fb::proto::kReloadConfigBytes];
+    ASSERT_EQ(fb::proto::encode_reload_config(request, sizeof request).error, fb::proto::Error::kOk);
+    std::vector<uint8_t> reply;
+    ASSERT_EQ(control.send(request, sizeof request, &reply), 0);
+    control.close();
+    fb::proto::ReloadConfigReply decoded;
+    ASSERT_EQ(fb::proto::decode_reload_config_reply(reply.data(), reply.size(), &decoded), fb::proto::Error::kOk);
+    ASSERT_EQ(decoded.status, fb::nt::kSuccess);
+  }
 
   fb::NtStatus open(const Name& path, uint32_t access, fb::CreateDisposition d, AppFile** out, uint16_t share,
                     const Name& stream, uint32_t options) override {
@@ -94,10 +112,8 @@ class ImageWorld final : public World {
     r.disposition = d;
     r.options = options;
     r.process_id = requestor_;
-    if (share_requestor_) {
-      r.requestor_mode = 0;                   // KernelMode: srv2.sys
-      r.sl_flags = flt::kSlForceAccessCheck;  // checked against the remote user (N13)
-    }
+    r.requestor_mode = requestor_kind_ == Requestor::kApplication ? 1 : 0;  // UserMode, KernelMode
+    if (requestor_kind_ == Requestor::kShare) r.sl_flags = flt::kSlForceAccessCheck;  // srv2.sys (N13)
     flt::SimFile* f = nullptr;
     const NTSTATUS s = flt::FilterManager::get().open(r, &f);
     if (f != nullptr) {
@@ -136,7 +152,6 @@ class ImageWorld final : public World {
   void close(AppFile* f) override { flt::FilterManager::get().close(f->image, requestor_); }
   bool tracked(AppFile* f) override { return flt::FilterManager::get().has_handle_context(f->image); }
   void set_own_client(bool own) override { requestor_ = own ? kWatcherProcess : kRequestor; }
-  void set_share_requestor(bool share) override { share_requestor_ = share; }
   fb::NtStatus write_unobserved(AppFile* f, uint64_t offset, const std::string& data) override {
     flt::FilterManager::get().set_nested(true);
     const NTSTATUS s = flt::FilterManager::get().write(f->image, offset, data, flt::WriteKind::kCached, requestor_);
@@ -150,6 +165,34 @@ class ImageWorld final : public World {
     return static_cast<fb::NtStatus>(s);
   }
   void hold_context(AppFile*) override { flt::FilterManager::get().set_retain_streams(true); }
+  fb::NtStatus delete_posix(AppFile* f) override {
+    return static_cast<fb::NtStatus>(flt::FilterManager::get().set_disposition_ex(
+        f->image, flt::kFileDispositionDelete | flt::kFileDispositionPosixSemantics, requestor_));
+  }
+  void advance_clock(int64_t units) override {
+    clock_offset_ += units;
+    clock::set_offset(clock_offset_);
+  }
+  void set_requestor(Requestor r) override { requestor_kind_ = r; }
+  void cache_streams() override { flt::FilterManager::get().set_retain_streams(true); }
+  void purge_streams() override { flt::FilterManager::get().purge_stream_cache(); }
+  void reparse_next_create(uint32_t tag) override { flt::FilterManager::get().reparse_next_create(tag); }
+  bool statistics(fb::Statistics* out) override {
+    PortClient control;  // as `fbmon stats` asks: a control connection, GetStats, the reply decoded
+    if (control.connect(fb::proto::HelloRole::kControl, kWatcherProcess + 1) != 0) return false;
+    uint8_t request[64];
+    const fb::proto::EncodeResult encoded = fb::proto::encode_get_stats(request, sizeof request);
+    std::vector<uint8_t> reply;
+    const bool sent = encoded.error == fb::proto::Error::kOk &&
+                      control.send(request, static_cast<uint32_t>(encoded.size), &reply) == 0;
+    control.close();
+    fb::proto::StatsReply decoded;
+    if (!sent || fb::proto::decode_stats_reply(reply.data(), reply.size(), &decoded) != fb::proto::Error::kOk ||
+        decoded.status != fb::nt::kSuccess)
+      return false;
+    *out = decoded.stats;
+    return true;
+  }
   void clear_events() override {
     watcher_.wait_for_events(0);
     cleared_ = watcher_.events().size();
@@ -198,7 +241,8 @@ class ImageWorld final : public World {
   bool loaded_ = false;
   NTSTATUS entry_status_ = 0;
   uint64_t requestor_ = kRequestor;
-  bool share_requestor_ = false;  // set_share_requestor
+  int64_t clock_offset_ = 0;
+  Requestor requestor_kind_ = Requestor::kApplication;
   size_t cleared_ = 0;
   std::unique_ptr<fbmodel::Volume> volume_, fat_;
   PortClient watcher_;

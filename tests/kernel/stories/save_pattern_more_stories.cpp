@@ -637,5 +637,173 @@ TEST_P(MoreSavePatternStory, UnprotectedFolderIsLeftAlone) {
 INSTANTIATE_TEST_SUITE_P(BothLayers, MoreSavePatternStory, ::testing::Values(Layer::kEngine, Layer::kImage),
                          [](const ::testing::TestParamInfo<Layer>& info) { return std::string(layer_name(info.param)); });
 
+// The stories the harness once told only by calling the engine directly (SavePatterns.S4_Reparsed...,
+// S4_OverwriteAfterARefusedCheck..., S4_ARescueFileLeftByACrash..., CountersFollowTheEvents).
+
+// An overwrite that meets a reparse point (N4): STATUS_REPARSE opens nothing, so the rescue made
+// in pre-create is discarded, nothing is tracked, the file and its backups stay as they were and
+// nothing is reported (the reissued create on the substituted name is a save of its own).
+TEST_P(MoreSavePatternStory, S4_ReparsedOverwriteLeavesTheFileAndItsBackups) {
+  start();
+  int i = 0;
+  // IO_REPARSE_TAG_SYMLINK, IO_REPARSE_TAG_MOUNT_POINT (ntifs.h)
+  for (uint32_t tag : {0xA000000Cu, 0xA0000003u}) {
+    SCOPED_TRACE(tag);
+    const Name doc = numbered(u"link", i++);
+    volume().put(doc, "content");
+    seed_backup(doc, 1, "before");
+    world().reparse_next_create(tag);
+    EXPECT_EQ(overwrite(doc, "new"), nt::kReparse);
+    EXPECT_EQ(volume().content(doc), "content");
+    expect_backup(doc, 1, "before", Trigger::kWrite);
+    EXPECT_EQ(slots(doc), std::vector<uint32_t>{1});
+  }
+  EXPECT_EQ(volume().file_names().size(), 2u) << "a rescue file was left behind";
+  expect_events({}, kDoc);
+  world().finish();
+}
+
+// The filter's access check for the requestor refused, yet the create overwrote the file (the
+// DACL changed between the two, or a privilege the check cannot see): not silent, a FAILED event
+// with the refusal's status; the save itself goes through.
+TEST_P(MoreSavePatternStory, S4_OverwriteAfterARefusedCheckIsReportedAsFailed) {
+  start();
+  volume().put(kDoc, "old");
+  volume().deny_requestor_for_checks(kDoc, access::kWriteData, 1);
+  ASSERT_EQ(overwrite(kDoc, "new"), nt::kSuccess);
+  EXPECT_EQ(volume().content(kDoc), "new");
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{});
+  EXPECT_EQ(volume().files_ever_created(), std::vector<Name>{}) << "a rescue was made for a refused requestor";
+  expect_events({failed(Trigger::kOverwriteOnOpen, nt::kAccessDenied, 3)}, kDoc);
+  world().finish();
+}
+
+// A rescue file left by a crash under the name the next rescue would take is not ours to
+// delete, and does not stop the rescue: it takes another name. The rescue ids are sequential,
+// so a first overwrite shows the next one's name.
+TEST_P(MoreSavePatternStory, S4_ARescueFileLeftByACrashDoesNotBlockTheNextRescue) {
+  start();
+  const Name first = numbered(u"first", 0);
+  volume().put(first, "first");
+  ASSERT_EQ(overwrite(first, "FIRST"), nt::kSuccess);
+  const std::vector<Name> created = volume().files_ever_created();
+  ASSERT_EQ(created.size(), 1u) << "the first overwrite's rescue";
+  const Name& rescue = created[0];
+  ASSERT_GT(rescue.size(), 8u);
+  uint32_t first_id = 0;  // the name ends in the id's 8 hex digits (common/engine/rescue.h)
+  for (char16_t c : rescue.substr(rescue.size() - 8))
+    first_id = first_id << 4 | static_cast<uint32_t>(c <= u'9' ? c - u'0' : c - u'a' + 10);
+  char16_t units[512];
+  uint32_t len = 0;
+  ASSERT_EQ(fb::build_rescue_name(fbmodel::view(kDoc), first_id + 1, units, 512, &len), nt::kSuccess);
+  const Name leftover(units, len);
+  volume().put(leftover, "crash leftover");
+
+  volume().put(kDoc, "old");
+  ASSERT_EQ(overwrite(kDoc, "new"), nt::kSuccess);
+  EXPECT_EQ(volume().content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kOverwriteOnOpen);
+  EXPECT_EQ(volume().content(leftover), "crash leftover");
+  EXPECT_EQ(volume().file_names().size(), 3u) << "first, the document and the leftover: no rescue file of ours";
+  expect_events({backed_up(Trigger::kOverwriteOnOpen, 5, first), backed_up(Trigger::kOverwriteOnOpen, 3)}, kDoc);
+  world().finish();
+}
+
+// The statistics `fbmon stats` shows follow the events: backups, bytes, skips by reason,
+// failures by reason, and the tracked files, which stay while the cache keeps the streams (N12)
+// and go when it lets go of them.
+TEST_P(MoreSavePatternStory, CountersFollowTheEvents) {
+  fb::EngineConfig config;
+  config.max_file_size = 4;
+  start(config);
+  volume().put(kDoc, "abc");
+  volume().put(kTemp, "too large");
+  world().cache_streams();
+  ASSERT_EQ(edit(kDoc, 0, "A"), nt::kSuccess);
+  ASSERT_EQ(edit(kTemp, 0, "T"), nt::kSuccess);
+  fb::Statistics stats;
+  ASSERT_TRUE(world().statistics(&stats));
+  EXPECT_EQ(stats.backups, 1u);
+  EXPECT_EQ(stats.bytes_copied, 3u);
+  EXPECT_EQ(stats.skips[static_cast<int>(SkipReason::kTooLarge)], 1u);
+  EXPECT_EQ(stats.tracked_files, 2u) << "N12: both streams keep their contexts after the last close";
+  world().purge_streams();
+  ASSERT_TRUE(world().statistics(&stats));
+  EXPECT_EQ(stats.tracked_files, 0u) << "both contexts released with their streams";
+
+  volume().fail_reads_at(kDoc, u"", 0);
+  ASSERT_EQ(edit(kDoc, 0, "a"), nt::kSuccess);
+  ASSERT_TRUE(world().statistics(&stats));
+  EXPECT_EQ(stats.backups, 1u);
+  EXPECT_EQ(stats.bytes_copied, 3u);
+  EXPECT_EQ(stats.skips[static_cast<int>(SkipReason::kTooLarge)], 1u);
+  EXPECT_EQ(stats.failures[static_cast<int>(fb::FailureReason::kReadError)], 1u);
+  expect_events({backed_up(Trigger::kWrite, 3), skipped(Trigger::kWrite, SkipReason::kTooLarge, 9, kTemp),
+                 failed(Trigger::kWrite, nt::kDeviceDataError, 3)},
+                kDoc);
+  world().finish();
+}
+
+// fbmon writes the stream an editor holds open: the stream's context sees a write whose
+// requestor is our own client. It must neither back up nor end the editor's session.
+TEST_P(MoreSavePatternStory, OwnClientWriteToATrackedStreamDecidesNothing) {
+  start();
+  volume().put(kDoc, "version 1");
+  AppFile* editor = nullptr;
+  ASSERT_EQ(world().open(kDoc, kReadWrite, CreateDisposition::kOpen, &editor), nt::kSuccess);
+  world().set_own_client(true);
+  ASSERT_EQ(world().write(editor, 0, "restored!"), nt::kSuccess);
+  world().set_own_client(false);
+  ASSERT_EQ(world().write(editor, 0, "VERSION 2"), nt::kSuccess);
+  world().close(editor);
+  expect_backup(kDoc, 1, "restored!", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)}, kDoc);
+  world().finish();
+}
+
+// A temp file open for writing is renamed over the document, then written through the same
+// handle: one backup per session, the adoption included, so with MaxVersions 1 the document's
+// previous version stays (review finding: the write backed up the renamed file again).
+TEST_P(MoreSavePatternStory, S5_WritesAfterARenameOverThroughTheSameHandleKeepTheReplacedContent) {
+  start();
+  volume().put(kDoc, "old document");
+  volume().put(kTemp, "new content");
+  AppFile* tmp = nullptr;
+  ASSERT_EQ(world().open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_TRUE(world().tracked(tmp));
+  ASSERT_EQ(world().rename(tmp, kDoc, true), nt::kSuccess);
+  ASSERT_EQ(world().write(tmp, 0, "NEW"), nt::kSuccess);
+  ASSERT_EQ(world().set_end_of_file(tmp, 11), nt::kSuccess);
+  world().close(tmp);
+
+  EXPECT_EQ(volume().content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kRenameOver, 12)}, kDoc);
+
+  world().clear_events();
+  ASSERT_EQ(edit(kDoc, 0, "next"), nt::kSuccess);  // the next session backs up again
+  expect_backup(kDoc, 1, "NEW content", Trigger::kWrite);
+  world().finish();
+}
+
+TEST_P(MoreSavePatternStory, S5_TempWrittenThenRenamedOverKeepsTheReplacedContent) {
+  start();
+  volume().put(kDoc, "old document");
+  volume().put(kTemp, "stale temp");
+  AppFile* tmp = nullptr;
+  ASSERT_EQ(world().open(kTemp, kReadWrite | access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(world().write(tmp, 0, "new content"), nt::kSuccess);  // the session backs up the temp
+  ASSERT_EQ(world().rename(tmp, kDoc, true), nt::kSuccess);      // its history is replaced
+  ASSERT_EQ(world().write(tmp, 0, "NEW"), nt::kSuccess);
+  world().close(tmp);
+
+  EXPECT_EQ(volume().content(kDoc), "NEW content");
+  expect_backup(kDoc, 1, "old document", Trigger::kRenameOver);
+  EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
+  expect_events({backed_up(Trigger::kWrite, 10, kTemp), backed_up(Trigger::kRenameOver, 12)}, kDoc);
+  world().finish();
+}
+
 }  // namespace
 }  // namespace ksim::stories

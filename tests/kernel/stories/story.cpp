@@ -40,6 +40,7 @@ class EngineWorld final : public World {
     if (before_attach) before_attach(*volume_);
     fbmodel::HarnessOptions options;
     options.config = config;
+    options.buffer_size = 64 * 1024;  // the driver's copy buffers (driver/runtime/kernel_services.h kBufferBytes)
     harness_ = std::make_unique<fbmodel::FilterHarness>(*volume_, options);
     // What the driver's InstanceSetup does on the volume (driver/callbacks/instance.cpp).
     harness_->engine().vault_scan(harness_->target(), fbmodel::view(Name(u"\\Device\\HarddiskVolume2")));
@@ -76,10 +77,6 @@ class EngineWorld final : public World {
   void close(AppFile* f) override { harness_->close(f->engine); }
   bool tracked(AppFile* f) override { return f->engine->tracked; }
   void set_own_client(bool own) override { harness_->set_own_client(own); }
-  void set_share_requestor(bool share) override {
-    harness_->set_requestor(share ? fbmodel::FilterHarness::Requestor::kShare
-                                  : fbmodel::FilterHarness::Requestor::kApplication);
-  }
   fb::NtStatus write_unobserved(AppFile* f, uint64_t offset, const std::string& data) override {
     return harness_->write_unobserved(f->engine, offset, data);
   }
@@ -87,6 +84,20 @@ class EngineWorld final : public World {
     return harness_->rename_unobserved(f->engine, target, replace);
   }
   void hold_context(AppFile* f) override { held_.push_back(harness_->hold_context(f->engine)); }
+  void reconfigure(const fb::EngineConfig& config) override { harness_->engine().configure(config); }
+  fb::NtStatus delete_posix(AppFile* f) override { return harness_->delete_posix(f->engine); }
+  void advance_clock(int64_t units) override { harness_->advance_clock(units); }
+  void cache_streams() override {}  // the harness keeps every stream context until tear_down_streams
+  void set_requestor(Requestor r) override {
+    using H = fbmodel::FilterHarness::Requestor;
+    harness_->set_requestor(r == Requestor::kShare ? H::kShare : r == Requestor::kKernel ? H::kKernel : H::kApplication);
+  }
+  void purge_streams() override { harness_->tear_down_streams(); }
+  void reparse_next_create(uint32_t tag) override { harness_->reparse_next_create(tag); }
+  bool statistics(fb::Statistics* out) override {
+    harness_->engine().fill_statistics(out);
+    return true;
+  }
   void clear_events() override { harness_->clear_events(); }
   std::vector<RecordedEvent> events(size_t) override { return harness_->events(); }
   void finish() override {
@@ -137,7 +148,7 @@ fb::NtStatus StoryTest::edit(const Name& path, uint64_t offset, const std::strin
 fb::NtStatus StoryTest::overwrite(const Name& path, const std::string& data, fb::CreateDisposition disposition) {
   AppFile* h = nullptr;
   fb::NtStatus s = world_->open(path, fb::access::kWriteData, disposition, &h, 0);
-  if (!fb::nt_success(s)) return s;
+  if (!fb::nt_success(s) || h == nullptr) return s;  // failed, or reparsed (N4: nothing opened)
   if (!data.empty()) s = world_->write(h, 0, data);
   world_->close(h);
   return s;

@@ -17,6 +17,7 @@
 
 #include "common/engine/config.h"
 #include "common/engine/ops.h"
+#include "common/protocol/stats.h"
 #include "tests/kernel/fltmgr/filter_manager.h"
 #include "tests/kernel/sim/harness.h"
 #include "tests/kernel/sim/nt_types.h"
@@ -56,6 +57,14 @@ class World {
   virtual fb::NtStatus delete_on_close(AppFile* file) = 0;
   // FileDispositionInformation DeleteFile FALSE: a pending delete cancelled (N11).
   virtual fb::NtStatus cancel_delete(AppFile* file) = 0;
+  // FileDispositionInformationEx, DELETE | POSIX_SEMANTICS: the name goes at this handle's close (N11).
+  virtual fb::NtStatus delete_posix(AppFile* file) = 0;
+  // `fbmon config set` then reload: the engine configured anew (the image: the values written to
+  // the simulated registry, then a ReloadConfig request over the port, as fbmon sends it).
+  // MaxVersions is written whatever its value, so it is in force "valid from the registry".
+  virtual void reconfigure(const fb::EngineConfig& config) = 0;
+  // The calendar moves on by `units` of 100 ns (the engine's clock; the simulated system time).
+  virtual void advance_clock(int64_t units) = 0;
   virtual void map_writable(AppFile* file, uint32_t protection) = 0;
   virtual fb::NtStatus paging_write(AppFile* file, uint64_t offset, const std::string& data) = 0;
   virtual fb::NtStatus zero_data(AppFile* file, uint64_t offset, uint64_t length) = 0;
@@ -64,16 +73,26 @@ class World {
   virtual bool tracked(AppFile* file) = 0;
   // The requests that follow come from a process connected to the driver's port (fbmon).
   virtual void set_own_client(bool own) = 0;
-  // The requests that follow come from the SMB server for a remote user (N13): kernel mode,
-  // creates with SL_FORCE_ACCESS_CHECK (the remote user's access is checked), set-information
-  // from kernel mode.
-  virtual void set_share_requestor(bool share) = 0;
+  // Who opens the files from now on: an application (user mode), the SMB server for a remote
+  // user (kernel mode with SL_FORCE_ACCESS_CHECK, N13) or a kernel component (kernel mode).
+  enum class Requestor { kApplication, kShare, kKernel };
+  virtual void set_requestor(Requestor requestor) = 0;
   // A write / rename the driver sees where it can do no backup I/O (inside a file system's own
   // request: the top-level IRP is set).
   virtual fb::NtStatus write_unobserved(AppFile* file, uint64_t offset, const std::string& data) = 0;
   virtual fb::NtStatus rename_unobserved(AppFile* file, const Name& target, bool replace_if_exists) = 0;
   // The cache keeps the file's stream (and its stream context) after the handle closes (N12).
   virtual void hold_context(AppFile* file) = 0;
+  // From now on the cache and memory manager keep every stream after its last close, with its
+  // stream context (N12), until purge_streams() lets go of them all and the contexts are torn
+  // down. (The engine harness always keeps them until then.)
+  virtual void cache_streams() = 0;
+  virtual void purge_streams() = 0;
+  // The file system answers the application's next create with STATUS_REPARSE (N4).
+  virtual void reparse_next_create(uint32_t tag) = 0;
+  // The driver's statistics as `fbmon stats` gets them (the image: over the port, decoded with
+  // common/'s decoder; the engine: what the driver would encode). False if they cannot be had.
+  virtual bool statistics(fb::Statistics* out) = 0;
   // Forget the events so far (the next events() starts after them).
   virtual void clear_events() = 0;
 

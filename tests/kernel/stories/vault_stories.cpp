@@ -4,7 +4,7 @@
 // delete, a new file at the name, and the vault's bounds read from the registry. At the image
 // layer this is the driver glue at work: FltCreateFileEx2 of the vault's folder, FltSetInformation-
 // File with FileLinkInformation, FileInternalInformation and NumberOfLinks queries.
-#include "tests/kernel/stories/story.h"
+#include "tests/kernel/stories/vault_steps.h"
 
 #include "monitor/lib/vault_listing.h"
 #include "tests/support/model_monitor_fs.h"
@@ -19,12 +19,7 @@ using fb::Trigger;
 namespace access = fb::access;
 namespace nt = fb::nt;
 
-const Name kDocs = u"\\Device\\HarddiskVolume2\\Users\\me\\Documents\\";
-const Name kDoc = kDocs + u"report.docx";
-const Name kOldDoc = kDocs + u"~WRL0001.tmp";  // Word's renamed-away original
-const Name kExcelTemp = kDocs + u"Cedd4100";
-const Name kWordTemp = kDocs + u"~WRD0002.tmp";
-constexpr uint32_t kReadWrite = access::kReadData | access::kWriteData;
+using namespace vault_steps;
 
 fb::EngineConfig versions(uint32_t n) {
   fb::EngineConfig c;
@@ -33,48 +28,6 @@ fb::EngineConfig versions(uint32_t n) {
 }
 
 using VaultStory = StoryTest;
-
-// Files in the vault's folder, without their .info records (folded names).
-std::vector<Name> vault_files(fbmodel::Volume& volume) {
-  const Name prefix = fbmodel::fold(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\");
-  std::vector<Name> out;
-  for (const Name& n : volume.file_names())
-    if (n.compare(0, prefix.size(), prefix) == 0 && n.find(u".INFO") == Name::npos) out.push_back(n);
-  return out;
-}
-
-fb::NtStatus del(World& world, const Name& path) {
-  AppFile* h = nullptr;
-  const fb::NtStatus s = world.open(path, access::kDelete, CreateDisposition::kOpen, &h);
-  if (!fb::nt_success(s)) return s;
-  const fb::NtStatus d = world.delete_on_close(h);
-  world.close(h);
-  return d;
-}
-
-// Excel (KB 814068): write a temp file, delete the original, rename the temp to its name.
-void excel_save(World& world, const std::string& content) {
-  AppFile* temp = nullptr;
-  ASSERT_EQ(world.open(kExcelTemp, kReadWrite | access::kDelete, CreateDisposition::kCreate, &temp), nt::kSuccess);
-  ASSERT_EQ(world.write(temp, 0, content), nt::kSuccess);
-  ASSERT_EQ(del(world, kDoc), nt::kSuccess);
-  ASSERT_EQ(world.rename(temp, kDoc, false), nt::kSuccess);
-  world.close(temp);
-}
-
-// Word: rename the original away, write a new temp, rename it in, delete the old original.
-void word_save(World& world, const std::string& content) {
-  AppFile* original = nullptr;
-  ASSERT_EQ(world.open(kDoc, access::kDelete | access::kReadData, CreateDisposition::kOpen, &original), nt::kSuccess);
-  ASSERT_EQ(world.rename(original, kOldDoc, false), nt::kSuccess);
-  world.close(original);
-  AppFile* temp = nullptr;
-  ASSERT_EQ(world.open(kWordTemp, kReadWrite | access::kDelete, CreateDisposition::kCreate, &temp), nt::kSuccess);
-  ASSERT_EQ(world.write(temp, 0, content), nt::kSuccess);
-  ASSERT_EQ(world.rename(temp, kDoc, false), nt::kSuccess);
-  world.close(temp);
-  ASSERT_EQ(del(world, kOldDoc), nt::kSuccess);
-}
 
 TEST_P(VaultStory, S6_DeleteOfAProtectedFileIsKeptInTheVault) {
   start();
@@ -104,7 +57,7 @@ class ShareDeleteStory : public StoryTest {
     volume().put(kDoc, "content");
     seed_backup(kDoc, 1, "earlier");
     seed_backup(kDoc, 2, "earliest");
-    world().set_share_requestor(true);
+    world().set_requestor(World::Requestor::kShare);
     if (on_close) {
       AppFile* h = nullptr;
       ASSERT_EQ(world().open(kDoc, access::kDelete, CreateDisposition::kOpen, &h, fb::share::kAll, Name(),
@@ -114,7 +67,7 @@ class ShareDeleteStory : public StoryTest {
     } else {
       ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
     }
-    world().set_share_requestor(false);
+    world().set_requestor(World::Requestor::kApplication);
     EXPECT_FALSE(volume().exists(kDoc));
     const std::vector<Name> kept = vault_files(volume());
     ASSERT_EQ(kept.size(), 1u);

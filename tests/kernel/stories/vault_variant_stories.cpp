@@ -1,0 +1,293 @@
+// The vault's variants of SavePatterns (tests/scenario/save_patterns_test.cpp) told at both
+// layers (story.h), as issue 16 lists them: S6 and S6b with and without versions, MaxVersions 1
+// and 3, a reader holding the file, a POSIX delete, delete-on-close, a delete-on-close open that
+// fails, a delete pending until the last close, the vault over its bound, the vault off, a name
+// reused after the history window, and an entry a crash left behind. At the image layer the
+// bounds and the window are the registry's values and the simulated system time.
+#include "common/engine/vault.h"
+#include "common/engine/vault_record.h"
+#include "tests/kernel/nt/clock.h"
+#include "tests/kernel/stories/vault_steps.h"
+
+namespace ksim::stories {
+namespace {
+
+using fb::CreateDisposition;
+using fb::Outcome;
+using fb::SkipReason;
+using fb::Trigger;
+namespace access = fb::access;
+namespace nt = fb::nt;
+using namespace vault_steps;
+
+class VaultVariantStory : public StoryTest {
+ protected:
+  static Expected kept_in_vault(uint64_t size, const Name& path = kDoc) {
+    return {Trigger::kDelete, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, size, path};
+  }
+};
+
+fb::EngineConfig versions(uint32_t n) {
+  fb::EngineConfig c;
+  c.max_versions = n;
+  return c;
+}
+
+// A record as the engine writes it (common/engine/vault_record.h).
+std::string vault_record(int64_t time, uint64_t size, const Name& original) {
+  fb::VaultRecord r;
+  r.time = time;
+  r.process_id = 7;
+  r.size = size;
+  r.path_units = static_cast<uint32_t>(original.size());
+  std::string bytes(fb::kVaultRecordHeaderBytes, '\0');
+  fb::encode_vault_record_header(r, reinterpret_cast<uint8_t*>(&bytes[0]));
+  for (char16_t u : original) {
+    bytes.push_back(static_cast<char>(u & 0xFF));
+    bytes.push_back(static_cast<char>(u >> 8));
+  }
+  return bytes;
+}
+
+TEST_P(VaultVariantStory, S6_DeleteWithTheVaultOffReportsTheBackupLost) {
+  fb::EngineConfig config;
+  config.vault_max_bytes = 0;
+  start(config);
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  EXPECT_FALSE(volume().exists(kDoc));
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({{Trigger::kDelete, Outcome::kBackupLost, SkipReason::kDisabled, nt::kSuccess, 0, kDoc}}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultVariantStory, S6_DeleteOnCloseOfAProtectedFileIsKeptInTheVault) {
+  start();
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppFile* h = nullptr;
+  ASSERT_EQ(world().open(kDoc, access::kDelete, CreateDisposition::kOpen, &h, fb::share::kAll, Name(),
+                         fb::create_option::kDeleteOnClose),
+            nt::kSuccess);
+  EXPECT_TRUE(world().tracked(h)) << "a stream context watches the delete";
+  world().close(h);
+  EXPECT_FALSE(volume().exists(kDoc));
+  ASSERT_EQ(vault_files(volume()).size(), 1u);
+  expect_backup(vault_files(volume())[0], 1, "earlier", Trigger::kWrite);
+  expect_events({kept_in_vault(7)}, kDoc);
+  world().finish();
+}
+
+// "Backup lost" is reported for deletes that happen, once each: not for a delete-on-close open
+// that failed.
+TEST_P(VaultVariantStory, S6_DeleteOnCloseOpenThatFailsReportsNothing) {
+  start();
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppFile* editor = nullptr;  // holds the file without sharing delete
+  ASSERT_EQ(world().open(kDoc, kReadWrite, CreateDisposition::kOpen, &editor, fb::share::kRead | fb::share::kWrite),
+            nt::kSuccess);
+  AppFile* h = nullptr;
+  EXPECT_EQ(world().open(kDoc, access::kDelete, CreateDisposition::kOpen, &h, fb::share::kAll, Name(),
+                         fb::create_option::kDeleteOnClose),
+            nt::kSharingViolation);
+  world().close(editor);
+  EXPECT_TRUE(volume().exists(kDoc));
+  expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({}, kDoc);
+  world().finish();
+}
+
+// Two handles ask for the delete while a reader holds the file: it is pending until the last
+// close (N11), then kept once.
+TEST_P(VaultVariantStory, S6_DeleteHappensAtTheLastCloseAndIsKeptOnce) {
+  start();
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  AppFile* reader = nullptr;
+  ASSERT_EQ(world().open(kDoc, access::kReadData, CreateDisposition::kOpen, &reader), nt::kSuccess);
+  AppFile* first = nullptr;
+  AppFile* second = nullptr;
+  ASSERT_EQ(world().open(kDoc, access::kDelete, CreateDisposition::kOpen, &first), nt::kSuccess);
+  ASSERT_EQ(world().open(kDoc, access::kDelete, CreateDisposition::kOpen, &second), nt::kSuccess);
+  ASSERT_EQ(world().delete_on_close(first), nt::kSuccess);
+  ASSERT_EQ(world().delete_on_close(second), nt::kSuccess);  // asked twice: one delete
+  world().close(first);
+  world().close(second);
+  EXPECT_TRUE(volume().exists(kDoc)) << "the reader still holds it: delete pending";
+  world().close(reader);
+  EXPECT_FALSE(volume().exists(kDoc));
+  EXPECT_EQ(vault_files(volume()).size(), 1u);
+  expect_events({kept_in_vault(7)}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultVariantStory, S6_ExcelSaveWithOneVersionAndNoBackupYet) {
+  start();
+  volume().put(kDoc, "old");
+  excel_save(world(), "new");
+  EXPECT_EQ(volume().content(kDoc), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kDeleteThenRename);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({kept_in_vault(3), backed_up(Trigger::kDeleteThenRename, 3)}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultVariantStory, S6_ExcelSaveWithOneVersionKeepsOnlyTheReplacedContent) {
+  start();
+  volume().put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  excel_save(world(), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kDeleteThenRename);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({kept_in_vault(2), backed_up(Trigger::kDeleteThenRename, 2)}, kDoc);
+  world().finish();
+}
+
+// DeleteFileW's POSIX delete while a reader holds the file: the name goes at the deleting
+// handle's close (N11); the vault's name, deleted at the adoption, is pending until the reader
+// closes.
+TEST_P(VaultVariantStory, S6_ExcelSaveWithAPosixDeleteWhileAReaderHoldsTheFile) {
+  start(versions(3));
+  volume().put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  AppFile* reader = nullptr;
+  ASSERT_EQ(world().open(kDoc, access::kReadData, CreateDisposition::kOpen, &reader), nt::kSuccess);
+  excel_save(world(), "v3", true);
+  EXPECT_EQ(volume().content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kDeleteThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  world().close(reader);
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({kept_in_vault(2), backed_up(Trigger::kDeleteThenRename, 2)}, kDoc);
+  world().finish();
+}
+
+// Word the other way round: the renamed-away original is deleted before the new file takes the
+// name; the vault's name made at the rename away holds it.
+TEST_P(VaultVariantStory, S6b_OriginalDeletedBeforeTheNewFileTakesTheName) {
+  start(versions(3));
+  volume().put(kDoc, "v2");
+  seed_backup(kDoc, 1, "v1");
+  word_save(world(), "v3", true);
+  EXPECT_EQ(volume().content(kDoc), "v3");
+  expect_backup(kDoc, 1, "v2", Trigger::kRenameAwayThenRename);
+  expect_backup(kDoc, 2, "v1", Trigger::kWrite);
+  EXPECT_FALSE(volume().exists(kOldDoc));
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({backed_up(Trigger::kRenameAwayThenRename, 2)}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultVariantStory, S6b_WordSaveWithoutVersions) {
+  start();
+  volume().put(kDoc, "old");
+  word_save(world(), "new");
+  expect_backup(kDoc, 1, "old", Trigger::kRenameAwayThenRename);
+  EXPECT_EQ(slots(kDoc), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(vault_files(volume()).empty());
+  expect_events({backed_up(Trigger::kRenameAwayThenRename, 3)}, kDoc);
+  world().finish();
+}
+
+// After the history window a new file at the name is unrelated: it starts without history, and
+// the deleted one stays kept for `fbmon restore --deleted`.
+TEST_P(VaultVariantStory, S6_NameReusedAfterTheWindowStartsWithoutHistory) {
+  start();
+  volume().put(kDoc, "old");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  world().advance_clock(fb::kNameHistoryWindow + 1);
+  ASSERT_EQ(overwrite(kDoc, "unrelated"), nt::kSuccess);
+  EXPECT_TRUE(slots(kDoc).empty());
+  ASSERT_EQ(vault_files(volume()).size(), 1u);
+  EXPECT_EQ(volume().content(vault_files(volume())[0]), "old");
+  expect_events({kept_in_vault(3)}, kDoc);
+  world().finish();
+}
+
+// A plain delete leaves a record that names the file, its size and the deleting process, and a
+// vault file with its content and versions: everything `fbmon restore --deleted` needs.
+TEST_P(VaultVariantStory, S6_PlainDeleteLeavesWhatRestoreDeletedNeeds) {
+  start();
+  volume().put(kDoc, "content");
+  seed_backup(kDoc, 1, "earlier");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  const std::vector<Name> kept = vault_files(volume());
+  ASSERT_EQ(kept.size(), 1u);
+  const std::string record = volume().content(kept[0] + u".info");
+  fb::VaultRecord r;
+  ASSERT_TRUE(fb::decode_vault_record_header(reinterpret_cast<const uint8_t*>(record.data()),
+                                             static_cast<uint32_t>(record.size()), &r));
+  EXPECT_EQ(r.size, 7u);
+  EXPECT_EQ(r.process_id, 4242u);
+  Name original;
+  for (uint32_t i = 0; i < r.path_units; ++i)
+    original.push_back(static_cast<char16_t>(static_cast<uint8_t>(record[fb::kVaultRecordHeaderBytes + 2 * i]) |
+                                             static_cast<uint8_t>(record[fb::kVaultRecordHeaderBytes + 1 + 2 * i]) << 8));
+  EXPECT_EQ(fbmodel::fold(original), fbmodel::fold(kDoc));
+  EXPECT_EQ(volume().content(kept[0]), "content");
+  expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
+  expect_events({kept_in_vault(7)}, kDoc);
+  world().finish();
+}
+
+TEST_P(VaultVariantStory, S6_VaultOverItsBoundEvictsTheOldestEntry) {
+  fb::EngineConfig config;
+  config.vault_max_bytes = 10;
+  start(config);
+  const Name second = kDocs + u"second.docx";
+  volume().put(kDoc, "seven b");
+  volume().put(second, "six bb");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  ASSERT_EQ(del(world(), second), nt::kSuccess);
+  const std::vector<Name> kept = vault_files(volume());
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(volume().content(kept[0]), "six bb");
+  const std::vector<RecordedEvent> events = world().events(3);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[1].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[2].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(events[2].event.file_size, 7u);
+  world().finish();
+}
+
+// A crash left a vault entry nobody will come back for, its record six days and 23 hours old.
+// The restart's scan hands it to the engine (within VaultMaxAgeHours, 7 days: kept); two hours
+// later the next vault operation (a delete) runs the bounds and the age bound reclaims it, with
+// an event the watcher receives. (An eviction at the scan itself happens before any watcher can
+// connect: the queue reports it as a gap.)
+TEST_P(VaultVariantStory, S6_VaultEntryLeftByACrashIsReclaimedByTheAgeBound) {
+  const Name leftover = kVaultFolder + u"0000000000000042";
+  constexpr int64_t kHour = 36000000000ll;
+  world().before_attach = [&](fbmodel::Volume& v) {
+    v.put(leftover, "from before the crash");
+    // The record's time, on the clock the layer runs on: the harness's step clock or the
+    // simulated system time.
+    const int64_t now = layer() == Layer::kEngine ? fbmodel::StepClock::kStart : clock::system_time();
+    v.put(leftover + u".info", vault_record(now - (7 * 24 - 1) * kHour, 21, kDoc));
+  };
+  start();
+  EXPECT_TRUE(volume().exists(leftover)) << "within the age bound at the scan";
+  world().advance_clock(2 * kHour);
+  volume().put(kDoc, "content");
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  EXPECT_FALSE(volume().exists(leftover));
+  EXPECT_FALSE(volume().exists(leftover + u".info"));
+  const std::vector<RecordedEvent> events = world().events(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[1].event.outcome, Outcome::kVaultEvicted);
+  EXPECT_EQ(fbmodel::fold(events[1].path), fbmodel::fold(leftover));
+  world().finish();
+}
+
+INSTANTIATE_TEST_SUITE_P(BothLayers, VaultVariantStory, ::testing::Values(Layer::kEngine, Layer::kImage),
+                         [](const ::testing::TestParamInfo<Layer>& info) { return std::string(layer_name(info.param)); });
+
+}  // namespace
+}  // namespace ksim::stories
