@@ -4,6 +4,10 @@
 // fails, a delete pending until the last close, the vault over its bound, the vault off, a name
 // reused after the history window, and an entry a crash left behind. At the image layer the
 // bounds and the window are the registry's values and the simulated system time.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include "common/engine/vault.h"
 #include "common/engine/vault_record.h"
 #include "tests/kernel/nt/clock.h"
@@ -283,6 +287,75 @@ TEST_P(VaultVariantStory, S6_VaultEntryLeftByACrashIsReclaimedByTheAgeBound) {
   EXPECT_EQ(events[0].event.outcome, Outcome::kKeptInVault);
   EXPECT_EQ(events[1].event.outcome, Outcome::kVaultEvicted);
   EXPECT_EQ(fbmodel::fold(events[1].path), fbmodel::fold(leftover));
+  world().finish();
+}
+
+// Concurrency: a delete races a write session. Four threads write through one handle (the
+// session backs the file up once, under the file's lock) while a fifth opens the file for
+// delete, marks it and closes; the writers' handle closes last, and its cleanup is where the
+// delete happens and the vault settles it. Every round: one backup, one kept-in-vault event, the
+// name gone, the vault's file holding the last content with the session's backup.
+TEST_P(VaultVariantStory, S6_DeleteRacingAWriteSessionKeepsTheFileAndItsBackupOnce) {
+  constexpr int kWriters = 4, kRounds = 6, kWritesPerThread = 10;
+  constexpr size_t kFileSize = 20000;  // the delete may arrive while the copy runs
+  fb::EngineConfig config;
+  config.min_free_space = 0;
+  start(config);
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE(round);
+    std::string start_content(kFileSize, static_cast<char>('a' + round));
+    start_content.replace(0, 7, "round " + std::to_string(round));
+    volume().put(kDoc, start_content);
+    const std::vector<Name> kept_before = vault_files(volume());
+    world().clear_events();
+    AppFile* writer = nullptr;
+    ASSERT_EQ(world().open(kDoc, kReadWrite, CreateDisposition::kOpen, &writer), nt::kSuccess);
+    ASSERT_TRUE(world().tracked(writer));
+    std::atomic<int> ready{0}, write_errors{0};
+    std::atomic<fb::NtStatus> delete_status{nt::kSuccess};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kWriters; ++t) {
+      threads.emplace_back([&, t] {
+        ready.fetch_add(1);
+        while (ready.load() < kWriters + 1) std::this_thread::yield();
+        for (int w = 0; w < kWritesPerThread; ++w) {
+          const uint64_t offset = 16 + static_cast<uint64_t>((t * 7919 + w * 104729 + round * 31) % (kFileSize - 32));
+          if (world().write(writer, offset, "w" + std::to_string(t)) != nt::kSuccess) write_errors.fetch_add(1);
+        }
+      });
+    }
+    threads.emplace_back([&] {
+      ready.fetch_add(1);
+      while (ready.load() < kWriters + 1) std::this_thread::yield();
+      for (int spin = 0; spin < (round % 3) * 200; ++spin) std::this_thread::yield();  // before, during, after the copy
+      delete_status = del(world(), kDoc);
+    });
+    for (std::thread& th : threads) th.join();
+    EXPECT_EQ(write_errors.load(), 0);
+    EXPECT_EQ(delete_status.load(), nt::kSuccess);
+    EXPECT_TRUE(volume().exists(kDoc)) << "the writer's handle keeps the delete pending";
+    const std::string last_content = volume().content(kDoc);
+    world().close(writer);  // the last close: the delete happens here
+    EXPECT_FALSE(volume().exists(kDoc));
+
+    const std::vector<RecordedEvent> events = world().events(2);
+    int backed_up = 0, kept = 0;
+    for (const RecordedEvent& e : events) {
+      if (e.event.outcome == Outcome::kBackedUp) ++backed_up;
+      if (e.event.outcome == Outcome::kKeptInVault) ++kept;
+    }
+    EXPECT_EQ(events.size(), 2u) << "one backup decision and one kept-in-vault event";
+    EXPECT_EQ(backed_up, 1);
+    EXPECT_EQ(kept, 1);
+    const std::vector<Name> kept_now = vault_files(volume());
+    ASSERT_EQ(kept_now.size(), kept_before.size() + 1) << "one new vault file";
+    Name added;
+    for (const Name& n : kept_now)
+      if (std::find(kept_before.begin(), kept_before.end(), n) == kept_before.end()) added = n;
+    EXPECT_TRUE(volume().content(added) == last_content) << "the vault's name reaches the file as it was deleted";
+    EXPECT_TRUE(volume().content(added, u"backup") == start_content) << "with the session's backup (N10)";
+    EXPECT_FALSE(volume().exists(added, u"backup.tmp"));
+  }
   world().finish();
 }
 
