@@ -1,6 +1,7 @@
 #include "tests/kernel/fltmgr/faults.h"
 
 #include <atomic>
+#include <mutex>
 
 namespace ksim::flt::faults {
 namespace {
@@ -9,6 +10,9 @@ std::atomic<uint64_t> g_calls{0};
 std::atomic<uint64_t> g_nth{0};
 std::atomic<bool> g_fired{false};
 std::atomic<int> g_fired_kind{0};
+thread_local const char* t_callback = "";
+std::mutex g_where_mu;
+std::string g_where;
 
 }  // namespace
 
@@ -29,6 +33,10 @@ const char* kind_text(Kind kind) {
 }
 
 void arm(uint64_t nth) {
+  {
+    std::lock_guard<std::mutex> g(g_where_mu);
+    g_where.clear();
+  }
   g_calls = 0;
   g_fired = false;
   g_nth = nth;
@@ -41,6 +49,8 @@ bool should_fail(Kind kind) {
   if (g_nth != 0 && n == g_nth) {
     g_fired = true;
     g_fired_kind = static_cast<int>(kind);
+    std::lock_guard<std::mutex> g(g_where_mu);
+    g_where = *t_callback != 0 ? t_callback : "outside callbacks";
     return true;
   }
   return false;
@@ -57,5 +67,19 @@ NTSTATUS failure_status(Kind kind) {
 uint64_t calls() { return g_calls.load(); }
 bool fired() { return g_fired.load(); }
 Kind fired_kind() { return static_cast<Kind>(g_fired_kind.load()); }
+
+CallbackNote::CallbackNote(const char* callback) : previous_(t_callback) { t_callback = callback; }
+CallbackNote::~CallbackNote() { t_callback = previous_; }
+const char* current_callback() { return t_callback; }
+
+void fired_on(const std::string& detail) {
+  std::lock_guard<std::mutex> g(g_where_mu);
+  g_where += ": " + detail;
+}
+
+std::string fired_where() {
+  std::lock_guard<std::mutex> g(g_where_mu);
+  return g_where;
+}
 
 }  // namespace ksim::flt::faults

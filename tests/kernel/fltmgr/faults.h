@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "tests/kernel/fltmgr/abi.h"
 
@@ -23,5 +24,23 @@ NTSTATUS failure_status(Kind kind);
 uint64_t calls();         // fallible calls since arm()/disarm()
 bool fired();             // the armed failure happened
 Kind fired_kind();
+
+// Where the failure hit, for the fault stories' breakdown: the callback running on the failing
+// thread (Filter Manager's dispatch sets it) and what the call was about (the object name of a
+// create, the file of a read, write or information call, the information class).
+class CallbackNote {
+ public:
+  explicit CallbackNote(const char* callback);
+  ~CallbackNote();
+  CallbackNote(const CallbackNote&) = delete;
+  CallbackNote& operator=(const CallbackNote&) = delete;
+
+ private:
+  const char* previous_;
+};
+const char* current_callback();  // "" outside any callback (DriverEntry, the sender thread)
+// Called by the failing call site right after should_fail said yes.
+void fired_on(const std::string& detail);
+std::string fired_where();  // "<callback>: <detail>" of the fired failure
 
 }  // namespace ksim::flt::faults
