@@ -10,9 +10,11 @@ std::atomic<uint64_t> g_calls{0};
 std::atomic<uint64_t> g_nth{0};
 std::atomic<bool> g_fired{false};
 std::atomic<int> g_fired_kind{0};
+std::atomic<uint32_t> g_times{1};
 thread_local const char* t_callback = "";
 std::mutex g_where_mu;
 std::string g_where;
+bool g_noted = false;  // fired_on() already described the first failure
 
 }  // namespace
 
@@ -32,10 +34,12 @@ const char* kind_text(Kind kind) {
   return "?";
 }
 
-void arm(uint64_t nth) {
+void arm(uint64_t nth, uint32_t times) {
+  g_times = times == 0 ? 1 : times;
   {
     std::lock_guard<std::mutex> g(g_where_mu);
     g_where.clear();
+    g_noted = false;
   }
   g_calls = 0;
   g_fired = false;
@@ -46,7 +50,8 @@ void disarm() { arm(0); }
 
 bool should_fail(Kind kind) {
   const uint64_t n = g_calls.fetch_add(1) + 1;
-  if (g_nth != 0 && n == g_nth) {
+  if (g_nth != 0 && n >= g_nth && n < g_nth + g_times) {
+    if (n > g_nth) return true;  // the same shortage again: where is the first one's
     g_fired = true;
     g_fired_kind = static_cast<int>(kind);
     std::lock_guard<std::mutex> g(g_where_mu);
@@ -74,6 +79,8 @@ const char* current_callback() { return t_callback; }
 
 void fired_on(const std::string& detail) {
   std::lock_guard<std::mutex> g(g_where_mu);
+  if (g_noted) return;
+  g_noted = true;
   g_where += ": " + detail;
 }
 
