@@ -449,15 +449,29 @@ void Engine::set_information_not_followed(const SetInfoOp& op, Str16 destination
   // name's history need the names, which are what is missing).
   if (!op.replace_if_exists) return;
   Str16 path;
+  const int64_t now = services_.clock->now();
+  VaultKeep keep;
   if (destination.len > 0) {
     const NameDecision target = classify_name(destination, rules);
     if (target.verdict != NameVerdict::kProtected) return;
     TargetedFileSystem fs = fs_on(op.target);
-    ScopedHandle existing(fs);
-    if (is_not_found(existing.open(target.file_path, Str16(), OpenMode::kRead))) return;  // a plain move
+    {
+      ScopedHandle existing(fs);
+      if (is_not_found(existing.open(target.file_path, Str16(), OpenMode::kRead))) return;  // a plain move
+    }  // closed before the rename (N5)
     path = target.file_path;
+    // Without the source's name nothing can be adopted, but keeping the replaced file needs
+    // only its own: the S5 safety copy (adopt_with_safety_copy), kept since nothing carries it.
+    if (vault_.enabled()) {
+      VaultEvents events(*this);
+      keep = vault_.keep(fs, path, VaultEntryState::kDeparted, config(), now, op.process_id, events, false);
+    }
   }
-  emit(failed(name_status, 0), Trigger::kRenameOver, path, op.process_id, services_.clock->now());
+  emit(failed(name_status, 0), Trigger::kRenameOver, path, op.process_id, now);
+  if (!keep.kept) return;
+  emit_delete(Outcome::kKeptInVault, path, op.process_id, keep.size, SkipReason::kNone, nt::kSuccess,
+              Trigger::kRenameOver);
+  vault_enforce_bounds(op.target, vault_volume_of(path));
 }
 
 void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination,
