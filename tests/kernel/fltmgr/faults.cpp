@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 namespace ksim::flt::faults {
 namespace {
@@ -11,6 +12,8 @@ std::atomic<uint64_t> g_nth{0};
 std::atomic<bool> g_fired{false};
 std::atomic<int> g_fired_kind{0};
 std::atomic<uint32_t> g_times{1};
+std::atomic<uint32_t> g_repeats{0};
+std::thread::id g_fired_thread;  // written before g_fired is set, read after it is seen
 thread_local const char* t_callback = "";
 std::mutex g_where_mu;
 std::string g_where;
@@ -42,6 +45,7 @@ void arm(uint64_t nth, uint32_t times) {
     g_noted = false;
   }
   g_calls = 0;
+  g_repeats = 0;
   g_fired = false;
   g_nth = nth;
 }
@@ -50,8 +54,16 @@ void disarm() { arm(0); }
 
 bool should_fail(Kind kind) {
   const uint64_t n = g_calls.fetch_add(1) + 1;
-  if (g_nth != 0 && n >= g_nth && n < g_nth + g_times) {
-    if (n > g_nth) return true;  // the same shortage again: where is the first one's
+  // A persistent shortage: the next calls of the same kind on the same thread (the retry of the
+  // call that failed) fail too; another thread's calls (the sender's FltSendMessage) do not.
+  if (g_repeats.load() > 0 && g_fired && kind == static_cast<Kind>(g_fired_kind.load()) &&
+      std::this_thread::get_id() == g_fired_thread) {
+    --g_repeats;
+    return true;
+  }
+  if (g_nth != 0 && n == g_nth) {
+    g_repeats = g_times - 1;
+    g_fired_thread = std::this_thread::get_id();
     g_fired = true;
     g_fired_kind = static_cast<int>(kind);
     std::lock_guard<std::mutex> g(g_where_mu);

@@ -15,7 +15,8 @@ enum class Kind { kContextAllocation, kNameQuery, kCreateFile, kRead, kWrite, kQ
 const char* kind_text(Kind kind);
 
 // Fails the nth fallible call from now (1 = the next one); 0 disarms. Resets the call count.
-// times > 1: the calls right after it fail too (a persistent shortage: a retry meets it again).
+// times > 1: the next times-1 calls of the same kind on the same thread fail too (a persistent
+// shortage: the retry of the failed call meets it again).
 void arm(uint64_t nth, uint32_t times = 1);
 void disarm();
 // Whether this call fails (counts it). Filter Manager's routines ask first thing.

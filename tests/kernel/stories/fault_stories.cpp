@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdio>
 #include <functional>
+#include <thread>
 
 #include "common/base/crc32c.h"
 #include "common/copy/backup_metadata.h"
@@ -250,15 +251,25 @@ void FaultStory::run(bool require_report, uint32_t times) {
     reload();
     if (HasFatalFailure()) return;
     std::atomic<uint64_t> counter{0};
+    std::atomic<uint32_t> repeats{0};  // set after failed_tag and failed_thread
+    uint32_t failed_tag = 0;
+    std::thread::id failed_thread;
     const char* what = "";
     std::string kind, where;
     auto arm = [&] {
       if (point <= pool_points) {
         what = "pool allocation";
         pool::set_failure([&, point, times](size_t bytes, uint32_t tag) {
-          const uint64_t n = ++counter;
-          if (n < point || n >= point + times) return false;
-          if (n > point) return true;  // the same shortage again
+          // A persistent shortage: the next allocations of the same tag on the same thread (the
+          // retry) fail too, not another thread's.
+          if (repeats.load() > 0 && tag == failed_tag && std::this_thread::get_id() == failed_thread) {
+            --repeats;
+            return true;
+          }
+          if (++counter != point) return false;
+          failed_tag = tag;
+          failed_thread = std::this_thread::get_id();
+          repeats = times - 1;
           const char* callback = flt::faults::current_callback();
           where = std::string(*callback != 0 ? callback : "outside callbacks") + ": " + pool::tag_text(tag) + " " +
                   std::to_string(bytes) + " bytes";
