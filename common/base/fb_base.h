@@ -59,6 +59,7 @@ constexpr NtStatus kSharingViolation = static_cast<NtStatus>(0xC0000043);
 constexpr NtStatus kDeletePending = static_cast<NtStatus>(0xC0000056);
 constexpr NtStatus kDiskFull = static_cast<NtStatus>(0xC000007F);
 constexpr NtStatus kInsufficientResources = static_cast<NtStatus>(0xC000009A);
+constexpr NtStatus kNoMemory = static_cast<NtStatus>(0xC0000017);
 constexpr NtStatus kDeviceDataError = static_cast<NtStatus>(0xC000009C);
 constexpr NtStatus kFileIsADirectory = static_cast<NtStatus>(0xC00000BA);
 constexpr NtStatus kNotSupported = static_cast<NtStatus>(0xC00000BB);

@@ -3,6 +3,8 @@
 #include "common/engine/adopt.h"
 #include "common/engine/rescue.h"
 #include "common/engine/streams.h"
+#include "common/paths/stream_names.h"
+#include "common/engine/versions.h"
 #include "common/base/upcase.h"
 
 namespace fb {
@@ -266,9 +268,11 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
     }
     RescueBufferPair buffers(*services_.buffers);
     TargetedFileSystem fs = fs_on(op.target);
+    bool kept = false;
     const BackupReport report =
-        restore_after_overwrite(fs, file_path, *ticket, true, config, buffers.memory());
+        restore_after_overwrite(fs, file_path, *ticket, true, config, buffers.memory(), &kept);
     emit(report, Trigger::kOverwriteOnOpen, file_path, ticket->process_id, ticket->start_time);
+    if (kept) vault_rescue(fs, file_path, *ticket, report, buffers.memory(), op.target);
     return;
   }
   if (op.create_options & create_option::kDeleteOnClose) watch_delete(state, file_path, op.process_id, op.target);
@@ -292,16 +296,18 @@ void Engine::attach_writer(FileState* state, HandleState* handle, const CreateOp
   const Str16 path = file_path;
   RescueBufferPair buffers(*services_.buffers);
   TargetedFileSystem fs = fs_on(op.target);
+  bool kept = false;
   const BackupReport report =
-      restore_after_overwrite(fs, path, *ticket, !decided, config, buffers.memory());
+      restore_after_overwrite(fs, path, *ticket, !decided, config, buffers.memory(), &kept);
   // This session already has its backup: the old versions are back, no second event - unless
   // one of them could not be put back, which is never silent.
   if (decided) {
     if (report.versions_dropped > 0) emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
-    return;
+  } else {
+    emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
+    set_decided(state, kDecided);
   }
-  emit(report, Trigger::kOverwriteOnOpen, path, ticket->process_id, ticket->start_time);
-  set_decided(state, kDecided);
+  if (kept) vault_rescue(fs, path, *ticket, report, buffers.memory(), op.target);
 }
 
 // --- renames ---------------------------------------------------------------------------------
@@ -443,15 +449,29 @@ void Engine::set_information_not_followed(const SetInfoOp& op, Str16 destination
   // name's history need the names, which are what is missing).
   if (!op.replace_if_exists) return;
   Str16 path;
+  const int64_t now = services_.clock->now();
+  VaultKeep keep;
   if (destination.len > 0) {
     const NameDecision target = classify_name(destination, rules);
     if (target.verdict != NameVerdict::kProtected) return;
     TargetedFileSystem fs = fs_on(op.target);
-    ScopedHandle existing(fs);
-    if (is_not_found(existing.open(target.file_path, Str16(), OpenMode::kRead))) return;  // a plain move
+    {
+      ScopedHandle existing(fs);
+      if (is_not_found(existing.open(target.file_path, Str16(), OpenMode::kRead))) return;  // a plain move
+    }  // closed before the rename (N5)
     path = target.file_path;
+    // Without the source's name nothing can be adopted, but keeping the replaced file needs
+    // only its own: the S5 safety copy (adopt_with_safety_copy), kept since nothing carries it.
+    if (vault_.enabled()) {
+      VaultEvents events(*this);
+      keep = vault_.keep(fs, path, VaultEntryState::kDeparted, config(), now, op.process_id, events, false);
+    }
   }
-  emit(failed(name_status, 0), Trigger::kRenameOver, path, op.process_id, services_.clock->now());
+  emit(failed(name_status, 0), Trigger::kRenameOver, path, op.process_id, now);
+  if (!keep.kept) return;
+  emit_delete(Outcome::kKeptInVault, path, op.process_id, keep.size, SkipReason::kNone, nt::kSuccess,
+              Trigger::kRenameOver);
+  vault_enforce_bounds(op.target, vault_volume_of(path));
 }
 
 void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str16 destination,
@@ -499,9 +519,8 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   // A tracked source may be taking its own session backup on another thread: same streams.
   if (state == nullptr) {
     TargetedFileSystem fs = fs_on(op.target);
-    const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
-    if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
-    else (void)arrive_or_depart(op, source, target);
+    const BackupReport report = adopt_with_safety_copy(fs, job, as_copy_buffer(buffer), op.target);
+    if (!report.decided) (void)arrive_or_depart(op, source, target);
     return;
   }
   LockGuard guard(*state->lock);
@@ -511,12 +530,69 @@ void Engine::rename_over(const SetInfoOp& op, FileState* state, Str16 name, Str1
   // before the I/O, like decide_session, so a writer on another thread waits for it.
   const bool claimed = claim_session(state, kDeciding);
   TargetedFileSystem fs = fs_on(op.target);
-  const BackupReport report = adopt_replaced_target(fs, job, as_copy_buffer(buffer));
-  if (report.decided) emit(report, Trigger::kRenameOver, target.file_path, op.process_id, job.time);
+  const BackupReport report = adopt_with_safety_copy(fs, job, as_copy_buffer(buffer), op.target);
   // An arrival is an adoption too: the session's decision, like S5's.
   const bool arrived = !report.decided && arrive_or_depart(op, source, target);
   // A plain move (nothing replaced) decides nothing: the session's first write still backs up.
   if (claimed) set_decided(state, report.decided || arrived ? kDecided : kUndecided);
+}
+
+BackupReport Engine::adopt_with_safety_copy(FileSystem& fs, const AdoptJob& job, const CopyBuffer& buffer,
+                                            IoTarget target) {
+  // The target first gets a vault name (a hard link: no byte copied, N10), so that an adoption
+  // that fails in any of its calls does not lose the target's versions with the rename (N5):
+  // the replaced file then lives on under the vault's name, listed by fbmon deleted. A safety
+  // copy carries no name history (the adoption is the history); it goes when the adoption
+  // carried everything it was asked to.
+  VaultKeep keep;
+  if (vault_.enabled()) {
+    VaultEvents events(*this);
+    keep = vault_.keep(fs, job.target, VaultEntryState::kDeparted, job.config, job.time, job.process_id, events,
+                       false);
+  }
+  const BackupReport report = adopt_replaced_target(fs, job, buffer);
+  if (report.decided) emit(report, job.trigger, job.target, job.process_id, job.time);
+  if (!keep.kept) return report;
+  const bool complete = report.versions_dropped == 0 &&
+                        (report.outcome == Outcome::kBackedUp ||
+                         (report.outcome == Outcome::kSkipped && report.skip_reason == SkipReason::kTooLarge));
+  if (!report.decided || complete) {
+    vault_.discard(fs, keep.id);
+    return report;
+  }
+  // What the adoption could not carry is in the vault: say where.
+  emit_delete(Outcome::kKeptInVault, job.target, job.process_id, keep.size, SkipReason::kNone, nt::kSuccess,
+              job.trigger);
+  vault_enforce_bounds(target, vault_volume_of(job.target));
+  return report;
+}
+
+void Engine::vault_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const BackupReport& report,
+                          const RescueMemory& memory, IoTarget target) {
+  // The rescue file holds what the overwritten file could not take back (common/engine/rescue.h):
+  // left as it is, fbmon could not list it. It becomes a vault entry (a hard link, N10) whose
+  // record names the file, so fbmon deleted lists it and restore --deleted brings it back; its
+  // own sibling name then goes.
+  if (!vault_.enabled()) return;
+  const Str16 rescue = rescue_path(file, ticket, memory);
+  if (rescue.len == 0) return;
+  const EngineConfig config = this->config();
+  // The rescued content that did not go back becomes the entry's newest version (one slot more
+  // than the carried ones: promotion drops nothing). Best effort: in backup.tmp it is kept too.
+  if (report.outcome != Outcome::kBackedUp && ticket.content_rescued &&
+      stream_exists(fs, rescue, SlotStream(kTempBackupSlot, BackupPart::kData).name()))
+    (void)promote_temp_backup(fs, rescue, config.max_versions + 1);
+  VaultEvents events(*this);
+  const VaultKeep keep = vault_.keep(fs, rescue, VaultEntryState::kKept, config, services_.clock->now(),
+                                     ticket.process_id, events, false, file);
+  if (!keep.kept) return;  // the rescue file stays where it is, hidden, as before
+  {
+    ScopedHandle sibling(fs);
+    if (nt_success(sibling.open(rescue, Str16(), OpenMode::kMove))) (void)fs.mark_delete(sibling.get());
+  }
+  emit_delete(Outcome::kKeptInVault, file, ticket.process_id, ticket.file_size, SkipReason::kNone, nt::kSuccess,
+              Trigger::kOverwriteOnOpen);
+  vault_enforce_bounds(target, vault_volume_of(file));
 }
 
 bool Engine::arrive_or_depart(const SetInfoOp& op, const NameDecision& source, const NameDecision& target) {
@@ -577,7 +653,7 @@ void Engine::stream_cleaned_up(FileState* state, bool file_deleted, IoTarget tar
     if (settled == VaultSettle::kKept) {
       emit_delete(Outcome::kKeptInVault, state->name, state->delete_process_id, entry.size, SkipReason::kNone,
                   nt::kSuccess);
-      vault_enforce_bounds(target);
+      vault_enforce_bounds(target, vault_volume_of(state->name));
     }
     return;
   }
@@ -588,11 +664,11 @@ void Engine::stream_cleaned_up(FileState* state, bool file_deleted, IoTarget tar
 }
 
 void Engine::emit_delete(Outcome outcome, Str16 path, uint64_t process_id, uint64_t size, SkipReason reason,
-                         NtStatus status) {
+                         NtStatus status, Trigger trigger) {
   BackupEvent event;
   event.time = services_.clock->now();
   event.process_id = process_id;
-  event.trigger = Trigger::kDelete;
+  event.trigger = trigger;
   event.outcome = outcome;
   event.skip_reason = reason;
   event.status = status;
@@ -639,7 +715,7 @@ bool Engine::arrive(Str16 name, Str16 receiver, uint64_t process_id, bool rename
   // Only a complete adoption releases the vault's copy; otherwise the bounds keep it.
   if (report.outcome == Outcome::kBackedUp && report.versions_dropped == 0)
     vault_.adopted(fs, entry.id, now);
-  vault_enforce_bounds(target);
+  vault_enforce_bounds(target, vault_volume_of(name));
   return true;
 }
 
@@ -650,7 +726,7 @@ void Engine::depart(Str16 file, uint64_t process_id, IoTarget target) {
   TargetedFileSystem fs = fs_on(target);
   (void)vault_.keep(fs, file, VaultEntryState::kDeparted, config(), services_.clock->now(), process_id,
                     events);
-  vault_enforce_bounds(target);
+  vault_enforce_bounds(target, vault_volume_of(file));
 }
 
 uint32_t Engine::vault_scan(IoTarget target, Str16 volume) {
@@ -658,14 +734,14 @@ uint32_t Engine::vault_scan(IoTarget target, Str16 volume) {
   const int64_t now = services_.clock->now();
   const uint32_t found = vault_.scan(fs, volume, now);
   VaultEvents events(*this);
-  vault_.enforce_bounds(fs, config(), now, events);
+  vault_.enforce_bounds(fs, volume, config(), now, events);
   return found;
 }
 
-void Engine::vault_enforce_bounds(IoTarget target) {
+void Engine::vault_enforce_bounds(IoTarget target, Str16 volume) {
   VaultEvents events(*this);
   TargetedFileSystem fs = fs_on(target);
-  vault_.enforce_bounds(fs, config(), services_.clock->now(), events);
+  vault_.enforce_bounds(fs, volume, config(), services_.clock->now(), events);
 }
 
 void Engine::pre_acquire_for_section(const SectionOp& op, FileState* state, const HandleState* handle) {

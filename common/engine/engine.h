@@ -30,6 +30,8 @@
 #include "common/engine/ops.h"
 #include "common/engine/services.h"
 #include "common/engine/state.h"
+#include "common/engine/adopt.h"
+#include "common/engine/rescue.h"
 #include "common/engine/vault.h"
 #include "common/base/fb_base.h"
 #include "common/paths/rules.h"
@@ -257,7 +259,9 @@ class Engine {
   uint32_t vault_scan(IoTarget target, Str16 volume);
   // The bounds, also run after every vault operation; the driver may call it on a timer. Their
   // I/O goes to `target` (the callback's instance).
-  void vault_enforce_bounds(IoTarget target);
+  // `volume`: the volume the target's instance is on (`\Device\HarddiskVolumeN`); entries of
+  // other volumes wait for a callback there.
+  void vault_enforce_bounds(IoTarget target, Str16 volume);
   uint32_t vault_count(VaultEntryState state) { return vault_.count(state); }
   uint64_t vault_kept_bytes() { return vault_.kept_bytes(); }
 
@@ -299,7 +303,15 @@ class Engine {
   void emit(const BackupReport& report, Trigger trigger, Str16 path, uint64_t process_id, int64_t start);
   // An event about a deleted file (kept, lost, evicted): no copy was made.
   void emit_delete(Outcome outcome, Str16 path, uint64_t process_id, uint64_t size, SkipReason reason,
-                   NtStatus status);
+                   NtStatus status, Trigger trigger = Trigger::kDelete);
+  // S5's adoption (adopt_replaced_target) behind a safety copy of the target in the vault; emits
+  // the adoption's event (when something was replaced) and, when the vault keeps what it could
+  // not carry, a kKeptInVault event.
+  BackupReport adopt_with_safety_copy(FileSystem& fs, const AdoptJob& job, const CopyBuffer& buffer, IoTarget target);
+  // S4: a rescue file the overwritten file could not take everything back from becomes a vault
+  // entry whose record names `file` (event kKeptInVault).
+  void vault_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const BackupReport& report,
+                    const RescueMemory& memory, IoTarget target);
   // A file arriving at a protected name: takes the history its previous file left in the vault
   // (the S6/S6b/new-file adoption). true when it did (an event was emitted).
   // name: the protected name arrived at; receiver: the file taking it (the rename's source, or

@@ -153,33 +153,71 @@ class HostFileSystem {
   ~HostFileSystem() = default;
 };
 
-// FileSystem for one engine call: every open goes to that call's target.
+// A call that failed for want of memory (STATUS_INSUFFICIENT_RESOURCES, STATUS_NO_MEMORY: a pool
+// allocation of ours or of Filter Manager's, an IRP, a name buffer) is made once more, at once.
+// Such a failure is often transient - Driver Verifier's low-resources simulation fails single
+// calls - and an S4 rescue or S5 adoption that gives up on it lets the overwrite or the rename
+// take the earlier versions (N1, N5). Once only and without waiting: the user's operation is
+// never stalled; a second failure (a persistent shortage) is reported as before. Every call
+// retried either did nothing when it failed or is idempotent (a write at an offset).
+constexpr bool worth_one_retry(NtStatus s) { return s == nt::kInsufficientResources || s == nt::kNoMemory; }
+
+// FileSystem for one engine call: every open goes to that call's target; worth_one_retry.
 class TargetedFileSystem final : public FileSystem {
  public:
   TargetedFileSystem(HostFileSystem& host, IoTarget target) : host_(host), target_(target) {}
   NtStatus open(Str16 file, Str16 stream, OpenMode mode, FsHandle* out) override {
-    return host_.open(target_, file, stream, mode, out);
+    const NtStatus s = host_.open(target_, file, stream, mode, out);
+    return worth_one_retry(s) ? host_.open(target_, file, stream, mode, out) : s;
   }
   NtStatus read(FsHandle h, uint64_t offset, void* buffer, uint32_t length, uint32_t* bytes_read) override {
-    return host_.read(h, offset, buffer, length, bytes_read);
+    const NtStatus s = host_.read(h, offset, buffer, length, bytes_read);
+    return worth_one_retry(s) ? host_.read(h, offset, buffer, length, bytes_read) : s;
   }
   NtStatus write(FsHandle h, uint64_t offset, const void* buffer, uint32_t length, uint32_t* bytes_written) override {
-    return host_.write(h, offset, buffer, length, bytes_written);
+    const NtStatus s = host_.write(h, offset, buffer, length, bytes_written);
+    return worth_one_retry(s) ? host_.write(h, offset, buffer, length, bytes_written) : s;
   }
-  NtStatus query_size(FsHandle h, uint64_t* size) override { return host_.query_size(h, size); }
-  NtStatus set_end_of_file(FsHandle h, uint64_t size) override { return host_.set_end_of_file(h, size); }
+  NtStatus query_size(FsHandle h, uint64_t* size) override {
+    const NtStatus s = host_.query_size(h, size);
+    return worth_one_retry(s) ? host_.query_size(h, size) : s;
+  }
+  NtStatus set_end_of_file(FsHandle h, uint64_t size) override {
+    const NtStatus s = host_.set_end_of_file(h, size);
+    return worth_one_retry(s) ? host_.set_end_of_file(h, size) : s;
+  }
   NtStatus rename_stream(FsHandle h, Str16 new_stream, bool replace_if_exists) override {
-    return host_.rename_stream(h, new_stream, replace_if_exists);
+    const NtStatus s = host_.rename_stream(h, new_stream, replace_if_exists);
+    return worth_one_retry(s) ? host_.rename_stream(h, new_stream, replace_if_exists) : s;
   }
-  NtStatus mark_delete(FsHandle h) override { return host_.mark_delete(h); }
-  NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) override { return host_.query_free_space(h, free_bytes); }
+  NtStatus mark_delete(FsHandle h) override {
+    const NtStatus s = host_.mark_delete(h);
+    return worth_one_retry(s) ? host_.mark_delete(h) : s;
+  }
+  NtStatus query_free_space(FsHandle h, uint64_t* free_bytes) override {
+    const NtStatus s = host_.query_free_space(h, free_bytes);
+    return worth_one_retry(s) ? host_.query_free_space(h, free_bytes) : s;
+  }
   NtStatus check_requestor_access(Str16 file, uint32_t desired_access, uint32_t create_options) override {
-    return host_.check_requestor_access(target_, file, desired_access, create_options);
+    const NtStatus s = host_.check_requestor_access(target_, file, desired_access, create_options);
+    return worth_one_retry(s) ? host_.check_requestor_access(target_, file, desired_access, create_options) : s;
   }
-  NtStatus link_into(FsHandle h, Str16 target_file) override { return host_.link_into(h, target_file); }
-  NtStatus query_file_id(FsHandle h, uint64_t* file_id) override { return host_.query_file_id(h, file_id); }
-  NtStatus query_links(FsHandle h, uint32_t* links) override { return host_.query_links(h, links); }
-  NtStatus ensure_directory(Str16 directory) override { return host_.ensure_directory(target_, directory); }
+  NtStatus link_into(FsHandle h, Str16 target_file) override {
+    const NtStatus s = host_.link_into(h, target_file);
+    return worth_one_retry(s) ? host_.link_into(h, target_file) : s;
+  }
+  NtStatus query_file_id(FsHandle h, uint64_t* file_id) override {
+    const NtStatus s = host_.query_file_id(h, file_id);
+    return worth_one_retry(s) ? host_.query_file_id(h, file_id) : s;
+  }
+  NtStatus query_links(FsHandle h, uint32_t* links) override {
+    const NtStatus s = host_.query_links(h, links);
+    return worth_one_retry(s) ? host_.query_links(h, links) : s;
+  }
+  NtStatus ensure_directory(Str16 directory) override {
+    const NtStatus s = host_.ensure_directory(target_, directory);
+    return worth_one_retry(s) ? host_.ensure_directory(target_, directory) : s;
+  }
   NtStatus list_directory(Str16 directory, DirectoryVisitor& visitor) override {
     return host_.list_directory(target_, directory, visitor);
   }

@@ -180,17 +180,34 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const RescueM
   }
 }
 
+Str16 rescue_path(Str16 file, const CreateTicket& ticket, const RescueMemory& memory) {
+  // Either buffer can hold the name: the other may be the one a shortage took.
+  const uint32_t units = file.len + kRescueSuffixUnits;
+  const bool name_fits = memory.name.data != nullptr && memory.name.size / sizeof(char16_t) >= units;
+  const CopyBuffer& room = name_fits ? memory.name : memory.copy;
+  if (room.data == nullptr || room.size / sizeof(char16_t) < units) return Str16();
+  char16_t* name = static_cast<char16_t*>(room.data);
+  uint32_t len = 0;
+  if (!nt_success(build_rescue_name(file, ticket.rescue_id, name, units, &len))) return Str16();
+  return Str16(name, len);
+}
+
 BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTicket& ticket, bool include_content,
-                                     const EngineConfig& config, const RescueMemory& memory) {
+                                     const EngineConfig& config, const RescueMemory& memory, bool* rescue_kept) {
+  if (rescue_kept != nullptr) *rescue_kept = false;
   BackupReport report;
   if (ticket.failure != nt::kSuccess) report = failed(ticket.failure, ticket.file_size);
   else if (ticket.skip_reason != SkipReason::kNone) report = skipped(ticket.skip_reason, ticket.file_size);
   if (!ticket.rescue_active) return report;
 
   RescueBuffers buffers = split(file, ticket.rescue_id, memory);
-  // Without its name the rescue file cannot be reached: it stays (hidden, system, its DACL keeps
-  // it unreadable) with the versions it holds, and the session reports FAILED.
-  if (!nt_success(buffers.status)) return failed(buffers.status, ticket.file_size);
+  // Without its buffers nothing can be copied back: the rescue file stays with everything it
+  // holds (the engine makes it a vault entry when either buffer can hold its name), and the
+  // session reports FAILED.
+  if (!nt_success(buffers.status)) {
+    if (rescue_kept != nullptr) *rescue_kept = true;
+    return failed(buffers.status, ticket.file_size);
+  }
   // What could not be kept: the slots the rescue could not carry (pre-create), then the first
   // slot that cannot be put back. The slots above a failed one stay in the rescue file too: put
   // back with a gap, slot max would be deleted by the promotion below to make room.
@@ -225,6 +242,7 @@ BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTic
   if (!nt_success(lost) && report.outcome != Outcome::kFailed) report = failed(lost, ticket.file_size);
   report.versions_dropped = dropped;
   if (!keep_rescue) delete_file(fs, buffers.rescue);
+  if (rescue_kept != nullptr) *rescue_kept = keep_rescue;
   return report;
 }
 

@@ -62,8 +62,14 @@ void rescue_before_overwrite(FileSystem& fs, const RescueJob& job, const RescueM
 // After a create that overwrote or superseded the file. include_content: this open starts the
 // session's backup decision (false when the session had already decided: the rescued content
 // is then dropped and only the older slots are put back). The report describes the content.
+// *rescue_kept (when given): the rescue file was left in place because it holds what the file
+// could not take back (a slot or the content); the engine then makes it a vault entry.
 BackupReport restore_after_overwrite(FileSystem& fs, Str16 file, const CreateTicket& ticket, bool include_content,
-                                     const EngineConfig& config, const RescueMemory& memory);
+                                     const EngineConfig& config, const RescueMemory& memory,
+                                     bool* rescue_kept = nullptr);
+
+// The rescue file's path for `ticket` in memory.name (empty when it cannot be built).
+Str16 rescue_path(Str16 file, const CreateTicket& ticket, const RescueMemory& memory);
 
 // After a create that did not overwrite: deletes the rescue file.
 void discard_rescue(FileSystem& fs, Str16 file, const CreateTicket& ticket, const RescueMemory& memory);

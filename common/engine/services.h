@@ -46,7 +46,11 @@ class BufferPool {
 // Holds one buffer from a pool for a scope.
 class PooledBuffer {
  public:
-  explicit PooledBuffer(BufferPool& pool) : pool_(pool), data_(pool.acquire(&size_)) {}
+  // An acquire that fails is tried once more, at once (worth_one_retry, file_system.h: a
+  // transient shortage must not cost an S4 rescue or an S5 adoption its buffer).
+  explicit PooledBuffer(BufferPool& pool) : pool_(pool), data_(pool.acquire(&size_)) {
+    if (data_ == nullptr) data_ = pool.acquire(&size_);
+  }
   ~PooledBuffer() {
     if (data_) pool_.release(data_);
   }

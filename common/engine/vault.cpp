@@ -282,7 +282,7 @@ void Vault::evict(FileSystem& fs, VaultEntry* e, VaultReporter& reporter) {
   reporter.evicted(link.view(), gone);
 }
 
-VaultEntry* Vault::free_slot(FileSystem& fs, VaultReporter& reporter) {
+VaultEntry* Vault::free_slot(FileSystem& fs, Str16 volume, VaultReporter& reporter) {
   for (VaultEntry& e : entries_)
     if (e.state == VaultEntryState::kFree) return &e;
   // Full: the oldest adopted memory goes first (it holds no file), then the oldest kept file.
@@ -294,14 +294,15 @@ VaultEntry* Vault::free_slot(FileSystem& fs, VaultReporter& reporter) {
     return oldest;
   }
   for (VaultEntry& e : entries_)
-    if (e.state == VaultEntryState::kKept && (oldest == nullptr || e.time < oldest->time)) oldest = &e;
+    if (e.state == VaultEntryState::kKept && same_volume(e, volume) && (oldest == nullptr || e.time < oldest->time))
+      oldest = &e;
   if (oldest == nullptr) return nullptr;
   evict(fs, oldest, reporter);
   return oldest->state == VaultEntryState::kFree ? oldest : nullptr;
 }
 
 VaultKeep Vault::keep(FileSystem& fs, Str16 file, VaultEntryState kind, const EngineConfig& config, int64_t now,
-                      uint64_t process_id, VaultReporter& reporter) {
+                      uint64_t process_id, VaultReporter& reporter, bool history, Str16 record_name) {
   VaultKeep out;
   if (!enabled() || config.vault_max_bytes == 0 || !config.enabled) {
     out.refused = SkipReason::kDisabled;
@@ -330,7 +331,9 @@ VaultKeep Vault::keep(FileSystem& fs, Str16 file, VaultEntryState kind, const En
     out.covered = true;
     return out;
   }
-  if (out.size == 0 && !stream_exists(fs, file, SlotStream(1, BackupPart::kData).name())) {
+  // (A safety copy is asked for because it holds something: its versions may be in slots or
+  // in backup.tmp, its default stream empty, like a rescue file's.)
+  if (history && out.size == 0 && !stream_exists(fs, file, SlotStream(1, BackupPart::kData).name())) {
     out.covered = true;  // no content and no backup: nothing to keep
     return out;
   }
@@ -344,7 +347,7 @@ VaultKeep Vault::keep(FileSystem& fs, Str16 file, VaultEntryState kind, const En
     out.refused = SkipReason::kLowDiskSpace;  // the user may be deleting to make room
     return out;
   }
-  VaultEntry* e = free_slot(fs, reporter);
+  VaultEntry* e = free_slot(fs, volume, reporter);
   if (e == nullptr) {
     out.status = nt::kInsufficientResources;
     return out;
@@ -359,13 +362,14 @@ VaultKeep Vault::keep(FileSystem& fs, Str16 file, VaultEntryState kind, const En
   record.time = now;
   record.process_id = process_id;
   record.size = out.size;
-  record.path_units = file.len;
+  const Str16 named = record_name.len > 0 ? record_name : file;
+  record.path_units = named.len;
   // Without its record the entry still gives the name its history and is bounded; only
   // fbmon cannot show where it came from.
-  (void)write_record(fs, volume, next_id_, file, record);
+  (void)write_record(fs, volume, next_id_, named, record);
   e->state = kind;
   e->id = next_id_++;
-  e->name_hash = history_hash(file);
+  e->name_hash = history ? history_hash(file) : 0;
   e->file_id = file_id;
   e->time = now;
   e->process_id = process_id;
@@ -400,6 +404,14 @@ VaultSettle Vault::settle(FileSystem& fs, uint64_t id, Str16 name, int64_t now, 
   return VaultSettle::kKept;
 }
 
+void Vault::discard(FileSystem& fs, uint64_t id) {
+  if (!enabled()) return;
+  LockGuard guard(*lock_);
+  VaultEntry* e = find_id(id);
+  if (e == nullptr || !remove_names(fs, *e)) return;
+  release(e);
+}
+
 bool Vault::history_for(Str16 name, int64_t now, VaultEntry* out) {
   if (!enabled() || !has_history()) return false;
   const Str16 volume = vault_volume_of(name);
@@ -411,7 +423,8 @@ bool Vault::history_for(Str16 name, int64_t now, VaultEntry* out) {
     if (e.state != VaultEntryState::kPending && e.state != VaultEntryState::kDeparted &&
         e.state != VaultEntryState::kKept)
       continue;
-    if (e.name_hash != hash || !same_volume(e, volume) || now - e.time > kNameHistoryWindow) continue;
+    if (e.name_hash == 0 || e.name_hash != hash || !same_volume(e, volume) || now - e.time > kNameHistoryWindow)
+      continue;
     if (best == nullptr || e.time > best->time) best = &e;
   }
   if (best == nullptr) return false;
@@ -430,15 +443,20 @@ void Vault::adopted(FileSystem& fs, uint64_t id, int64_t now) {
   e->time = now;
 }
 
-void Vault::enforce_bounds(FileSystem& fs, const EngineConfig& config, int64_t now, VaultReporter& reporter) {
+void Vault::enforce_bounds(FileSystem& fs, Str16 volume, const EngineConfig& config, int64_t now,
+                           VaultReporter& reporter) {
   if (!enabled() || !has_history()) return;
   LockGuard guard(*lock_);
   const int64_t max_age = static_cast<int64_t>(config.vault_max_age_hours) * kHour;
   for (VaultEntry& e : entries_) {
     const int64_t age = now - e.time;
+    if (e.state == VaultEntryState::kAdopted) {  // memory only: no I/O, any volume
+      if (age > kNameHistoryWindow) release(&e);
+      continue;
+    }
+    if (e.state == VaultEntryState::kFree || !same_volume(e, volume)) continue;  // its volume bounds it
     switch (e.state) {
       case VaultEntryState::kAdopted:
-        if (age > kNameHistoryWindow) release(&e);
         break;
       case VaultEntryState::kDeparted:
       case VaultEntryState::kPending: {
@@ -466,11 +484,11 @@ void Vault::enforce_bounds(FileSystem& fs, const EngineConfig& config, int64_t n
   // The oldest kept files go until the total and the free space are within the bounds.
   for (;;) {
     uint64_t total = 0;
-    VaultEntry* oldest = nullptr;
+    VaultEntry* oldest = nullptr;  // on this volume
     for (VaultEntry& e : entries_) {
       if (e.state != VaultEntryState::kKept) continue;
       total += e.size;
-      if (oldest == nullptr || e.time < oldest->time) oldest = &e;
+      if (same_volume(e, volume) && (oldest == nullptr || e.time < oldest->time)) oldest = &e;
     }
     if (oldest == nullptr) return;
     bool over = total > config.vault_max_bytes;

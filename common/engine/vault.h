@@ -31,7 +31,8 @@
 //            nothing and loses nothing.
 //   bound    entries older than VaultMaxAgeHours go, then the oldest until the kept files'
 //            total is under VaultMaxBytes and the volume's free space is over MinFreeSpace
-//            (event kVaultEvicted); files over VaultMaxFileSize, or deleted while free space is
+//            (event kVaultEvicted), each volume's entries when a callback on that volume runs
+//            the bounds (its instance reaches no other volume); files over VaultMaxFileSize, or deleted while free space is
 //            already under MinFreeSpace, are not kept (event kBackupLost with the reason).
 //            A departed entry whose window passed loses its vault name (the file still has its
 //            new one), unless that new name was deleted since: then it is a kept file.
@@ -159,17 +160,30 @@ class Vault {
   bool has_history() const { return __atomic_load_n(&live_, __ATOMIC_ACQUIRE) != 0; }
 
   // Gives `file` a vault name (state kPending for a delete, kDeparted for a rename away).
+  // history false: a safety copy (the target of a rename over, kDeparted, before its adoption;
+  // the kept rescue file of an overwrite, kKept): it never gives a name its history (no name
+  // hash), it is only kept and bounded, and listed by fbmon deleted from its record, which
+  // names `record_name` (empty: `file`).
   VaultKeep keep(FileSystem& fs, Str16 file, VaultEntryState kind, const EngineConfig& config, int64_t now,
-                 uint64_t process_id, VaultReporter& reporter) FB_EXCLUDES(lock_);
+                 uint64_t process_id, VaultReporter& reporter, bool history = true, Str16 record_name = Str16())
+      FB_EXCLUDES(lock_);
+  // A safety copy is not needed after all (the adoption it guarded carried everything): its
+  // vault name and record go and the entry is free. An entry whose name cannot go now stays
+  // (the bounds remove it later).
+  void discard(FileSystem& fs, uint64_t id) FB_EXCLUDES(lock_);
   // After a cleanup of the stream whose delete entry `id` watches; `name` is the file's name now.
   VaultSettle settle(FileSystem& fs, uint64_t id, Str16 name, int64_t now, VaultEntry* entry) FB_EXCLUDES(lock_);
   // The entry whose history `name` receives now, if any (the most recent within the window).
   bool history_for(Str16 name, int64_t now, VaultEntry* out) FB_EXCLUDES(lock_);
   // The history was adopted: the vault's name (and record) go, the entry remembers the file.
   void adopted(FileSystem& fs, uint64_t id, int64_t now) FB_EXCLUDES(lock_);
-  // The bounds: age, total size, free space (see the header comment).
-  void enforce_bounds(FileSystem& fs, const EngineConfig& config, int64_t now, VaultReporter& reporter)
-      FB_EXCLUDES(lock_);
+  // The bounds: age, total size, free space (see the header comment), on the entries of
+  // `volume`, the volume `fs` reaches (the callback's instance's: FltCreateFileEx2 reaches only
+  // the volume its instance is attached to). An entry on another volume waits for a bound run
+  // there; it never holds up this volume's. VaultMaxBytes counts every volume's kept files: over
+  // it, this volume's oldest go.
+  void enforce_bounds(FileSystem& fs, Str16 volume, const EngineConfig& config, int64_t now,
+                      VaultReporter& reporter) FB_EXCLUDES(lock_);
   // An entry found in a vault folder after a restart (the driver's scan): a kept file of that
   // age and size, under the bounds from now on. false when the ledger is full.
   bool found(Str16 volume, uint64_t id, int64_t time, uint64_t size, uint64_t process_id = 0) FB_EXCLUDES(lock_);
@@ -184,7 +198,9 @@ class Vault {
  private:
   VaultEntry* find_id(uint64_t id) FB_REQUIRES(lock_);
   VaultEntry* find_file(Str16 volume, uint64_t file_id) FB_REQUIRES(lock_);
-  VaultEntry* free_slot(FileSystem& fs, VaultReporter& reporter) FB_REQUIRES(lock_);
+  // A free entry; when none, the oldest adopted memory, else the oldest kept file on `volume`
+  // (the one fs reaches) is given up.
+  VaultEntry* free_slot(FileSystem& fs, Str16 volume, VaultReporter& reporter) FB_REQUIRES(lock_);
   // Removes the vault name and record of `e` (the file lives on under any other name). false
   // when the name could not be removed (a handle without FILE_SHARE_DELETE holds the file).
   bool remove_names(FileSystem& fs, const VaultEntry& e) FB_REQUIRES(lock_);

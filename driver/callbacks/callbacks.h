@@ -62,6 +62,16 @@ constexpr FLT_FILE_NAME_OPTIONS kOpenedNameOptions = FLT_FILE_NAME_OPENED | FLT_
 
 inline uint64_t requestor_process(PFLT_CALLBACK_DATA data) { return FltGetRequestorProcessId(data); }
 
+// A name query that failed for want of memory is asked once more, at once (fb::worth_one_retry,
+// common/engine/file_system.h): without the name the engine can neither rescue (S4) nor adopt
+// (S5), and the overwrite or rename then takes the earlier versions.
+inline NTSTATUS file_name_with_retry(PFLT_CALLBACK_DATA data, FLT_FILE_NAME_OPTIONS options,
+                                     PFLT_FILE_NAME_INFORMATION* out) {
+  const NTSTATUS status = FltGetFileNameInformation(data, options, out);
+  return fb::worth_one_retry(static_cast<fb::NtStatus>(status)) ? FltGetFileNameInformation(data, options, out)
+                                                                 : status;
+}
+
 // Whether the requestor is connected to \FileBackupPort (driver/runtime/engine_seam.h). A fact for the
 // descriptors' from_own_client: the engine decides what it means (it leaves fbmon's restore alone).
 inline bool from_own_client(uint64_t process_id) { return runtime::is_monitor_process(process_id); }

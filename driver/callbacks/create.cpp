@@ -30,6 +30,14 @@ struct CreateCompletion {
   NTSTATUS name_status = STATUS_SUCCESS;  // the pre-create name query failed with this: ask again in post
 };
 
+// The completion context, its allocation tried once more when it fails (fb::worth_one_retry):
+// without it a rescue made in pre-create could not be put back in post-create.
+CreateCompletion* new_completion() {
+  auto* completion = new (pool::kGeneral) CreateCompletion();
+  if (completion == nullptr) completion = new (pool::kGeneral) CreateCompletion();
+  return completion;
+}
+
 // An open of the volume itself: no name and no related file object.
 bool is_volume_open(PCFLT_RELATED_OBJECTS objects) {
   const PFILE_OBJECT file = objects->FileObject;
@@ -50,7 +58,7 @@ bool is_prefetcher_open(PFLT_CALLBACK_DATA data, PFLT_FILTER filter) {
 bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* completion,
                  const fb::CreateResult& result, fb::PostCreateAction* action) {
   if (!NT_SUCCESS(result.status) || result.reparsed || result.draining || result.is_directory) return false;
-  const NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, completion->name.put());
+  const NTSTATUS status = file_name_with_retry(data, kNameOptions, completion->name.put());
   const bool late = completion->name_status != STATUS_SUCCESS;  // pre-create had no name
   if (!NT_SUCCESS(status)) {
     FB_TRACE("post-create: no name for an open by id or unnamed in pre-create (0x%08lx)", static_cast<ULONG>(status));
@@ -73,9 +81,9 @@ bool opened_name(PFLT_CALLBACK_DATA data, fb::Engine& engine, CreateCompletion* 
 // normalizing costs), or the normalized one when the engine says the opened one may hold a
 // short name. false: no name (traced).
 NTSTATUS query_create_name(PFLT_CALLBACK_DATA data, FileNameInfo* name) {
-  NTSTATUS status = FltGetFileNameInformation(data, kOpenedNameOptions, name->put());
+  NTSTATUS status = file_name_with_retry(data, kOpenedNameOptions, name->put());
   if (NT_SUCCESS(status) && fb::opened_name_needs_normalizing(as_str16((*name)->Name)))
-    status = FltGetFileNameInformation(data, kNameOptions, name->put());
+    status = file_name_with_retry(data, kNameOptions, name->put());
   if (!NT_SUCCESS(status)) {
     // A create of a path whose parent does not exist lands here too: it will fail below us.
     FB_TRACE("pre-create: no name (0x%08lx)", static_cast<ULONG>(status));
@@ -112,7 +120,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
   if (precheck == fb::Precheck::kNeedOpenedName) {  // by file id: no name until the file is open
-    auto* completion = new (pool::kGeneral) CreateCompletion();
+    auto* completion = new_completion();
     if (completion == nullptr) {
       FB_TRACE_ERROR("pre-create: no memory for the completion context of an open by id");
       return FLT_PREOP_SUCCESS_NO_CALLBACK;
@@ -126,7 +134,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
   FileNameInfo name;
   const NTSTATUS name_status = query_create_name(data, &name);
   if (!NT_SUCCESS(name_status)) {  // the engine decides in post-create, on the opened file's name
-    auto* completion = new (pool::kGeneral) CreateCompletion();
+    auto* completion = new_completion();
     if (completion == nullptr) {
       FB_TRACE_ERROR("pre-create: no name and no memory for a completion context");
       return FLT_PREOP_SUCCESS_NO_CALLBACK;
@@ -140,7 +148,7 @@ FLT_PREOP_CALLBACK_STATUS FLTAPI pre_create(PFLT_CALLBACK_DATA data, PCFLT_RELAT
   const runtime::SettingsRef settings = runtime::acquire_settings();
   if (!settings) return FLT_PREOP_SUCCESS_NO_CALLBACK;
 
-  auto* completion = new (pool::kGeneral) CreateCompletion();
+  auto* completion = new_completion();
   if (completion == nullptr) {
     FB_TRACE_ERROR("pre-create: no memory for the completion context of %wZ", &name->Name);
     engine->create_not_followed(op, as_str16(name->Name), *settings->rules, STATUS_INSUFFICIENT_RESOURCES);

@@ -40,15 +40,19 @@ bool is_rename_or_link(fb::FileInfoClass info_class) {
 NTSTATUS query_names(PFLT_CALLBACK_DATA data, PCFLT_RELATED_OBJECTS objects, const fb::SetInfoOp& op,
                      FileNameInfo* source_info, FileNameInfo* destination_info, fb::Str16* source,
                      fb::Str16* destination) {
-  NTSTATUS result = FltGetFileNameInformation(data, kNameOptions, source_info->put());
+  NTSTATUS result = file_name_with_retry(data, kNameOptions, source_info->put());
   if (NT_SUCCESS(result)) *source = as_str16((*source_info)->Name);
   else FB_TRACE("pre-set-information: no name (0x%08lx)", static_cast<ULONG>(result));
   if (!is_rename_or_link(op.info_class)) return result;
   translate::DestinationName target;
   if (!translate::destination_name(*data, &target)) return result;
-  const NTSTATUS status = FltGetDestinationFileNameInformation(
+  NTSTATUS status = FltGetDestinationFileNameInformation(
       objects->Instance, objects->FileObject, target.root_directory, const_cast<PWSTR>(target.name),
       target.name_bytes, kNameOptions, destination_info->put());
+  if (fb::worth_one_retry(static_cast<fb::NtStatus>(status)))  // once more: see file_name_with_retry
+    status = FltGetDestinationFileNameInformation(objects->Instance, objects->FileObject, target.root_directory,
+                                                  const_cast<PWSTR>(target.name), target.name_bytes, kNameOptions,
+                                                  destination_info->put());
   if (NT_SUCCESS(status)) {
     *destination = as_str16((*destination_info)->Name);
   } else {
@@ -126,7 +130,7 @@ FLT_POSTOP_CALLBACK_STATUS FLTAPI post_set_information(PFLT_CALLBACK_DATA data, 
   FileNameInfo name;
   fb::Str16 new_name;  // empty when the query fails: the engine then excludes the file
   if (NT_SUCCESS(rename_status)) {
-    const NTSTATUS status = FltGetFileNameInformation(data, kNameOptions, name.put());
+    const NTSTATUS status = file_name_with_retry(data, kNameOptions, name.put());
     if (NT_SUCCESS(status))
       new_name = as_str16(name->Name);
     else

@@ -263,19 +263,23 @@ class Volume {
   }
   // The n-th open from now (1 = the next one) fails with `status`, whatever it opens: walks a
   // failure through every step of a multi-open sequence.
-  void fail_nth_open(int n, NtStatus status = nt::kSharingViolation) {
+  // times > 1: the opens after it fail too (a persistent failure: a retry meets it again).
+  void fail_nth_open(int n, NtStatus status = nt::kSharingViolation, int times = 1) {
     std::lock_guard<std::mutex> g(mu_);
     nth_open_ = n;
     nth_open_status_ = status;
+    nth_open_repeats_ = times - 1;
+    nth_open_fired_ = false;
   }
   // Whether the open fail_nth_open armed is still to come (false: it fired, or none is armed).
   bool nth_open_pending() const {
     std::lock_guard<std::mutex> g(mu_);
-    return nth_open_ > 0;
+    return nth_open_ > 0 && !nth_open_fired_;
   }
   void clear_faults() {
     std::lock_guard<std::mutex> g(mu_);
     nth_open_ = 0;
+    nth_open_repeats_ = 0;
     budget_active_ = false;
     read_faults_.clear();
     open_faults_.clear();
@@ -635,7 +639,14 @@ class Volume {
     return used >= capacity_ ? 0 : capacity_ - used;
   }
   NtStatus take_open_fault(const Name& key, const Name& skey) {
-    if (nth_open_ > 0 && --nth_open_ == 0) return nth_open_status_;
+    if (nth_open_ > 0 && --nth_open_ == 0) {
+      nth_open_fired_ = true;
+      if (nth_open_repeats_ > 0) {
+        --nth_open_repeats_;
+        nth_open_ = 1;  // the next open fails too
+      }
+      return nth_open_status_;
+    }
     auto it = open_faults_.find(key + u":" + skey);
     if (it == open_faults_.end() || it->second.first <= 0) return nt::kSuccess;
     --it->second.first;
@@ -705,6 +716,8 @@ class Volume {
   std::map<Name, std::pair<int, NtStatus>> open_faults_;
   int nth_open_ = 0;
   NtStatus nth_open_status_ = nt::kSuccess;
+  int nth_open_repeats_ = 0;
+  bool nth_open_fired_ = false;
 };
 
 }  // namespace fbmodel

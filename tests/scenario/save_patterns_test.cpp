@@ -411,7 +411,33 @@ TEST_F(SavePatterns, S5_DiskFullDuringTheAdoptionFailsAndTheRenameProceeds) {
   EXPECT_FALSE(has_temp(kDoc));
   EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});  // the older version still came along
   expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
-  expect_events({failed(Trigger::kRenameOver, nt::kDiskFull, 20000)});
+  // The replaced content the adoption could not copy lives on in the vault: the target was
+  // linked there before the adoption (the safety copy, common/engine/vault.h).
+  expect_events({failed(Trigger::kRenameOver, nt::kDiskFull, 20000),
+                 {Trigger::kRenameOver, Outcome::kKeptInVault, fb::SkipReason::kNone, nt::kSuccess, 20000, Name()}});
+  ASSERT_EQ(vault_files().size(), 1u);
+  EXPECT_EQ(volume->content(vault_files()[0]), std::string(20000, 'o'));
+  expect_backup(vault_files()[0], 1, "earlier", Trigger::kWrite);
+}
+
+// The safety copy is released once the adoption carried everything: the vault keeps nothing
+// and no event besides the backup's.
+TEST_F(SavePatterns, S5_ACompleteAdoptionReleasesTheSafetyCopy) {
+  start([] { fb::EngineConfig c; c.max_versions = 2; return c; }());
+  volume->put(kDoc, "version 1");
+  seed_backup(kDoc, 1, "version 0");
+  volume->put(kTemp, "version 2");
+  AppHandle* tmp = nullptr;
+  ASSERT_EQ(harness->open(kTemp, access::kDelete, CreateDisposition::kOpen, &tmp), nt::kSuccess);
+  ASSERT_EQ(harness->rename(tmp, kDoc, true), nt::kSuccess);
+  harness->close(tmp);
+  EXPECT_EQ(volume->content(kDoc), "version 2");
+  expect_backup(kDoc, 1, "version 1", Trigger::kRenameOver);
+  expect_backup(kDoc, 2, "version 0", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kRenameOver, 9)});
+  EXPECT_TRUE(vault_files().empty());
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kDeparted), 0u);
+  EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 0u);
 }
 
 TEST_F(SavePatterns, S5_RenameOverGivesTheReplacedContentToTheNewFile) {
@@ -938,11 +964,11 @@ TEST_F(SavePatterns, S6_VaultScanAfterARestartPutsEveryKeptFileUnderTheBounds) {
   EXPECT_EQ(harness->engine().vault_count(fb::VaultEntryState::kKept), 3u);
   // Six more days: "recent" is 7 days + 1 unit old; the two without a valid record count from the scan.
   harness->advance_clock(6 * kDay + 1);
-  harness->engine().vault_enforce_bounds(harness->target());
+  harness->engine().vault_enforce_bounds(harness->target(), fb::Str16(u"\\Device\\HarddiskVolume2", 23));
   EXPECT_FALSE(volume->exists(recent));
   EXPECT_TRUE(volume->exists(no_record));
   harness->advance_clock(kDay);
-  harness->engine().vault_enforce_bounds(harness->target());
+  harness->engine().vault_enforce_bounds(harness->target(), fb::Str16(u"\\Device\\HarddiskVolume2", 23));
   EXPECT_FALSE(volume->exists(no_record));
   EXPECT_FALSE(volume->exists(bad_record));
   EXPECT_TRUE(volume->exists(foreign)) << "never ours to remove";

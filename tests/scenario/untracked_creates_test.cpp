@@ -104,13 +104,42 @@ TEST_F(UntrackedCreates, RenameOverWithoutNamesIsAFailure) {
   op.replace_if_exists = false;
   engine.set_information_not_followed(op, view(kDoc), no_name, harness->rules());
   const std::vector<RecordedEvent> events = harness->events();
-  ASSERT_EQ(events.size(), 2u);
+  ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].event.outcome, Outcome::kFailed);
   EXPECT_EQ(events[0].event.trigger, Trigger::kRenameOver);
   EXPECT_EQ(events[0].event.status, no_name);
   EXPECT_EQ(events[0].path, kDoc);
-  EXPECT_EQ(events[1].event.outcome, Outcome::kFailed);
-  EXPECT_TRUE(events[1].path.empty());
+  // The destination is known: the replaced file is kept in the vault (the next test).
+  EXPECT_EQ(events[1].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[1].path, kDoc);
+  EXPECT_EQ(events[2].event.outcome, Outcome::kFailed);
+  EXPECT_TRUE(events[2].path.empty());
+}
+
+// S5 without the source's name (its query failed twice): the adoption cannot run, but keeping
+// the target needs only the destination's name. The target gets its vault name (the S5 safety
+// copy, common/engine/vault.h) before the rename takes the document's: FAILED, then
+// kept-in-vault, and the vault holds the replaced content and its versions.
+TEST_F(UntrackedCreates, RenameOverWithoutTheSourcesNameKeepsTheTargetInTheVault) {
+  volume->put(kDoc, "old");
+  seed_backup(kDoc, 1, "older");
+  fb::SetInfoOp op;
+  op.info_class = fb::FileInfoClass::kRename;
+  op.replace_if_exists = true;
+  op.process_id = 4242;
+  op.target = harness->target();
+  harness->engine().set_information_not_followed(op, view(kDoc), nt::kInsufficientResources, harness->rules());
+  const std::vector<RecordedEvent> events = harness->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.outcome, Outcome::kFailed);
+  EXPECT_EQ(events[1].event.outcome, Outcome::kKeptInVault);
+  EXPECT_EQ(events[1].event.trigger, Trigger::kRenameOver);
+  EXPECT_EQ(events[1].path, kDoc);
+  const std::vector<Name> kept = vault_files();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(volume->content(kept[0]), "old");
+  expect_backup(kept[0], 1, "older", Trigger::kWrite);
+  EXPECT_EQ(volume->open_handles(), 0u) << "the target must be closed before the rename (N5)";
 }
 
 }  // namespace

@@ -46,7 +46,10 @@ NTSTATUS FilterManager::allocate_context(Filter* filter, USHORT type, SIZE_T siz
   if (filter == nullptr || filter != filter_) return status::kInvalidParameter;
   const FltContextRegistration* reg = registration_for(filter, type, size);
   if (reg == nullptr) return status::kFltContextAllocationNotFound;  // type/size not registered
-  if (faults::should_fail(faults::Kind::kContextAllocation)) return status::kInsufficientResources;
+  if (faults::should_fail(faults::Kind::kContextAllocation)) {
+    faults::fired_on("context type " + std::to_string(type));
+    return status::kInsufficientResources;
+  }
   void* raw = ::operator new(kHeaderBytes + size, std::nothrow);
   if (raw == nullptr) return status::kInsufficientResources;
   auto* block = new (raw) ContextBlock();

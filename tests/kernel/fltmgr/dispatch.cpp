@@ -5,6 +5,7 @@
 // below the filter on the model; then the post-operation callback runs.
 #include <cstdio>
 
+#include "tests/kernel/fltmgr/faults.h"
 #include "tests/kernel/fltmgr/filter_manager.h"
 #include "tests/kernel/fltmgr/operation.h"
 #include "tests/kernel/fltmgr/thread_state.h"
@@ -109,6 +110,7 @@ FilterManager::PreOutcome FilterManager::call_pre(Operation& op) {
   {
     thread::Scope scope(op.irql, op.process_id, op.data.RequestorMode, op.top_level);
     ksim::verifier::CallbackScope callback(op.pre_name, reinterpret_cast<const void*>(e.pre));
+    faults::CallbackNote note(op.pre_name);
     st = e.pre(op.callback_data(), op.related_objects(), &completion);
   }
   {
@@ -165,6 +167,7 @@ void FilterManager::call_post(Operation& op, const PreOutcome& pre) {
   {
     thread::Scope scope(irql, op.process_id, op.data.RequestorMode, op.top_level);
     ksim::verifier::CallbackScope callback(op.post_name, reinterpret_cast<const void*>(e.post));
+    faults::CallbackNote note(op.post_name);
     st = e.post(op.callback_data(), op.related_objects(), pre.completion, flags);
   }
   {

@@ -21,6 +21,17 @@ namespace {
 
 NTSTATUS from_fb(fb::NtStatus s) { return static_cast<NTSTATUS>(s); }
 
+// A fault's object for the fault stories' breakdown: the last two components of the name.
+std::string where_text(const Name& full) {
+  size_t cut = full.rfind(u'\\');
+  if (cut != Name::npos && cut > 0) cut = full.rfind(u'\\', cut - 1);
+  const Name tail = cut == Name::npos ? full : full.substr(cut + 1);
+  std::string out;
+  for (char16_t c : tail) out += c < 0x80 ? static_cast<char>(c) : '?';
+  return out;
+}
+std::string where_text(const SimFile* f) { return where_text(f->full_name()); }
+
 // `\Device\HarddiskVolume2\a\b.txt:stream` -> file and stream (`stream:$DATA` as `stream`).
 void split_stream(const Name& full, Name* file, Name* stream) {
   const size_t slash = full.rfind(u'\\');
@@ -45,10 +56,13 @@ NTSTATUS FilterManager::create_file(Filter* filter, Instance* instance, HANDLE* 
   if (filter == nullptr || filter != filter_ || filter->unregistered) return status::kInvalidParameter;
   if (attributes->RootDirectory != nullptr) return status::kNotSupported;  // relative opens: not modelled
   if (disposition > 5) return status::kInvalidParameter;
-  if (faults::should_fail(faults::Kind::kCreateFile)) return status::kInsufficientResources;
   (void)file_attributes;
   const UNICODE_STRING* name = attributes->ObjectName;
   const Name full(reinterpret_cast<const char16_t*>(name->Buffer), name->Length / 2);
+  if (faults::should_fail(faults::Kind::kCreateFile)) {
+    faults::fired_on(where_text(full));
+    return status::kInsufficientResources;
+  }
   Name path, stream;
   split_stream(full, &path, &stream);
   Volume* volume;
@@ -149,7 +163,10 @@ NTSTATUS FilterManager::query_directory(Instance* instance, SimFile* f, void* bu
   if (instance == nullptr || f == nullptr || buffer == nullptr) return status::kInvalidParameter;
   if (!f->directory) return static_cast<NTSTATUS>(0xC0000010);  // STATUS_INVALID_DEVICE_REQUEST
   if (info_class != kFileNamesInformation) return static_cast<NTSTATUS>(0xC0000003);  // STATUS_INVALID_INFO_CLASS
-  if (faults::should_fail(faults::Kind::kQueryInformation)) return status::kInsufficientResources;
+  if (faults::should_fail(faults::Kind::kQueryInformation)) {
+    faults::fired_on("directory listing of " + where_text(f));
+    return status::kInsufficientResources;
+  }
   std::vector<Name> names = {u".", u".."};
   for (Name& c : directory_children(f->volume, f->path)) names.push_back(std::move(c));
   if (restart) f->directory_cursor = 0;
@@ -211,7 +228,10 @@ NTSTATUS FilterManager::read_file(Instance* instance, SimFile* f, const LARGE_IN
   if (done != nullptr) *done = 0;
   if (instance == nullptr || f == nullptr || buffer == nullptr) return status::kInvalidParameter;
   if (f->cleaned_up) return static_cast<NTSTATUS>(0xC0000128);  // STATUS_FILE_CLOSED
-  if (faults::should_fail(faults::Kind::kRead)) return faults::failure_status(faults::Kind::kRead);
+  if (faults::should_fail(faults::Kind::kRead)) {
+    faults::fired_on(where_text(f));
+    return faults::failure_status(faults::Kind::kRead);
+  }
   const uint64_t at = offset != nullptr ? static_cast<uint64_t>(offset->QuadPart)
                                         : static_cast<uint64_t>(f->object.CurrentByteOffset.QuadPart);
   uint32_t got = 0;
@@ -226,7 +246,10 @@ NTSTATUS FilterManager::write_file(Instance* instance, SimFile* f, const LARGE_I
   if (done != nullptr) *done = 0;
   if (instance == nullptr || f == nullptr || buffer == nullptr) return status::kInvalidParameter;
   if (f->cleaned_up) return static_cast<NTSTATUS>(0xC0000128);
-  if (faults::should_fail(faults::Kind::kWrite)) return faults::failure_status(faults::Kind::kWrite);
+  if (faults::should_fail(faults::Kind::kWrite)) {
+    faults::fired_on(where_text(f));
+    return faults::failure_status(faults::Kind::kWrite);
+  }
   const uint64_t at = offset != nullptr ? static_cast<uint64_t>(offset->QuadPart)
                                         : static_cast<uint64_t>(f->object.CurrentByteOffset.QuadPart);
   uint32_t written = 0;
@@ -253,7 +276,10 @@ NTSTATUS FilterManager::query_information(Instance* instance, SimFile* f, void* 
   if (info_class == kFileInternalInformation) {
     // FILE_INTERNAL_INFORMATION: the file record's number, the same through every link (N10).
     if (length < 8) return static_cast<NTSTATUS>(0xC0000004);
-    if (faults::should_fail(faults::Kind::kQueryInformation)) return status::kInsufficientResources;
+    if (faults::should_fail(faults::Kind::kQueryInformation)) {
+      faults::fired_on("FileInternalInformation of " + where_text(f));
+      return status::kInsufficientResources;
+    }
     const uint64_t id = f->volume->model->file_id(f->model);
     std::memcpy(buffer, &id, 8);
     if (returned != nullptr) *returned = 8;
@@ -261,7 +287,10 @@ NTSTATUS FilterManager::query_information(Instance* instance, SimFile* f, void* 
   }
   if (info_class != kFileStandardInformation) return status::kInvalidParameter;  // the classes modelled
   if (length < sizeof(FileStandardInformation)) return static_cast<NTSTATUS>(0xC0000004);  // INFO_LENGTH_MISMATCH
-  if (faults::should_fail(faults::Kind::kQueryInformation)) return status::kInsufficientResources;
+  if (faults::should_fail(faults::Kind::kQueryInformation)) {
+    faults::fired_on("FileStandardInformation of " + where_text(f));
+    return status::kInsufficientResources;
+  }
   uint64_t size = 0;
   const fb::NtStatus s = f->volume->model->query_size(f->model, &size);
   if (!fb::nt_success(s)) return from_fb(s);
@@ -278,7 +307,15 @@ NTSTATUS FilterManager::set_information_below(Instance* instance, SimFile* f, co
                                               ULONG info_class) {
   check_irql("FltSetInformationFile", kPassiveLevel);
   if (instance == nullptr || f == nullptr || buffer == nullptr) return status::kInvalidParameter;
-  if (faults::should_fail(faults::Kind::kSetInformation)) return status::kInsufficientResources;
+  if (faults::should_fail(faults::Kind::kSetInformation)) {
+    faults::fired_on(std::string(info_class == kFileEndOfFileInformation     ? "end of file"
+                                 : info_class == kFileDispositionInformation ? "disposition"
+                                 : info_class == kFileLinkInformation        ? "link"
+                                 : info_class == kFileRenameInformation      ? "rename"
+                                                                             : "class") +
+                     " of " + where_text(f));
+    return status::kInsufficientResources;
+  }
   fbmodel::Volume& model = *f->volume->model;
   const auto* b = static_cast<const uint8_t*>(buffer);
   switch (info_class) {
@@ -313,7 +350,10 @@ NTSTATUS FilterManager::query_volume_information(Instance* instance, IO_STATUS_B
   if (instance == nullptr || iosb == nullptr || buffer == nullptr) return status::kInvalidParameter;
   if (info_class != kFileFsSizeInformation) return status::kInvalidParameter;
   if (length < sizeof(FileFsSizeInformation)) return static_cast<NTSTATUS>(0xC0000004);
-  if (faults::should_fail(faults::Kind::kVolumeInformation)) return status::kInsufficientResources;
+  if (faults::should_fail(faults::Kind::kVolumeInformation)) {
+    faults::fired_on("free space");
+    return status::kInsufficientResources;
+  }
   const uint64_t free_bytes = instance->volume->model->free_space();
   FileFsSizeInformation info{};
   info.BytesPerSector = 512;

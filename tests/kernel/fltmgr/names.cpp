@@ -73,7 +73,11 @@ NTSTATUS FilterManager::file_name_unsafe(SimFile* file, Instance* instance, ULON
   if (file == nullptr) return status::kInvalidParameter;
   const ULONG method = options & kQueryMethodMask;
   if (thread::top_level_irp() != nullptr && method != kQueryCacheOnly) return status::kFltInvalidNameRequest;
-  if (faults::should_fail(faults::Kind::kNameQuery)) return status::kInsufficientResources;
+  if (faults::should_fail(faults::Kind::kNameQuery)) {
+    faults::fired_on((options & kNameFormatMask) == kNameOpened ? "FltGetFileNameInformation (opened)"
+                                                                 : "FltGetFileNameInformation (normalized)");
+    return status::kInsufficientResources;
+  }
   Name path;
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -123,7 +127,10 @@ NTSTATUS FilterManager::destination_name(Instance* instance, SimFile* file, HAND
   if (file == nullptr || name == nullptr || bytes == 0 || (bytes % 2) != 0) return status::kInvalidParameter;
   if (root != nullptr) return status::kNotSupported;  // relative to a directory handle: not modelled
   if (thread::top_level_irp() != nullptr) return status::kFltInvalidNameRequest;
-  if (faults::should_fail(faults::Kind::kNameQuery)) return status::kInsufficientResources;
+  if (faults::should_fail(faults::Kind::kNameQuery)) {
+    faults::fired_on("FltGetDestinationFileNameInformation");
+    return status::kInsufficientResources;
+  }
   const Name target(reinterpret_cast<const char16_t*>(name), bytes / 2);
   Name full;
   {

@@ -261,7 +261,18 @@ TEST_P(MoreSavePatternStory, S5_DiskFullDuringTheAdoptionFailsAndTheRenameProcee
   EXPECT_FALSE(has_temp(kDoc));
   EXPECT_EQ(slots(kDoc), std::vector<uint32_t>{1});
   expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
-  expect_events({failed(Trigger::kRenameOver, nt::kDiskFull, 20000)}, kDoc);
+  // What the adoption could not copy stays with the replaced file under its vault name (the
+  // S5 safety copy, common/engine/vault.h): FAILED, then kept-in-vault.
+  expect_events({failed(Trigger::kRenameOver, nt::kDiskFull, 20000),
+                 {Trigger::kRenameOver, Outcome::kKeptInVault, SkipReason::kNone, nt::kSuccess, 20000, kDoc}},
+                kDoc);
+  const Name vault = fbmodel::fold(u"\\Device\\HarddiskVolume2\\$FileBackupVault\\");
+  std::vector<Name> kept;
+  for (const Name& n : volume().file_names())
+    if (n.compare(0, vault.size(), vault) == 0 && n.find(u".INFO") == Name::npos) kept.push_back(n);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(volume().content(kept[0]), std::string(20000, 'o'));
+  expect_backup(kept[0], 1, "earlier", Trigger::kWrite);
   world().finish();
 }
 
