@@ -60,6 +60,7 @@ class HarnessMonitorFs final : public fbmon::MonitorFileSystem {
         share = fb::share_access_of(mode);
         break;
       case fb::OpenMode::kMove:
+      case fb::OpenMode::kDeleteAlone:
         access = fb::access::kDelete;
         share = fb::share_access_of(mode);
         break;
