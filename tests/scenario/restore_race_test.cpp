@@ -8,7 +8,8 @@
 // rotate twice." Nothing present before the restore may be lost, and a failure is reported.
 //
 // The end-to-end twin is tests/wine/fltlib/e2e_case.sh's restore_bites, which first showed the
-// loss (MaxVersions 1: the image's event "failed 0xC0000056" and `:backup.2` gone).
+// loss (MaxVersions 1: the image's event "failed 0xC0000056" and `:backup.2` gone): the
+// engine's rotation deleted the slot restore was reading, which only went delete-pending.
 #include <gtest/gtest.h>
 
 #include <algorithm>
