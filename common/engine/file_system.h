@@ -59,6 +59,15 @@ enum class OpenMode : uint8_t {
   // file's own handles may share nothing). Only link_into, query_file_id, query_links,
   // query_size and query_free_space are used on it.
   kLink = 4,
+  // Delete the oldest version to make room for a new one (versions.h, step 1): DELETE, FILE_OPEN,
+  // sharing delete only, share access checked. Any other open that reads or writes the stream
+  // makes it fail with STATUS_SHARING_VIOLATION, so nothing is deleted. kMove would succeed
+  // against a reader that shares delete (fbmon reading `:backup` while it restores, a backup
+  // viewer) and only mark the stream delete-pending: the rotation could then not take the name,
+  // the new backup failed, and the old version still vanished at that reader's close, a version
+  // deleted and not replaced. Sharing delete keeps a file's batch/filter oplock unbroken
+  // ([MS-FSA] 2.1.4.12), as every mode here does.
+  kDeleteAlone = 5,
 };
 
 // The share access each mode opens with: the FltCreateFileEx2 ShareAccess of the driver's
@@ -73,6 +82,7 @@ constexpr uint16_t share_access_of(OpenMode mode) {
     case OpenMode::kCreateNew: return share::kDelete;
     case OpenMode::kMove: return share::kAll;
     case OpenMode::kLink: return share::kAll;
+    case OpenMode::kDeleteAlone: return share::kDelete;
   }
   return share::kDelete;
 }

@@ -20,6 +20,14 @@ NtStatus delete_stream(FileSystem& fs, Str16 file, Str16 stream) {
   return fs.mark_delete(h.get());
 }
 
+NtStatus delete_unopened_stream(FileSystem& fs, Str16 file, Str16 stream) {
+  ScopedHandle h(fs);
+  const NtStatus s = h.open(file, stream, OpenMode::kDeleteAlone);
+  if (is_not_found(s)) return nt::kSuccess;
+  if (!nt_success(s)) return s;
+  return fs.mark_delete(h.get());
+}
+
 NtStatus move_stream(FileSystem& fs, Str16 file, Str16 from, Str16 to) {
   ScopedHandle h(fs);
   const NtStatus s = h.open(file, from, OpenMode::kMove);

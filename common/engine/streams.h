@@ -63,6 +63,10 @@ bool stream_exists(FileSystem& fs, Str16 file, Str16 stream);
 // Deletes `file:stream`; success when it does not exist.
 NtStatus delete_stream(FileSystem& fs, Str16 file, Str16 stream);
 
+// Deletes `file:stream` only if no other open reads or writes it (OpenMode::kDeleteAlone):
+// STATUS_SHARING_VIOLATION then, and nothing is deleted. Success when it does not exist.
+NtStatus delete_unopened_stream(FileSystem& fs, Str16 file, Str16 stream);
+
 // Renames `file:from` to `file:to`, which must not exist (no ReplaceIfExists: N8 would refuse
 // a non-empty target anyway).
 NtStatus move_stream(FileSystem& fs, Str16 file, Str16 from, Str16 to);

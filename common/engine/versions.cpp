@@ -23,6 +23,19 @@ NtStatus delete_slot(FileSystem& fs, Str16 file, uint32_t slot) {
   return s;
 }
 
+// Step 1: the version the new backup displaces. Its data goes only if no one else has it open
+// (a reader sharing delete would leave it delete-pending: it would vanish at that reader's close
+// while the rotation, unable to take its name, failed, a version deleted and not replaced).
+// Its metadata goes only once the data is gone.
+NtStatus drop_oldest_slot(FileSystem& fs, Str16 file, uint32_t slot) {
+  const SlotStream data(slot, BackupPart::kData);
+  NtStatus s = delete_unopened_stream(fs, file, data.name());
+  // Still there: an open that shares delete and neither reads nor writes (another mover) holds it.
+  if (nt_success(s) && stream_exists(fs, file, data.name())) s = nt::kDeletePending;
+  if (nt_success(s)) s = delete_stream(fs, file, SlotStream(slot, BackupPart::kMeta).name());
+  return s;
+}
+
 bool slot_present(FileSystem& fs, Str16 file, uint32_t slot) {
   return stream_exists(fs, file, SlotStream(slot, BackupPart::kData).name()) ||
          stream_exists(fs, file, SlotStream(slot, BackupPart::kMeta).name());
@@ -73,10 +86,9 @@ PromoteResult promote_temp_backup(FileSystem& fs, Str16 file, uint32_t max_versi
   if (trim == VersionTrim::kTrim) (void)renumber_slots(fs, file);
   const SlotStream oldest(max_versions, BackupPart::kData);
   if (stream_exists(fs, file, oldest.name())) {
-    result.status = delete_slot(fs, file, max_versions);
-    // Still there: someone holds it open with FILE_SHARE_DELETE, so it is only delete-pending and
-    // its name cannot be taken yet. Stop before moving anything.
-    if (nt_success(result.status) && stream_exists(fs, file, oldest.name())) result.status = nt::kDeletePending;
+    // A reader holds it: stop before deleting or moving anything (the new backup stays in
+    // `backup.tmp`, the caller reports the failure).
+    result.status = drop_oldest_slot(fs, file, max_versions);
     if (!nt_success(result.status)) return result;
     result.dropped = 1;
   }

@@ -3,7 +3,10 @@
 // A new backup is always written to `backup.tmp` (+ `backup.tmp.meta`) first; only when both
 // are complete does promote_temp_backup() move it into place:
 //   1. slot max (the oldest that is kept) is deleted, if present: it is the one version the new
-//      backup displaces, and the complete temp backup already stands in for the count;
+//      backup displaces, and the complete temp backup already stands in for the count. Only if
+//      no one else reads or writes it (OpenMode::kDeleteAlone): otherwise the promotion stops
+//      here with nothing deleted, since a delete-pending version would vanish at the reader's
+//      close while its name could not be taken, deleted without being replaced;
 //   2. slots max-1 .. 1 are renamed one down, oldest first, so that every rename targets a name
 //      that no longer exists (a stream rename cannot replace a non-empty stream, N8);
 //   3. `backup.tmp` becomes `backup`, `backup.tmp.meta` becomes `backup.meta`.

@@ -60,6 +60,10 @@ OpenParameters parameters_for(fb::OpenMode mode) {
       // Share access checked: a reader of one of our streams that does not share delete must
       // stop the rotation before anything is moved (common/engine/file_system.h).
       return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0, 0};
+    case fb::OpenMode::kDeleteAlone:
+      // Share access checked, sharing delete only: any other reader or writer of the stream
+      // refuses the open, so the oldest version is never left delete-pending behind it.
+      return {DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE, FILE_OPEN, share, 0, 0};
     case fb::OpenMode::kLink:
       // CreateHardLinkW opens the existing file for FILE_WRITE_ATTRIBUTES; the file's own
       // handles may share nothing (common/engine/vault.h).

@@ -106,7 +106,7 @@ class Restorer {
   // The undo copy of the target (the file itself, or an existing OUT) in its own `:backup.tmp`.
   bool snapshot() {
     if (!save_undo_snapshot(fs_, target_path_, o_.now, o_.process_id, o_.elevated, buffer_, buffer_size_,
-                            &report_.error))
+                            &report_.error, &snapshot_))
       return false;
     snapshot_taken_ = true;
     return true;
@@ -136,7 +136,7 @@ class Restorer {
   }
 
   bool promote(uint32_t max_versions) {
-    if (driver_took_snapshot()) return true;
+    if (driver_took_snapshot()) return !snapshot_lost_ || fail_snapshot_lost();
     const fb::PromoteResult r = fb::promote_temp_backup(fs_, target_view_, max_versions);
     if (!fb::nt_success(r.status))
       return fail_status(r.status, to_utf8(target_path_) + ":backup.tmp",
@@ -152,18 +152,42 @@ class Restorer {
     return false;
   }
 
-  // If the driver backed up our write after all (it excludes only the I/O of the clients it
-  // knows), it did so before the first write changed the file, into `backup.tmp`, and promoted
-  // it: the previous content is backup 1 already, and our snapshot was that same content.
+  // Whether `backup.tmp` is gone (true: nothing left to promote). If the driver backed up our
+  // write after all (it excludes only the I/O of the clients it knows), it did so before the
+  // first write changed the file, into `backup.tmp`, and promoted it: the previous content is
+  // backup 1 already, and our snapshot was that same content. But `backup.tmp` is the driver's
+  // name too: a backup of another program's write that failed while we held the snapshot open
+  // removes it on its way out. So the driver's copy is believed only if slot 1 holds exactly
+  // the snapshot's content (its record's size and hash); otherwise the undo copy was lost and
+  // restore says so (snapshot_lost_) instead of reporting success.
   bool driver_took_snapshot() {
     if (fb::stream_exists(fs_, target_view_, fb::SlotStream(fb::kTempBackupSlot, fb::BackupPart::kData).name()))
       return false;
-    report_.lines.push_back("note: the driver backed up the previous content itself (backup 1)");
+    const SlotInspection s = inspect_slot(fs_, target_view_, 1, /*verify_data=*/true, buffer_, buffer_size_);
+    if (s.trusted() && s.check.metadata.original_size == snapshot_.original_size &&
+        s.check.metadata.content_hash == snapshot_.content_hash) {
+      report_.lines.push_back("note: the driver backed up the previous content itself (backup 1)");
+    } else {
+      snapshot_lost_ = true;
+    }
     return true;
   }
 
+  bool fail_snapshot_lost() {
+    report_.error.failure = Failure::kOther;
+    report_.error.subject = to_utf8(target_path_) + ":backup.tmp";
+    report_.error.detail =
+        "restored, but the copy of the previous content is gone and backup 1 is not it (another program wrote the "
+        "file meanwhile and the driver's backup of that write failed); the previous content was not kept";
+    return false;
+  }
+
   void keep_snapshot_after_failure() {
-    if (!snapshot_taken_ || driver_took_snapshot()) return;
+    if (!snapshot_taken_) return;
+    if (driver_took_snapshot()) {
+      if (snapshot_lost_) report_.error.detail += "; the copy of the previous content is gone";
+      return;
+    }
     const fb::PromoteResult r = fb::promote_temp_backup(fs_, target_view_, versions_to_keep_);
     report_.error.detail += fb::nt_success(r.status)
                                 ? "; the previous content is backup 1 (`fbmon restore " + to_utf8(target_path_) + "`)"
@@ -243,6 +267,8 @@ class Restorer {
   TargetHandle target_;
   fb::BackupMetadata expected_;
   bool snapshot_taken_ = false;
+  bool snapshot_lost_ = false;
+  fb::BackupMetadata snapshot_;  // what save_undo_snapshot wrote
   uint32_t versions_to_keep_ = kMaxSlots;
   RestoreReport report_;
 };
@@ -250,7 +276,8 @@ class Restorer {
 }  // namespace
 
 bool save_undo_snapshot(MonitorFileSystem& fs, const std::u16string& target, int64_t now, uint64_t process_id,
-                        bool elevated, void* buffer, uint32_t buffer_size, ErrorInfo* error) {
+                        bool elevated, void* buffer, uint32_t buffer_size, ErrorInfo* error,
+                        fb::BackupMetadata* saved) {
   const fb::Str16 target_view = view(target);
   auto fail = [&](fb::NtStatus s, const std::string& subject) {
     error->failure = classify_status(s, elevated);
@@ -285,6 +312,7 @@ bool save_undo_snapshot(MonitorFileSystem& fs, const std::u16string& target, int
     fb::delete_stream(fs, target_view, temp.name());
     return fail(s, to_utf8(target) + ":backup.tmp.meta");
   }
+  if (saved != nullptr) *saved = m;
   return true;
 }
 

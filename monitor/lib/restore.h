@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/copy/backup_metadata.h"
 #include "monitor/lib/errors.h"
 #include "monitor/lib/file_access.h"
 
@@ -40,9 +41,11 @@ bool refuse_target(const RestoreOptions& options, ErrorInfo* error);
 
 // The undo copy: `target`'s content into its own `:backup.tmp` and its metadata (this process,
 // `now`, trigger other), which fb::promote_temp_backup then makes backup 1. On failure fills
-// *error and leaves no `:backup.tmp`. Shared by restore and restore --deleted.
+// *error and leaves no `:backup.tmp`. Shared by restore and restore --deleted. `saved`, when
+// given, receives the metadata written (restore compares it with slot 1 if the snapshot goes).
 bool save_undo_snapshot(MonitorFileSystem& fs, const std::u16string& target, int64_t now, uint64_t process_id,
-                        bool elevated, void* buffer, uint32_t buffer_size, ErrorInfo* error);
+                        bool elevated, void* buffer, uint32_t buffer_size, ErrorInfo* error,
+                        fb::BackupMetadata* saved = nullptr);
 
 RestoreReport run_restore(MonitorFileSystem& fs, const RestoreOptions& options, void* buffer, uint32_t buffer_size);
 

@@ -11,8 +11,11 @@
 // run, and restore's write of the file is not backed up again (restore has just saved the
 // previous content as backup 1 itself). Should a driver back the write up anyway, it does so
 // into `backup.tmp` before the first write and promotes it; lib/restore notices its snapshot is
-// gone and does not rotate twice. When the port is unavailable (driver not loaded, or Wine),
-// nothing backs the write up.
+// gone, checks that backup 1 is that content, and does not rotate twice (if it is not, it says
+// the previous content was not kept). A driver rotation that would drop the slot restore is
+// reading stops with nothing deleted (OpenMode::kDeleteAlone) and leaves its copy in
+// `backup.tmp` for restore to promote (tests/scenario/restore_race_test.cpp). When the port is
+// unavailable (driver not loaded, or Wine), nothing backs the write up.
 #include <windows.h>
 
 #include <vector>

@@ -80,6 +80,8 @@ fb::NtStatus Win32FileSystem::open(fb::Str16 file, fb::Str16 stream, fb::OpenMod
                        out);
     case fb::OpenMode::kMove:
       return open_path(f, path, DELETE | FILE_READ_ATTRIBUTES, kShareAll, OPEN_EXISTING, 0, out);
+    case fb::OpenMode::kDeleteAlone:  // any other reader or writer refuses it (file_system.h)
+      return open_path(f, path, DELETE | FILE_READ_ATTRIBUTES, FILE_SHARE_DELETE, OPEN_EXISTING, 0, out);
     case fb::OpenMode::kLink:  // the driver's vault only (common/engine/vault.h)
       return fb::nt::kNotSupported;
   }

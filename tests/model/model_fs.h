@@ -44,6 +44,10 @@ class ModelFs final : public fb::HostFileSystem {
         access = access::kDelete;
         ignore_share = false;
         break;
+      case OpenMode::kDeleteAlone:
+        access = access::kDelete;
+        ignore_share = false;
+        break;
       case OpenMode::kLink:
         access = access::kWriteAttributes;
         break;

@@ -866,12 +866,11 @@ TEST_F(SavePatterns, BackupOpenByARestoreIsNeverLost) {
     EXPECT_EQ(volume->content(kDoc), "Current");
     EXPECT_EQ(volume->content(kDoc, slot_stream(0)), "current");  // the new backup waits, complete
     harness->close(reader);
-    const fb::NtStatus expected =
-        reader_share & fb::share::kDelete ? nt::kDeletePending : nt::kSharingViolation;
-    expect_events({failed(Trigger::kWrite, expected, 7)});
-    if (expected == nt::kSharingViolation) {
-      expect_backup(kDoc, 1, "earlier", Trigger::kWrite);  // nothing was deleted
-    }
+    // Sharing delete or not, the reader refuses the rotation's delete of the version it reads
+    // (OpenMode::kDeleteAlone): the backup fails and nothing was deleted. (It used to leave
+    // `earlier` delete-pending, gone at the reader's close: a version deleted, not replaced.)
+    expect_events({failed(Trigger::kWrite, nt::kSharingViolation, 7)});
+    expect_backup(kDoc, 1, "earlier", Trigger::kWrite);
     harness->clear_events();
     ASSERT_EQ(harness->edit(kDoc, 0, "c"), nt::kSuccess);  // the next session succeeds
     expect_backup(kDoc, 1, "Current", Trigger::kWrite);

@@ -47,6 +47,7 @@ class FakeMonitorFs final : public fbmon::MonitorFileSystem {
         if (!exists) return fb::nt::kObjectNameNotFound;
         break;
       case fb::OpenMode::kMove:
+      case fb::OpenMode::kDeleteAlone:
         if (!exists) return fb::nt::kObjectNameNotFound;
         break;
       case fb::OpenMode::kReplace:

@@ -14,7 +14,8 @@ namespace share = fb::share;
 // deleting the file), so each backup broke the writer's oplock - or failed, since the engine
 // refuses to wait for a break (driver/runtime/kernel_fs.cpp). Every open shares delete.
 TEST(FileSystemModes, EveryOpenSharesDeleteSoNoBatchOrFilterOplockBreaks) {
-  for (OpenMode mode : {OpenMode::kRead, OpenMode::kReplace, OpenMode::kCreateNew, OpenMode::kMove})
+  for (OpenMode mode :
+       {OpenMode::kRead, OpenMode::kReplace, OpenMode::kCreateNew, OpenMode::kMove, OpenMode::kDeleteAlone})
     EXPECT_NE(fb::share_access_of(mode) & share::kDelete, 0) << "mode " << static_cast<int>(mode);
 }
 
@@ -24,6 +25,14 @@ TEST(FileSystemModes, OurOwnStreamsAreWrittenWithoutReadersOrWriters) {
     EXPECT_EQ(fb::share_access_of(mode) & (share::kRead | share::kWrite), 0) << static_cast<int>(mode);
   EXPECT_EQ(fb::share_access_of(OpenMode::kRead), share::kAll);  // the writer may share anything
   EXPECT_EQ(fb::share_access_of(OpenMode::kMove), share::kAll);
+}
+
+// Finding (restore_race_test): the rotation's delete of the oldest version, opened sharing
+// everything, succeeded against a reader that shared delete and only left the version
+// delete-pending; the backup failed and the version vanished at the reader's close. Its open
+// must be refused by any reader or writer: it shares neither reading nor writing.
+TEST(FileSystemModes, TheOldestVersionIsDeletedOnlyWhenNoOneElseReadsOrWritesIt) {
+  EXPECT_EQ(fb::share_access_of(OpenMode::kDeleteAlone), share::kDelete);
 }
 
 }  // namespace
