@@ -60,6 +60,7 @@ class ModelFs final : public fb::HostFileSystem {
     if (nt_success(s)) {
       out->value = reinterpret_cast<void*>(static_cast<uintptr_t>(h));
       opens_.fetch_add(1);
+      ++thread_opens();
     }
     return s;
   }
@@ -129,10 +130,19 @@ class ModelFs final : public fb::HostFileSystem {
   void close(fb::FsHandle h) override {
     volume_.close(id(h));
     opens_.fetch_sub(1);
+    --thread_opens();
   }
 
-  // Handles the engine holds right now (must be 0 whenever the engine has returned).
+  // Handles the engine holds right now, on every thread.
   int open_count() const { return opens_.load(); }
+  // Handles opened and not closed by the calling thread. The engine opens and closes within one
+  // callback, on the callback's thread, so this is 0 whenever the engine has returned, even while
+  // callbacks of other threads (a story's writers and deleter) hold theirs. (Test code only:
+  // thread_local is no concern of the kernel's here.)
+  static int& thread_opens() {
+    static thread_local int opens = 0;
+    return opens;
+  }
 
   // The instance of the callbacks the harness plays (an FLT_INSTANCE in the driver): every open
   // the engine makes must be issued on it, not on one looked up by volume name.

@@ -10,6 +10,10 @@
 
 #include "common/engine/vault.h"
 #include "common/engine/vault_record.h"
+#include "monitor/lib/restore_deleted.h"
+#include "monitor/lib/vault_listing.h"
+#include "tests/model/model_fs.h"
+#include "tests/support/model_monitor_fs.h"
 #include "tests/kernel/nt/clock.h"
 #include "tests/kernel/stories/vault_steps.h"
 
@@ -356,6 +360,55 @@ TEST_P(VaultVariantStory, S6_DeleteRacingAWriteSessionKeepsTheFileAndItsBackupOn
     EXPECT_TRUE(volume().content(added, u"backup") == start_content) << "with the session's backup (N10)";
     EXPECT_FALSE(volume().exists(added, u"backup.tmp"));
   }
+  world().finish();
+}
+
+// A plain delete, then `fbmon restore --deleted`: fbmon's own code (monitor/lib/vault_listing,
+// restore_deleted) lists the vault the filter left on the volume and puts the file back with
+// its content and versions. fbmon holds a control connection while it does, so the driver
+// leaves its I/O alone: here it goes straight to the volume (tests/support/model_monitor_fs.h).
+TEST_P(VaultVariantStory, S6_PlainDeleteThenRestoreDeletedBringsContentAndVersionsBack) {
+  start(versions(3));
+  volume().put(kDoc, "version 3");
+  seed_backup(kDoc, 1, "version 2");
+  seed_backup(kDoc, 2, "version 1");
+  ASSERT_EQ(edit(kDoc, 0, "V"), nt::kSuccess);  // backs up "version 3"
+  ASSERT_EQ(del(world(), kDoc), nt::kSuccess);
+  ASSERT_FALSE(volume().exists(kDoc));
+  expect_events({backed_up(Trigger::kWrite, 9), kept_in_vault(9)}, kDoc);
+  world().clear_events();
+
+  fbmodel::ModelFs host(volume());
+  fb::IoTarget target;
+  target.value = &volume();
+  fbtest::ModelMonitorFs fs(volume(), host, target);
+  const fbmon::VaultListing listing =
+      fbmon::list_vault(fs, u"C:\\$FileBackupVault", fbtest::ModelMonitorFs::devices(), true);
+  ASSERT_TRUE(listing.ok) << fbmon::error_line(listing.error);
+  const fbmon::DeletedChoice choice =
+      fbmon::choose_deleted(listing.files, u"C:\\Users\\me\\Documents\\report.docx", 0, [](int64_t t) { return t; });
+  ASSERT_NE(choice.file, nullptr) << fbmon::error_line(choice.error);
+  fbmon::RestoreDeletedOptions options;
+  options.max_versions = 9;
+  options.process_id = 777;
+  options.now = 134400000000000000;
+  std::vector<uint8_t> buffer(4096);
+  const fbmon::RestoreDeletedReport r =
+      fbmon::run_restore_deleted(fs, *choice.file, options, buffer.data(), static_cast<uint32_t>(buffer.size()));
+  ASSERT_TRUE(r.ok) << fbmon::error_line(r.error);
+  EXPECT_TRUE(r.entry_removed);
+  EXPECT_EQ(r.versions_copied, 3u);
+  EXPECT_EQ(volume().content(kDoc), "Version 3");
+  expect_backup(kDoc, 1, "version 3", Trigger::kWrite);
+  expect_backup(kDoc, 2, "version 2", Trigger::kWrite);
+  expect_backup(kDoc, 3, "version 1", Trigger::kWrite);
+  EXPECT_TRUE(vault_files(volume()).empty()) << "the kept file and its record are gone";
+
+  // The restored file is an ordinary protected file again: its next edit is backed up.
+  ASSERT_EQ(edit(kDoc, 0, "v"), nt::kSuccess);
+  expect_backup(kDoc, 1, "Version 3", Trigger::kWrite);
+  expect_backup(kDoc, 2, "version 3", Trigger::kWrite);
+  expect_events({backed_up(Trigger::kWrite, 9)}, kDoc);
   world().finish();
 }
 
