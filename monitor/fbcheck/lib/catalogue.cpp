@@ -34,7 +34,7 @@ const std::vector<CheckInfo>& stories() {
       {"S5", "rename over the file (MoveFileExW REPLACE_EXISTING) keeps the replaced content", nullptr},
       {"S7", "ReplaceFileW keeps the replaced content", nullptr},
       {"S8", "a writable mapped view is backed up before any page is written", nullptr},
-      {"DEL", "deleting a backed-up file reports its backup lost", nullptr},
+      {"DEL", "deleting a backed-up file keeps it in the vault", nullptr},
   };
   return list;
 }

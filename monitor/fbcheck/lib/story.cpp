@@ -64,7 +64,7 @@ std::vector<StoryPlan> make_plans() {
   StoryPlan del = plan("DEL", StoryAction::kDelete, "fbcheck-del.txt");
   del.written = "NEW";
   del.file_remains = false;
-  del.events = {{Outcome::kBackedUp, Trigger::kWrite}, {Outcome::kBackupLost, Trigger::kDelete}};
+  del.events = {{Outcome::kBackedUp, Trigger::kWrite}, {Outcome::kKeptInVault, Trigger::kDelete}};  // the vault keeps it
   plans.push_back(del);
   for (StoryPlan& p : plans)
     if (p.events.empty()) p.events = {{Outcome::kBackedUp, p.backup_trigger}};

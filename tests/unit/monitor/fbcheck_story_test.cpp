@@ -143,8 +143,8 @@ const Breakage kBreakages[] = {
      "expected :backup.meta writer pid = 4242, got 1"},
     {"S7", "file content wrong", [](StoryObservation& s) { s.content = "x"; }, "expected the file = 'fbcheck S7 new"},
     {"DEL", "file survived", [](StoryObservation& s) { s.file_exists = true; }, "expected the file gone, got it is still there"},
-    {"DEL", "no backup-lost event", [](StoryObservation& s) { s.events.pop_back(); },
-     "expected events [backed-up/write, backup-lost/delete], got [backed-up/write slot 1"},
+    {"DEL", "no kept-in-vault event", [](StoryObservation& s) { s.events.pop_back(); },
+     "expected events [backed-up/write, kept-in-vault/delete], got [backed-up/write slot 1"},
     {"S1", "a step failed", [](StoryObservation& s) { s.failed_step = "WriteFile: error 5 (access denied)"; },
      "expected every step of the story to succeed, got WriteFile: error 5 (access denied)"},
 };
