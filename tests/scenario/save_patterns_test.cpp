@@ -4,6 +4,7 @@
 #include "common/engine/rescue.h"
 #include "common/engine/vault_record.h"
 #include "tests/scenario/scenario_support.h"
+#include "tests/support/fake_vault.h"
 
 namespace fbscenario {
 namespace {
@@ -909,18 +910,8 @@ TEST_F(SavePatterns, S6_DeleteOfAProtectedFileIsKeptInTheVault) {
 
 // A record as the engine writes it (common/engine/vault_record.h), for a file kept before a restart.
 std::string vault_record(int64_t time, uint64_t size, const Name& original) {
-  fb::VaultRecord r;
-  r.time = time;
-  r.process_id = 7;
-  r.size = size;
-  r.path_units = static_cast<uint32_t>(original.size());
-  std::string bytes(fb::kVaultRecordHeaderBytes, '\0');
-  fb::encode_vault_record_header(r, reinterpret_cast<uint8_t*>(&bytes[0]));
-  for (char16_t u : original) {
-    bytes.push_back(static_cast<char>(u & 0xFF));
-    bytes.push_back(static_cast<char>(u >> 8));
-  }
-  return bytes;
+  const std::vector<uint8_t> bytes = fbtest::fake_vault_record(original, time, 7, size);  // the engine's encoder
+  return std::string(bytes.begin(), bytes.end());
 }
 
 // After a restart the driver's instance setup calls Engine::vault_scan: every vault file goes

@@ -13,6 +13,7 @@
 #include "monitor/lib/restore_deleted.h"
 #include "monitor/lib/vault_listing.h"
 #include "tests/model/model_fs.h"
+#include "tests/support/fake_vault.h"
 #include "tests/support/model_monitor_fs.h"
 #include "tests/kernel/nt/clock.h"
 #include "tests/kernel/stories/vault_steps.h"
@@ -43,18 +44,8 @@ fb::EngineConfig versions(uint32_t n) {
 
 // A record as the engine writes it (common/engine/vault_record.h).
 std::string vault_record(int64_t time, uint64_t size, const Name& original) {
-  fb::VaultRecord r;
-  r.time = time;
-  r.process_id = 7;
-  r.size = size;
-  r.path_units = static_cast<uint32_t>(original.size());
-  std::string bytes(fb::kVaultRecordHeaderBytes, '\0');
-  fb::encode_vault_record_header(r, reinterpret_cast<uint8_t*>(&bytes[0]));
-  for (char16_t u : original) {
-    bytes.push_back(static_cast<char>(u & 0xFF));
-    bytes.push_back(static_cast<char>(u >> 8));
-  }
-  return bytes;
+  const std::vector<uint8_t> bytes = fbtest::fake_vault_record(original, time, 7, size);  // the engine's encoder
+  return std::string(bytes.begin(), bytes.end());
 }
 
 TEST_P(VaultVariantStory, S6_DeleteWithTheVaultOffReportsTheBackupLost) {

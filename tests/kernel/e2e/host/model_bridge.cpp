@@ -1,4 +1,5 @@
 #define FUSE_USE_VERSION 31
+#include "monitor/lib/text.h"
 #include "tests/kernel/e2e/host/model_bridge.h"
 
 #include <fuse.h>
@@ -47,52 +48,9 @@ int errno_of(NTSTATUS s) {
   }
 }
 
-// UTF-8 (what the kernel hands FUSE) <-> UTF-16 (the model's names).
-Name utf16_of(const char* s) {
-  Name out;
-  for (size_t i = 0; s[i] != 0;) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    uint32_t cp = c;
-    size_t n = 1;
-    if (c >= 0xF0) { cp = c & 0x07; n = 4; }
-    else if (c >= 0xE0) { cp = c & 0x0F; n = 3; }
-    else if (c >= 0xC0) { cp = c & 0x1F; n = 2; }
-    for (size_t k = 1; k < n && s[i + k] != 0; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += n;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      out += static_cast<char16_t>(0xD800 + (cp >> 10));
-      out += static_cast<char16_t>(0xDC00 + (cp & 0x3FF));
-    } else {
-      out += static_cast<char16_t>(cp);
-    }
-  }
-  return out;
-}
-
-std::string utf8_of(const Name& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    uint32_t cp = s[i];
-    if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < s.size()) cp = 0x10000 + ((cp - 0xD800) << 10) + (s[++i] - 0xDC00);
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  return out;
-}
+// UTF-8 (what the kernel hands FUSE) <-> UTF-16 (the model's names): fbmon's own conversions.
+Name utf16_of(const char* s) { return fbmon::to_utf16(s); }
+std::string utf8_of(const Name& s) { return fbmon::to_utf8(s); }
 
 // The model folds names to upper case (tests/model/ntfs_model.h); listings show them in lower
 // case, and a lookup in any case finds them (as Wine's case-insensitive lookup expects).
