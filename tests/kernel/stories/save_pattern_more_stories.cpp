@@ -21,12 +21,6 @@ const Name kTemp = kDocs + u"~WRL0001.tmp";
 const Name kDownloads = u"\\Device\\HarddiskVolume2\\Users\\me\\Downloads\\";
 constexpr uint32_t kReadWrite = access::kReadData | access::kWriteData;
 
-fb::EngineConfig versions(uint32_t n) {
-  fb::EngineConfig c;
-  c.max_versions = n;
-  return c;
-}
-
 Name numbered(const Name& stem, int i) { return kDocs + stem + char16_t(u'0' + i) + u".txt"; }
 
 using MoreSavePatternStory = StoryTest;

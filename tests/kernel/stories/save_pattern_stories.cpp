@@ -17,12 +17,6 @@ const Name kDoc = kDocs + u"report.docx";
 const Name kTemp = kDocs + u"~WRL0001.tmp";
 constexpr uint32_t kReadWrite = access::kReadData | access::kWriteData;
 
-fb::EngineConfig versions(uint32_t n) {
-  fb::EngineConfig c;
-  c.max_versions = n;
-  return c;
-}
-
 using SavePatternStory = StoryTest;
 
 TEST_P(SavePatternStory, S1_InPlaceWriteBacksUpBeforeTheFirstWrite) {

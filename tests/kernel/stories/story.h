@@ -145,4 +145,11 @@ class StoryTest : public KernelTest, public ::testing::WithParamInterface<Layer>
 
 Name slot_stream(uint32_t slot, bool meta = false);
 
+// The driver's defaults with MaxVersions `n` (the image reads it from the simulated registry).
+inline fb::EngineConfig versions(uint32_t n) {
+  fb::EngineConfig c;
+  c.max_versions = n;
+  return c;
+}
+
 }  // namespace ksim::stories

@@ -21,12 +21,6 @@ namespace nt = fb::nt;
 
 using namespace vault_steps;
 
-fb::EngineConfig versions(uint32_t n) {
-  fb::EngineConfig c;
-  c.max_versions = n;
-  return c;
-}
-
 using VaultStory = StoryTest;
 
 TEST_P(VaultStory, S6_DeleteOfAProtectedFileIsKeptInTheVault) {

@@ -36,12 +36,6 @@ class VaultVariantStory : public StoryTest {
   }
 };
 
-fb::EngineConfig versions(uint32_t n) {
-  fb::EngineConfig c;
-  c.max_versions = n;
-  return c;
-}
-
 // A record as the engine writes it (common/engine/vault_record.h).
 std::string vault_record(int64_t time, uint64_t size, const Name& original) {
   const std::vector<uint8_t> bytes = fbtest::fake_vault_record(original, time, 7, size);  // the engine's encoder
